@@ -1,0 +1,157 @@
+"""Shared parts of the Python twins: parameters, measurement, the result JSON (same schema as `lab`).
+
+Standard library only. A twin is run as `python3 qN_*.py --params JSON [...]` and prints one result JSON on
+stdout; progress and errors go to stderr.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import sys
+import time
+
+MB = 1024 * 1024
+
+
+def parse_args(defaults, extra=None):
+    """--params JSON merged over `defaults` (unknown keys are an error), plus the twin's own flags."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--params", default="{}")
+    for flag, kw in (extra or {}).items():
+        ap.add_argument(flag, **kw)
+    args = ap.parse_args()
+    try:
+        given = json.loads(args.params)
+    except json.JSONDecodeError as e:
+        fail(f"--params is not JSON: {e}")
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        fail(f"unknown field(s) {unknown}; expected some of {sorted(defaults)}")
+    params = dict(defaults)
+    params.update(given)
+    return params, args
+
+
+def fail(message, code=2):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def machine():
+    try:
+        with open("/proc/meminfo") as f:
+            mem = int(f.readline().split()[1]) * 1024
+    except OSError:
+        mem = 0
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "memory_bytes": mem,
+        "cpu": cpu or "unknown CPU",
+        "os": platform.platform(),
+        "rustc": "n/a (Python twin)",
+        "python": "Python " + platform.python_version(),
+    }
+
+
+def reset_peak_rss():
+    """Starts a new VmHWM (Linux clear_refs 5), as the Rust side does; False where refused."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_bytes():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def cpu_seconds():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return 0.0
+    i = min(len(sorted_values) - 1, max(0, int(round(q * (len(sorted_values) - 1)))))
+    return sorted_values[i]
+
+
+def summarize(samples):
+    v = sorted(samples)
+    n = len(v)
+    median = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return v[0], median, v[-1]
+
+
+class Series:
+    def __init__(self, name, x, y):
+        self.d = {"name": name, "x": x, "y": y, "points": []}
+
+    def push(self, x, samples):
+        lo, med, hi = summarize(samples)
+        self.d["points"].append([x, med])
+        if len(samples) > 1:
+            self.d.setdefault("min", []).append(lo)
+            self.d.setdefault("max", []).append(hi)
+
+
+def emit(experiment, params, series, headline=""):
+    out = {
+        "experiment": experiment,
+        "params": params,
+        "machine": machine(),
+        "headline": headline,
+        "series": [s.d if isinstance(s, Series) else s for s in series],
+        "claims": [],
+    }
+    json.dump(out, sys.stdout)
+    sys.stdout.write("\n")
+
+
+def gated_sleep(tasks, limit, latency_ms):
+    """The notes' pattern: gather `tasks` coroutines, each taking an asyncio.Semaphore(limit) and sleeping.
+
+    Returns wall s, CPU s, peak RSS bytes and the sorted per-task lateness in ms (actual - requested sleep).
+    """
+    latency = latency_ms / 1000.0
+
+    async def main():
+        sem = asyncio.Semaphore(limit)
+        late = []
+
+        async def task():
+            async with sem:
+                t0 = time.perf_counter()
+                await asyncio.sleep(latency)
+                late.append((time.perf_counter() - t0 - latency) * 1000.0)
+
+        await asyncio.gather(*(task() for _ in range(tasks)))
+        return late
+
+    reset_peak_rss()
+    c0, t0 = cpu_seconds(), time.perf_counter()
+    late = asyncio.run(main())
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    return wall, cpu, peak_rss_bytes(), sorted(late)

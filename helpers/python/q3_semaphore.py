@@ -1,0 +1,100 @@
+"""Python twin of `lab q3`: 1,000 asyncio tasks sleeping behind asyncio.Semaphore(limit), and what an asyncio
+task costs to create and to switch to.
+
+  python3 q3_semaphore.py --params '{"tasks":1000,"latency_ms":100,"limits":[10,100]}'
+  python3 q3_semaphore.py --params '{...}' --part runtime --limit 100     (one point, as `lab` calls it)
+  python3 q3_semaphore.py --params '{...}' --part overhead
+"""
+
+import asyncio
+import sys
+import time
+
+import lab_common as lab
+
+DEFAULTS = {
+    "tasks": 1000,
+    "latency_ms": 100,
+    "limits": [10, 50, 100, 200, 1000],
+    "repeats": 1,
+    "python": True,
+    "overhead_tasks": 20000,
+    "runtime": "multi_thread",
+}
+
+
+def spawn_us(n):
+    """µs per task to create `n` trivial tasks and gather them."""
+
+    async def nothing(i):
+        return i
+
+    async def main():
+        t0 = time.perf_counter()
+        await asyncio.gather(*(asyncio.ensure_future(nothing(i)) for i in range(n)))
+        return time.perf_counter() - t0
+
+    return asyncio.run(main()) * 1e6 / n
+
+
+def switch_us(rounds):
+    """µs per hand-off between two coroutines ping-ponging through two queues of size 1."""
+
+    async def main():
+        a, b = asyncio.Queue(1), asyncio.Queue(1)
+
+        async def echo():
+            while True:
+                v = await b.get()
+                if v is None:
+                    return
+                await a.put(v)
+
+        peer = asyncio.ensure_future(echo())
+        t0 = time.perf_counter()
+        for i in range(rounds):
+            await b.put(i)
+            await a.get()
+        elapsed = time.perf_counter() - t0
+        await b.put(None)
+        await peer
+        return elapsed
+
+    return asyncio.run(main()) * 1e6 / (2 * rounds)
+
+
+def main():
+    p, args = lab.parse_args(
+        DEFAULTS,
+        {"--part": {"choices": ["all", "runtime", "overhead"], "default": "all"}, "--limit": {"type": int}},
+    )
+    series = []
+    if args.part in ("all", "runtime"):
+        limits = [args.limit] if args.limit else p["limits"]
+        repeats = 1 if args.limit else p["repeats"]
+        runtime = lab.Series("python", "limit", "runtime_s")
+        busy = lab.Series("python", "limit", "cpu_busy")
+        rss = lab.Series("python", "limit", "peak_rss_mb")
+        eff = lab.Series("python", "limit", "efficiency")
+        for limit in limits:
+            walls, cpus, rsss = [], [], []
+            for _ in range(repeats):
+                wall, cpu, peak, _late = lab.gated_sleep(p["tasks"], limit, p["latency_ms"])
+                walls.append(wall)
+                cpus.append(cpu / wall)
+                rsss.append(peak / lab.MB)
+            ideal = -(-p["tasks"] // limit) * p["latency_ms"] / 1000.0
+            runtime.push(limit, walls)
+            busy.push(limit, cpus)
+            rss.push(limit, rsss)
+            eff.push(limit, [ideal / w for w in walls])
+        series += [runtime, busy, rss, eff]
+    if args.part in ("all", "overhead") and p["overhead_tasks"] > 0:
+        n = p["overhead_tasks"]
+        series.append({"name": "python", "x": "tasks", "y": "spawn_us", "points": [[n, spawn_us(n)]]})
+        series.append({"name": "python", "x": "tasks", "y": "switch_us", "points": [[n, switch_us(n)]]})
+    lab.emit("q3", p, series)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+//! `lab`: runs one experiment and prints its result JSON on stdout (progress on stderr).
+//!
+//!   lab list                                   experiments and their default parameters, as JSON
+//!   lab <experiment> [--params JSON] [--max-wall-s S] [--max-rss-mb MB] [--nofile N]
+//!
+//! Exit status: 0 done, 2 bad input, 3 budget breach, 1 anything else; errors are one line on stderr.
+
+use helpers::budget::{watchdog, Budget};
+use helpers::error::{LabError, Result};
+use helpers::experiments::{self, q3, q5};
+use helpers::measure::alloc::CountingAlloc;
+use helpers::params::ExperimentParams;
+use helpers::result::LabResult;
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+const USAGE: &str =
+    "usage: lab list | lab <experiment> [--params JSON] [--max-wall-s S] [--max-rss-mb MB] \
+                     [--nofile N]";
+
+struct Args {
+    experiment: String,
+    params: String,
+    budget: Budget,
+    watch_stdin: bool,
+}
+
+fn flag_value<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T> {
+    let v = v.ok_or_else(|| LabError::invalid(format!("{flag} needs a value; {USAGE}")))?;
+    v.parse()
+        .map_err(|_| LabError::invalid(format!("{flag} must be a number; got {v:?}")))
+}
+
+fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args> {
+    let experiment = it.next().ok_or_else(|| LabError::invalid(USAGE))?;
+    let mut a = Args {
+        experiment,
+        params: "{}".into(),
+        budget: Budget::default(),
+        watch_stdin: false,
+    };
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--params" => {
+                a.params = it
+                    .next()
+                    .ok_or_else(|| LabError::invalid("--params needs a JSON object"))?
+            }
+            "--max-wall-s" => a.budget.max_wall_s = flag_value(&flag, it.next())?,
+            "--max-rss-mb" => a.budget.max_rss_mb = flag_value(&flag, it.next())?,
+            "--nofile" => a.budget.nofile = Some(flag_value(&flag, it.next())?),
+            "--watch-stdin" => a.watch_stdin = true,
+            other => {
+                return Err(LabError::invalid(format!(
+                    "unknown argument {other:?}; {USAGE}"
+                )))
+            }
+        }
+    }
+    a.budget.validate()?;
+    Ok(a)
+}
+
+fn list() -> Result<String> {
+    let entries: Vec<serde_json::Value> = experiments::all()
+        .iter()
+        .map(|e| serde_json::json!({"name": e.name, "question": e.question, "params": (e.default_params)()}))
+        .collect();
+    serde_json::to_string_pretty(&entries).map_err(|e| LabError::other(e.to_string()))
+}
+
+/// Parses, validates, checks the estimate against the budget, then measures.
+fn execute<P: ExperimentParams>(
+    json: &str,
+    budget: &Budget,
+    run: fn(&P) -> Result<LabResult>,
+) -> Result<String> {
+    let params = P::from_json(json)?;
+    let estimate = params.estimate_s();
+    if estimate > budget.max_wall_s {
+        return Err(LabError::invalid(format!(
+            "these parameters need about {estimate:.0} s, over the wall-time budget of {} s; use smaller values \
+             or raise --max-wall-s",
+            budget.max_wall_s
+        )));
+    }
+    run(&params)?.to_json()
+}
+
+fn main_inner() -> Result<String> {
+    let mut argv = std::env::args().skip(1).peekable();
+    match argv.peek().map(String::as_str) {
+        None | Some("-h") | Some("--help") | Some("help") => {
+            return Err(LabError::invalid(format!(
+                "{USAGE}\nexperiments: {}",
+                experiments::all()
+                    .iter()
+                    .map(|e| e.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+        Some("list") => return list(),
+        _ => {}
+    }
+    let args = parse_args(argv)?;
+    if args.watch_stdin {
+        watchdog::exit_when_stdin_closes();
+    }
+    watchdog::apply_nofile(&args.budget)?;
+    watchdog::start(&args.budget);
+    match args.experiment.as_str() {
+        "q3" => execute::<q3::Params>(&args.params, &args.budget, q3::execute),
+        "q5" => execute::<q5::Params>(&args.params, &args.budget, q5::execute),
+        other => Err(LabError::invalid(format!(
+            "unknown experiment {other:?}; known: {}",
+            experiments::all()
+                .iter()
+                .map(|e| e.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+fn main() {
+    match main_inner() {
+        Ok(json) => println!("{json}"),
+        Err(e) => watchdog::stop(&e),
+    }
+}

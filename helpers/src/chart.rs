@@ -1,0 +1,319 @@
+//! Charts: plotters draws SVG (no fonts needed), which becomes one `<img src="data:image/svg+xml;base64,..">` in
+//! a text/html output. JupyterLab shows that whether or not the notebook is trusted, and it survives HTML export.
+//! Charts draw results; they never measure.
+
+use crate::display::{emit, Html};
+use crate::error::{LabError, Result};
+use crate::result::{LabResult, Series};
+use base64::Engine;
+use plotters::coord::combinators::IntoLogRange;
+use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
+use plotters::prelude::*;
+
+const SIZE: (u32, u32) = (760, 430);
+
+/// A drawn chart: the SVG text and its title. Shown inline when it is a cell's value.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    pub svg: String,
+}
+
+impl Chart {
+    /// The chart as an `<img>` with a base64 SVG data URI.
+    pub fn to_html(&self) -> String {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(self.svg.as_bytes());
+        format!(
+            "<img alt=\"{}\" title=\"{}\" style=\"max-width:100%\" src=\"data:image/svg+xml;base64,{b64}\"/>",
+            Html::escape(&self.title),
+            Html::escape(&self.title)
+        )
+    }
+
+    /// Writes the SVG to a file.
+    pub fn save_svg(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let path = path.as_ref();
+        std::fs::write(path, &self.svg)
+            .map_err(|e| LabError::other(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// evcxr calls this when a chart is a cell's value.
+    pub fn evcxr_display(&self) {
+        emit("text/html", &self.to_html());
+    }
+}
+
+/// What to draw from a result: every series measuring `y`, against its x.
+#[derive(Debug, Clone)]
+pub struct LineSpec {
+    pub y: String,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub log_x: bool,
+    pub log_y: bool,
+}
+
+/// The colour a series keeps on every chart.
+pub fn colour(name: &str) -> RGBColor {
+    match name {
+        "tokio" => RGBColor(222, 99, 36),
+        "threads" => RGBColor(31, 119, 180),
+        "python" => RGBColor(44, 160, 44),
+        "processes" => RGBColor(148, 103, 189),
+        "ideal" => RGBColor(40, 40, 40),
+        _ => RGBColor(140, 86, 75),
+    }
+}
+
+/// Labels for a legend: the model line says what it is.
+fn legend(name: &str) -> String {
+    match name {
+        "ideal" => "ideal (model)".into(),
+        "python" => "python (asyncio)".into(),
+        n => n.into(),
+    }
+}
+
+/// A compact number for axis labels: 0.5, 10, 1000, 1e6.
+fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1e5 {
+        format!("{v:.0e}")
+    } else if a >= 10.0 {
+        format!("{v:.0}")
+    } else if a >= 1.0 {
+        format!("{v:.1}")
+    } else if a >= 0.01 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+fn bounds(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite() && (!log || *v > 0.0)) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return if log { (0.1, 10.0) } else { (0.0, 1.0) };
+    }
+    if log {
+        (lo / 1.5, hi * 1.5)
+    } else {
+        let lo = if from_zero { lo.min(0.0) } else { lo };
+        let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.05).max(1e-9);
+        (
+            if from_zero && lo >= 0.0 {
+                0.0
+            } else {
+                lo - pad
+            },
+            hi + pad,
+        )
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> LabError {
+    LabError::other(format!("cannot draw the chart: {e}"))
+}
+
+/// Draws every series in `result` that measures `spec.y`: measured lines with points (and min-max bars when
+/// there were repeats), the model dashed.
+pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
+    let series: Vec<&Series> = result.series_of(&spec.y);
+    if series.is_empty() {
+        return Err(LabError::other(format!(
+            "{}: nothing measured `{}` to chart",
+            result.experiment, spec.y
+        )));
+    }
+    let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p[0]));
+    let ys = series.iter().flat_map(|s| {
+        s.points
+            .iter()
+            .map(|p| p[1])
+            .chain(s.min.iter().copied())
+            .chain(s.max.iter().copied())
+    });
+    let (x0, x1) = bounds(xs, spec.log_x, false);
+    let (y0, y1) = bounds(ys, spec.log_y, true);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        macro_rules! draw {
+            ($xr:expr, $yr:expr) => {{
+                let mut chart = ChartBuilder::on(&root)
+                    .caption(&spec.title, ("sans-serif", 19))
+                    .margin(14)
+                    .x_label_area_size(44)
+                    .y_label_area_size(64)
+                    .build_cartesian_2d($xr, $yr)
+                    .map_err(err)?;
+                chart
+                    .configure_mesh()
+                    .x_desc(spec.x_label.as_str())
+                    .y_desc(spec.y_label.as_str())
+                    .x_label_formatter(&|v| tick(*v))
+                    .y_label_formatter(&|v| tick(*v))
+                    .light_line_style(RGBColor(235, 235, 235))
+                    .draw()
+                    .map_err(err)?;
+                for s in &series {
+                    let c = colour(&s.name);
+                    let pts: Vec<(f64, f64)> = s.points.iter().map(|p| (p[0], p[1])).collect();
+                    if s.name == "ideal" {
+                        chart
+                            .draw_series(DashedLineSeries::new(
+                                pts.clone(),
+                                7,
+                                5,
+                                c.stroke_width(2),
+                            ))
+                            .map_err(err)?
+                            .label(legend(&s.name))
+                            .legend(move |(x, y)| {
+                                PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2))
+                            });
+                        continue;
+                    }
+                    chart
+                        .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+                        .map_err(err)?
+                        .label(legend(&s.name))
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2))
+                        });
+                    chart
+                        .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                        .map_err(err)?;
+                    if s.min.len() == s.points.len() && s.max.len() == s.points.len() {
+                        let bars =
+                            s.points
+                                .iter()
+                                .zip(s.min.iter().zip(&s.max))
+                                .map(|(p, (lo, hi))| {
+                                    ErrorBar::new_vertical(
+                                        p[0],
+                                        *lo,
+                                        p[1],
+                                        *hi,
+                                        c.stroke_width(1),
+                                        8,
+                                    )
+                                });
+                        chart.draw_series(bars).map_err(err)?;
+                    }
+                }
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(RGBColor(180, 180, 180))
+                    .label_font(("sans-serif", 14))
+                    .draw()
+                    .map_err(err)?;
+            }};
+        }
+        match (spec.log_x, spec.log_y) {
+            (true, true) => draw!((x0..x1).log_scale(), (y0..y1).log_scale()),
+            (true, false) => draw!((x0..x1).log_scale(), y0..y1),
+            (false, true) => draw!(x0..x1, (y0..y1).log_scale()),
+            (false, false) => draw!(x0..x1, y0..y1),
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(Chart {
+        title: spec.title.clone(),
+        svg,
+    })
+}
+
+/// One bar per (series, y) pair found in `result`, in the order given, on a log axis: values that differ by
+/// orders of magnitude (µs per task) stay readable. Each bar is labelled with its value.
+pub fn bars(
+    result: &LabResult,
+    bars: &[(&str, &str, &str)],
+    title: &str,
+    y_label: &str,
+) -> Result<Chart> {
+    // (series name, y, bar label) -> value
+    let found: Vec<(String, String, f64)> = bars
+        .iter()
+        .filter_map(|(name, y, label)| {
+            let s = result.series(name, y)?;
+            let v = s.points.first()?[1];
+            Some((name.to_string(), label.to_string(), v))
+        })
+        .collect();
+    if found.is_empty() {
+        return Err(LabError::other(format!(
+            "{}: nothing measured to chart for {title}",
+            result.experiment
+        )));
+    }
+    let (y0, y1) = bounds(found.iter().map(|f| f.2), true, false);
+    let n = found.len() as i32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 19))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0..n).into_segmented(), (y0..y1).log_scale())
+            .map_err(err)?;
+        let labels: Vec<String> = found.iter().map(|f| f.1.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(found.len())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                    labels.get(*i as usize).cloned().unwrap_or_default()
+                }
+                SegmentValue::Last => String::new(),
+            })
+            .y_desc(y_label)
+            .y_label_formatter(&|v| tick(*v))
+            .draw()
+            .map_err(err)?;
+        for (i, (name, _, v)) in found.iter().enumerate() {
+            let c = colour(name);
+            let i = i as i32;
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), y0),
+                    (SegmentValue::Exact(i + 1), *v),
+                ],
+                c.filled(),
+            );
+            bar.set_margin(0, 0, 12, 12);
+            chart.draw_series(std::iter::once(bar)).map_err(err)?;
+            let text = if *v >= 10.0 {
+                format!("{v:.1}")
+            } else {
+                format!("{v:.3}")
+            };
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    text,
+                    (SegmentValue::CenterOf(i), *v * 1.12),
+                    ("sans-serif", 14).into_font().color(&BLACK),
+                )))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(Chart {
+        title: title.into(),
+        svg,
+    })
+}

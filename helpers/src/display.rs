@@ -1,0 +1,143 @@
+//! What a notebook cell shows: evcxr's rich-output protocol, HTML tables for results, predictions and claims.
+//! evcxr keeps one output per MIME type per cell, so each displayable value emits one HTML block.
+
+use crate::result::{LabResult, Verdict};
+use crate::verdict::{fmt_s, Check, Light};
+
+/// The MIME type that carries a result's JSON, so tests and the report index read numbers, not pixels.
+pub const RESULT_MIME: &str = "application/vnd.rust-concurrency-lab.result+json";
+
+/// Prints one rich output in evcxr's protocol (it ends up in the cell's display data).
+pub fn emit(mime: &str, content: &str) {
+    println!("EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT");
+}
+
+/// A block of HTML, shown inline when it is a cell's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Html(pub String);
+
+impl Html {
+    pub fn escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+    pub fn evcxr_display(&self) {
+        emit("text/html", &self.0);
+    }
+}
+
+const TABLE: &str = "border-collapse:collapse;margin:6px 0;font-size:13px";
+const CELL: &str = "border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top";
+
+fn verdict_style(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Confirmed => "background:#d9f2d9",
+        Verdict::Refined => "background:#fff3c4",
+        Verdict::Contradicted => "background:#f8d0d0",
+        Verdict::PythonOnly => "background:#dce8fa",
+    }
+}
+
+fn light_style(l: Light) -> &'static str {
+    match l {
+        Light::Green => "background:#d9f2d9",
+        Light::Amber => "background:#fff3c4",
+        Light::Red => "background:#f8d0d0",
+    }
+}
+
+/// The result as a cell output: its headline and machine in HTML, plus the result JSON under `RESULT_MIME`.
+#[derive(Debug, Clone)]
+pub struct Summary<'a>(pub &'a LabResult);
+
+impl Summary<'_> {
+    pub fn to_html(&self) -> String {
+        let r = self.0;
+        let m = &r.machine;
+        format!(
+            "<div class=\"lab-summary\"><b>{}</b>: {}<br/><small>Measured on {} cores ({}), {:.1} GiB, {}; {}; {}.\
+             </small></div>",
+            Html::escape(&r.experiment),
+            Html::escape(&r.headline),
+            m.cores,
+            Html::escape(&m.cpu),
+            m.memory_bytes as f64 / (1u64 << 30) as f64,
+            Html::escape(&m.os),
+            Html::escape(&m.rustc),
+            Html::escape(&m.python)
+        )
+    }
+
+    pub fn evcxr_display(&self) {
+        emit("text/html", &self.to_html());
+        if let Ok(json) = serde_json::to_string(self.0) {
+            emit(RESULT_MIME, &json);
+        }
+    }
+}
+
+/// The verdicts of one run: the learner's prediction checked (when given) and each claim of the notes.
+pub fn verdicts_html(check: Option<&Check>, result: &LabResult) -> String {
+    let mut h = String::new();
+    if let Some(c) = check {
+        let p = &c.prediction;
+        h.push_str(&format!(
+            "<p><b>Your prediction</b>: {} = {} at x = {} (±{:.0}%).</p><table style=\"{TABLE}\"><tr>\
+             <th style=\"{CELL}\">runtime</th><th style=\"{CELL}\">measured</th><th style=\"{CELL}\">measured / \
+             predicted</th><th style=\"{CELL}\">verdict</th></tr>",
+            Html::escape(&p.y),
+            if p.y.ends_with("_s") { fmt_s(p.value) } else { format!("{}", p.value) },
+            c.x,
+            p.tolerance * 100.0
+        ));
+        for r in &c.rows {
+            h.push_str(&format!(
+                "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{:.3}x</td>\
+                 <td style=\"{CELL};{}\">{:?}</td></tr>",
+                Html::escape(&r.series),
+                if p.y.ends_with("_s") { fmt_s(r.measured) } else { format!("{:.3}", r.measured) },
+                r.ratio,
+                light_style(r.light),
+                r.light
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h.push_str(&format!(
+        "<p><b>The notes' claims</b> ({}):</p><table style=\"{TABLE}\"><tr><th style=\"{CELL}\">id</th>\
+         <th style=\"{CELL}\">claim</th><th style=\"{CELL}\">verdict</th><th style=\"{CELL}\">evidence (this run)</th>\
+         </tr>",
+        Html::escape(&result.experiment)
+    ));
+    for c in &result.claims {
+        h.push_str(&format!(
+            "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">“{}”</td><td style=\"{CELL};{}\">{}</td>\
+             <td style=\"{CELL}\">{}</td></tr>",
+            Html::escape(&c.id),
+            Html::escape(&c.claim),
+            verdict_style(c.verdict),
+            c.verdict.label(),
+            Html::escape(&c.evidence)
+        ));
+    }
+    h.push_str("</table>");
+    h
+}
+
+impl LabResult {
+    /// The result as a cell's output: headline, machine, and the result JSON for tests and reports.
+    pub fn summary(&self) -> Summary<'_> {
+        Summary(self)
+    }
+}
+
+/// The verdict cell: the learner's prediction checked against the run, then every claim of the notes.
+pub fn verdicts(
+    prediction: &crate::verdict::Prediction,
+    result: &LabResult,
+) -> crate::error::Result<Html> {
+    let check = prediction.check(result)?;
+    Ok(Html(verdicts_html(Some(&check), result)))
+}

@@ -1,0 +1,34 @@
+//! One file per question: its `Params` (defaults = the notes' numbers, validation) and, inside the `lab`
+//! binary, `execute` which measures and returns the result with its claims.
+
+pub mod q3;
+pub mod q5;
+
+use crate::params::ExperimentParams;
+
+/// An experiment as the CLI and the report index know it.
+pub struct Entry {
+    pub name: &'static str,
+    pub question: &'static str,
+    pub default_params: fn() -> serde_json::Value,
+}
+
+fn defaults<P: ExperimentParams>() -> serde_json::Value {
+    serde_json::to_value(P::default()).unwrap_or_default()
+}
+
+/// Every experiment, in question order.
+pub fn all() -> Vec<Entry> {
+    vec![
+        Entry {
+            name: q3::Params::NAME,
+            question: "Why did semaphore=100 give near-perfect scaling?",
+            default_params: defaults::<q3::Params>,
+        },
+        Entry {
+            name: q5::Params::NAME,
+            question: "If we change sleep to 1 second, what will async runtime become?",
+            default_params: defaults::<q5::Params>,
+        },
+    ]
+}

@@ -1,0 +1,156 @@
+//! The result JSON every experiment returns, on both sides of the runner. Later experiments extend it
+//! (new series, new claims, new optional fields); they never change what is here.
+
+use crate::error::{LabError, Result};
+use serde::{Deserialize, Serialize};
+
+/// The machine a result came from, so a JSON file describes itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Machine {
+    /// Cores this process may use (`available_parallelism`: honours affinity and cgroup limits).
+    pub cores: usize,
+    pub memory_bytes: u64,
+    pub cpu: String,
+    pub os: String,
+    pub rustc: String,
+    /// The Python that ran the twins, or a note saying none ran.
+    pub python: String,
+}
+
+/// One line on a chart: `points` are `[x, y]`, y being the median over repeats;
+/// `min`/`max` (same length as `points`, empty when there was one repeat) give the spread.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub x: String,
+    pub y: String,
+    pub points: Vec<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub min: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub max: Vec<f64>,
+}
+
+impl Series {
+    pub fn new(name: &str, x: &str, y: &str) -> Self {
+        Series {
+            name: name.into(),
+            x: x.into(),
+            y: y.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a point whose y is summarised from repeats (median; min and max kept when there are several).
+    pub fn push_samples(&mut self, x: f64, samples: &[f64]) {
+        let s = crate::stats::Summary::of(samples);
+        self.points.push([x, s.median]);
+        if samples.len() > 1 || !self.min.is_empty() {
+            self.min.push(s.min);
+            self.max.push(s.max);
+        }
+    }
+
+    /// The y at `x`, if this series has a point there.
+    pub fn at(&self, x: f64) -> Option<f64> {
+        self.points
+            .iter()
+            .find(|p| (p[0] - x).abs() < 1e-9)
+            .map(|p| p[1])
+    }
+}
+
+/// How a claim from the notes fared against the measurement.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Confirmed,
+    Refined,
+    Contradicted,
+    /// True of Python (GIL, asyncio, GC) but not of Rust.
+    PythonOnly,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Confirmed => "confirmed",
+            Verdict::Refined => "refined",
+            Verdict::Contradicted => "contradicted",
+            Verdict::PythonOnly => "python-only",
+        }
+    }
+}
+
+/// One line of the learner's notes, quoted, with the verdict and the numbers behind it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Claim {
+    pub id: String,
+    pub claim: String,
+    pub verdict: Verdict,
+    pub evidence: String,
+}
+
+/// Everything one experiment run produced.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LabResult {
+    pub experiment: String,
+    /// The parameters with defaults applied.
+    pub params: serde_json::Value,
+    pub machine: Machine,
+    /// One sentence with the run's key number, for summaries and the report index.
+    #[serde(default)]
+    pub headline: String,
+    pub series: Vec<Series>,
+    pub claims: Vec<Claim>,
+}
+
+impl LabResult {
+    /// The series called `name` that measures `y`.
+    pub fn series(&self, name: &str, y: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == name && s.y == y)
+    }
+
+    /// The measured `y` of series `name` at `x`, or an error that says what is missing.
+    pub fn value(&self, name: &str, y: &str, x: f64) -> Result<f64> {
+        let s = self.series(name, y).ok_or_else(|| {
+            LabError::other(format!(
+                "{}: no series `{name}` measuring `{y}` in this result",
+                self.experiment
+            ))
+        })?;
+        s.at(x).ok_or_else(|| {
+            LabError::other(format!(
+                "{}: series `{name}` has no point at {} = {x}",
+                self.experiment, s.x
+            ))
+        })
+    }
+
+    /// Every series measuring `y`, in order.
+    pub fn series_of(&self, y: &str) -> Vec<&Series> {
+        self.series.iter().filter(|s| s.y == y).collect()
+    }
+
+    pub fn claim(&self, id: &str) -> Option<&Claim> {
+        self.claims.iter().find(|c| c.id == id)
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| LabError::other(format!("cannot encode result: {e}")))
+    }
+
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json)
+            .map_err(|e| LabError::child(format!("result JSON does not parse: {e}")))
+    }
+}
+
+/// Loads a result written by `lab ... > file.json` (for example on a bigger machine), to chart beside a local run.
+pub fn load(path: impl AsRef<std::path::Path>) -> Result<LabResult> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LabError::other(format!("cannot read result file {}: {e}", path.display())))?;
+    LabResult::from_json(&text).map_err(|e| LabError::other(format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,129 @@
+//! Python twins: standard-library scripts in `helpers/python/` that run an experiment's Python side with the same
+//! parameters and print the same result JSON. `lab` starts them as children that die with it.
+
+use crate::error::{LabError, Result};
+use crate::result::LabResult;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+/// Children alive now, so the watchdog can count their memory and kill them on a breach.
+static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// SIGKILLs every registered child.
+pub fn kill_all() {
+    if let Ok(kids) = CHILDREN.lock() {
+        for &pid in kids.iter() {
+            // SAFETY: kill(2) on a pid we started and have not reaped yet.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        }
+    }
+}
+
+/// Resident bytes of the registered children.
+pub fn children_rss() -> u64 {
+    CHILDREN
+        .lock()
+        .map(|k| {
+            k.iter()
+                .filter_map(|&p| crate::measure::memory::rss_of(p))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The interpreter that runs the twins, and its version.
+#[derive(Debug, Clone)]
+pub struct Python {
+    pub path: PathBuf,
+    pub version: String,
+}
+
+/// Where the twin scripts live: `$LAB_PYTHON_DIR`, else the crate's `python/` folder.
+pub fn scripts_dir() -> PathBuf {
+    std::env::var_os("LAB_PYTHON_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("python"))
+}
+
+/// Finds Python: `$LAB_PYTHON`, else the lab's venv, else `python3` on PATH; says clearly when there is none.
+pub fn find_python() -> Result<Python> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(p) = std::env::var_os("LAB_PYTHON") {
+        candidates.push(PathBuf::from(p));
+    } else {
+        candidates.push(crate::runner::workspace_dir().join(".venv/bin/python"));
+        candidates.push(PathBuf::from("python3"));
+    }
+    for path in &candidates {
+        let out = Command::new(path)
+            .args(["-c", "import sys; print(sys.version.split()[0])"])
+            .stdin(Stdio::null())
+            .output();
+        if let Ok(out) = out {
+            if out.status.success() {
+                let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+                return Ok(Python {
+                    path: path.clone(),
+                    version: format!("Python {version}"),
+                });
+            }
+        }
+    }
+    let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+    Err(LabError::other(format!(
+        "no Python found (tried {}); set LAB_PYTHON to an interpreter, or set python: false to skip the \
+         Python twin",
+        tried.join(", ")
+    )))
+}
+
+/// Runs `helpers/python/<script> --params <json> <extra...>` and parses its result JSON.
+/// Its stderr (progress) passes through to ours.
+pub fn run(
+    py: &Python,
+    script: &str,
+    params: &serde_json::Value,
+    extra: &[&str],
+) -> Result<LabResult> {
+    let path = scripts_dir().join(script);
+    if !path.exists() {
+        return Err(LabError::other(format!(
+            "Python twin {} is missing; set LAB_PYTHON_DIR to the lab's helpers/python folder",
+            path.display()
+        )));
+    }
+    let mut cmd = Command::new(&py.path);
+    cmd.arg(&path)
+        .arg("--params")
+        .arg(params.to_string())
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    crate::runner::die_with_parent(&mut cmd);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| LabError::child(format!("cannot start {}: {e}", py.path.display())))?;
+    let pid = child.id();
+    if let Ok(mut k) = CHILDREN.lock() {
+        k.push(pid);
+    }
+    let mut out = String::new();
+    let read = child.stdout.take().map(|mut s| s.read_to_string(&mut out));
+    let status = child.wait();
+    if let Ok(mut k) = CHILDREN.lock() {
+        k.retain(|&p| p != pid);
+    }
+    let status = status?;
+    if let Some(Err(e)) = read {
+        return Err(LabError::child(format!("reading {script}'s output: {e}")));
+    }
+    if !status.success() {
+        return Err(LabError::child(format!(
+            "Python twin {script} failed ({status}); its message is above"
+        )));
+    }
+    LabResult::from_json(&out).map_err(|e| LabError::child(format!("Python twin {script}: {e}")))
+}

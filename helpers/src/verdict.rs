@@ -1,0 +1,213 @@
+//! Prediction vs measurement: a learner's expected value, checked against a result with a tolerance, giving a
+//! green / amber / red light per runtime. Also the number formats the claims' evidence uses.
+
+use crate::error::{LabError, Result};
+use crate::result::LabResult;
+use serde::{Deserialize, Serialize};
+
+/// Seconds, with a unit that fits: "850 ms", "1.013 s", "10.01 s".
+pub fn fmt_s(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.1} ms", s * 1000.0)
+    } else if s < 10.0 {
+        format!("{s:.3} s")
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+/// A ratio as "1.013x".
+pub fn fmt_ratio(r: f64) -> String {
+    format!("{r:.3}x")
+}
+
+/// A relative difference as "+1.3%".
+pub fn fmt_pct(d: f64) -> String {
+    format!("{:+.1}%", d * 100.0)
+}
+
+/// How close a measurement came to a prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Light {
+    /// Within the tolerance.
+    Green,
+    /// Within three times the tolerance.
+    Amber,
+    /// Further off.
+    Red,
+}
+
+/// What the learner expects, as a value the measurement can test: `y` at `x` (a series' point), ± `tolerance`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub y: String,
+    pub x: Option<f64>,
+    pub value: f64,
+    /// Relative: 0.05 is ±5%.
+    pub tolerance: f64,
+}
+
+impl Prediction {
+    /// "The run takes `secs` seconds", checked against each runtime's `runtime_s`. Tolerance ±5%.
+    pub fn runtime_s(secs: f64) -> Self {
+        Prediction {
+            y: "runtime_s".into(),
+            x: None,
+            value: secs,
+            tolerance: 0.05,
+        }
+    }
+
+    /// At which x (a limit, a latency ...) the prediction holds; without it, the experiment's reference point.
+    pub fn at(mut self, x: f64) -> Self {
+        self.x = Some(x);
+        self
+    }
+
+    /// Relative tolerance, e.g. 0.1 for ±10%.
+    pub fn within(mut self, tolerance: f64) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Compares with every measured series (all but `ideal`) that has a point at x.
+    pub fn check(&self, result: &LabResult) -> Result<Check> {
+        if !(self.value.is_finite() && self.value > 0.0) {
+            return Err(LabError::invalid(format!(
+                "the predicted value must be above 0; got {}",
+                self.value
+            )));
+        }
+        if !(self.tolerance > 0.0 && self.tolerance < 10.0) {
+            return Err(LabError::invalid(format!(
+                "tolerance must be between 0 and 10; got {}",
+                self.tolerance
+            )));
+        }
+        let x = match self.x {
+            Some(x) => x,
+            None => {
+                let first = result.series_of(&self.y).into_iter().next();
+                first
+                    .and_then(|s| s.points.last().map(|p| p[0]))
+                    .ok_or_else(|| {
+                        LabError::other(format!(
+                            "{}: nothing measured `{}`",
+                            result.experiment, self.y
+                        ))
+                    })?
+            }
+        };
+        let mut rows = Vec::new();
+        for s in result.series_of(&self.y) {
+            if s.name == "ideal" {
+                continue;
+            }
+            if let Some(measured) = s.at(x) {
+                let ratio = measured / self.value;
+                let off = (ratio - 1.0).abs();
+                let light = if off <= self.tolerance {
+                    Light::Green
+                } else if off <= 3.0 * self.tolerance {
+                    Light::Amber
+                } else {
+                    Light::Red
+                };
+                rows.push(CheckRow {
+                    series: s.name.clone(),
+                    measured,
+                    ratio,
+                    light,
+                });
+            }
+        }
+        if rows.is_empty() {
+            let xs: Vec<String> = result
+                .series_of(&self.y)
+                .first()
+                .map(|s| s.points.iter().map(|p| format!("{}", p[0])).collect())
+                .unwrap_or_default();
+            return Err(LabError::invalid(format!(
+                "the prediction is at {x}, but this run measured `{}` only at [{}]; change .at(..) or the params",
+                self.y,
+                xs.join(", ")
+            )));
+        }
+        Ok(Check {
+            prediction: self.clone(),
+            x,
+            rows,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckRow {
+    pub series: String,
+    pub measured: f64,
+    /// measured / predicted.
+    pub ratio: f64,
+    pub light: Light,
+}
+
+/// A prediction checked against one result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub prediction: Prediction,
+    pub x: f64,
+    pub rows: Vec<CheckRow>,
+}
+
+impl Check {
+    pub fn row(&self, series: &str) -> Option<&CheckRow> {
+        self.rows.iter().find(|r| r.series == series)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{Machine, Series};
+
+    fn result_with(points: &[(&str, f64)]) -> LabResult {
+        LabResult {
+            experiment: "q3".into(),
+            params: serde_json::json!({}),
+            machine: Machine::default(),
+            headline: String::new(),
+            series: points
+                .iter()
+                .map(|(n, v)| Series {
+                    points: vec![[100.0, *v]],
+                    ..Series::new(n, "limit", "runtime_s")
+                })
+                .collect(),
+            claims: vec![],
+        }
+    }
+
+    #[test]
+    fn lights_follow_the_tolerance() {
+        let r = result_with(&[
+            ("tokio", 1.01),
+            ("threads", 1.12),
+            ("python", 1.5),
+            ("ideal", 1.0),
+        ]);
+        let c = Prediction::runtime_s(1.0).at(100.0).check(&r).unwrap();
+        assert_eq!(c.row("tokio").unwrap().light, Light::Green);
+        assert_eq!(c.row("threads").unwrap().light, Light::Amber);
+        assert_eq!(c.row("python").unwrap().light, Light::Red);
+        assert!(c.row("ideal").is_none());
+    }
+
+    #[test]
+    fn a_prediction_where_nothing_was_measured_says_where_things_were() {
+        let r = result_with(&[("tokio", 1.0)]);
+        let e = Prediction::runtime_s(1.0).at(7.0).check(&r).unwrap_err();
+        assert!(e.message.contains("only at [100]"), "{e}");
+        let e = Prediction::runtime_s(-1.0).check(&r).unwrap_err();
+        assert!(e.message.contains("above 0"), "{e}");
+    }
+}
