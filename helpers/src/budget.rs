@@ -18,11 +18,7 @@ pub struct Budget {
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget {
-            max_wall_s: 600.0,
-            max_rss_mb: 4096,
-            nofile: None,
-        }
+        Budget { max_wall_s: 600.0, max_rss_mb: 4096, nofile: None }
     }
 }
 
@@ -76,16 +72,11 @@ pub mod watchdog {
         let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
         unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
         if n > lim.rlim_max as u64 {
-            return Err(LabError::invalid(format!(
-                "nofile must be at most the hard limit {}; got {n}",
-                lim.rlim_max
-            )));
+            return Err(LabError::invalid(format!("nofile must be at most the hard limit {}; got {n}", lim.rlim_max)));
         }
         lim.rlim_cur = n as libc::rlim_t;
         if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
-            return Err(LabError::other(format!(
-                "cannot set the open-files limit to {n}"
-            )));
+            return Err(LabError::other(format!("cannot set the open-files limit to {n}")));
         }
         Ok(())
     }
@@ -100,7 +91,7 @@ pub mod watchdog {
     /// Ends the process the way a breach must: children first, then this process with the message and code 3.
     pub fn stop(err: &LabError) -> ! {
         twin::kill_all();
-        eprintln!("error: {err}");
+        eprintln!("error: {}", err.message);
         std::process::exit(err.exit_code())
     }
 
@@ -108,49 +99,43 @@ pub mod watchdog {
     pub fn start(budget: &Budget) {
         let budget = budget.clone();
         let t0 = Instant::now();
-        let spawned = std::thread::Builder::new()
-            .name("watchdog".into())
-            .spawn(move || loop {
-                std::thread::sleep(Duration::from_millis(20));
-                let wall = t0.elapsed().as_secs_f64();
-                if wall > budget.max_wall_s {
-                    stop(&LabError::budget(format!(
+        let spawned = std::thread::Builder::new().name("watchdog".into()).spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(20));
+            let wall = t0.elapsed().as_secs_f64();
+            if wall > budget.max_wall_s {
+                stop(&LabError::budget(format!(
                     "wall-time budget of {} s exceeded after {wall:.1} s during {}; raise it with \
                      Budget {{ max_wall_s, .. }} (CLI: --max-wall-s) or use smaller parameters",
                     budget.max_wall_s,
                     progress::phase()
                 )));
-                }
-                let rss = memory::rss_bytes() + twin::children_rss();
-                if rss > budget.max_rss_mb * 1024 * 1024 {
-                    stop(&LabError::budget(format!(
+            }
+            let rss = memory::rss_bytes() + twin::children_rss();
+            if rss > budget.max_rss_mb * 1024 * 1024 {
+                stop(&LabError::budget(format!(
                     "memory budget of {} MiB exceeded ({} MiB resident) during {}; raise it with \
                      Budget {{ max_rss_mb, .. }} (CLI: --max-rss-mb) or use smaller parameters",
                     budget.max_rss_mb,
                     rss / (1024 * 1024),
                     progress::phase()
                 )));
-                }
-            });
+            }
+        });
         if let Err(e) = spawned {
-            stop(&LabError::other(format!(
-                "cannot start the budget watchdog: {e}"
-            )));
+            stop(&LabError::other(format!("cannot start the budget watchdog: {e}")));
         }
     }
 
     /// Exits (killing the children) as soon as stdin closes: the runner holds the other end, so this fires when
     /// the notebook kernel that started the run is gone.
     pub fn exit_when_stdin_closes() {
-        let _ = std::thread::Builder::new()
-            .name("stdin-watch".into())
-            .spawn(|| {
-                use std::io::Read;
-                let mut buf = [0u8; 64];
-                let mut stdin = std::io::stdin();
-                while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
-                twin::kill_all();
-                std::process::exit(1);
-            });
+        let _ = std::thread::Builder::new().name("stdin-watch".into()).spawn(|| {
+            use std::io::Read;
+            let mut buf = [0u8; 64];
+            let mut stdin = std::io::stdin();
+            while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+            twin::kill_all();
+            std::process::exit(1);
+        });
     }
 }

@@ -9,6 +9,7 @@ use base64::Engine;
 use plotters::coord::combinators::IntoLogRange;
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const SIZE: (u32, u32) = (760, 430);
 
@@ -33,8 +34,7 @@ impl Chart {
     /// Writes the SVG to a file.
     pub fn save_svg(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
         let path = path.as_ref();
-        std::fs::write(path, &self.svg)
-            .map_err(|e| LabError::other(format!("cannot write {}: {e}", path.display())))
+        std::fs::write(path, &self.svg).map_err(|e| LabError::other(format!("cannot write {}: {e}", path.display())))
     }
 
     /// evcxr calls this when a chart is a cell's value.
@@ -107,14 +107,7 @@ fn bounds(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64
     } else {
         let lo = if from_zero { lo.min(0.0) } else { lo };
         let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.05).max(1e-9);
-        (
-            if from_zero && lo >= 0.0 {
-                0.0
-            } else {
-                lo - pad
-            },
-            hi + pad,
-        )
+        (if from_zero && lo >= 0.0 { 0.0 } else { lo - pad }, hi + pad)
     }
 }
 
@@ -127,19 +120,12 @@ fn err(e: impl std::fmt::Display) -> LabError {
 pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
     let series: Vec<&Series> = result.series_of(&spec.y);
     if series.is_empty() {
-        return Err(LabError::other(format!(
-            "{}: nothing measured `{}` to chart",
-            result.experiment, spec.y
-        )));
+        return Err(LabError::other(format!("{}: nothing measured `{}` to chart", result.experiment, spec.y)));
     }
     let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p[0]));
-    let ys = series.iter().flat_map(|s| {
-        s.points
-            .iter()
-            .map(|p| p[1])
-            .chain(s.min.iter().copied())
-            .chain(s.max.iter().copied())
-    });
+    let ys = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p[1]).chain(s.min.iter().copied()).chain(s.max.iter().copied()));
     let (x0, x1) = bounds(xs, spec.log_x, false);
     let (y0, y1) = bounds(ys, spec.log_y, true);
     let mut svg = String::new();
@@ -161,7 +147,8 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                     .y_desc(spec.y_label.as_str())
                     .x_label_formatter(&|v| tick(*v))
                     .y_label_formatter(&|v| tick(*v))
-                    .light_line_style(RGBColor(235, 235, 235))
+                    .light_line_style(WHITE)
+                    .bold_line_style(RGBColor(225, 225, 225))
                     .draw()
                     .map_err(err)?;
                 for s in &series {
@@ -169,44 +156,23 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                     let pts: Vec<(f64, f64)> = s.points.iter().map(|p| (p[0], p[1])).collect();
                     if s.name == "ideal" {
                         chart
-                            .draw_series(DashedLineSeries::new(
-                                pts.clone(),
-                                7,
-                                5,
-                                c.stroke_width(2),
-                            ))
+                            .draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
                             .map_err(err)?
                             .label(legend(&s.name))
-                            .legend(move |(x, y)| {
-                                PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2))
-                            });
+                            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2)));
                         continue;
                     }
                     chart
                         .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
                         .map_err(err)?
                         .label(legend(&s.name))
-                        .legend(move |(x, y)| {
-                            PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2))
-                        });
-                    chart
-                        .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled())))
-                        .map_err(err)?;
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2)));
+                    chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
                     if s.min.len() == s.points.len() && s.max.len() == s.points.len() {
                         let bars =
-                            s.points
-                                .iter()
-                                .zip(s.min.iter().zip(&s.max))
-                                .map(|(p, (lo, hi))| {
-                                    ErrorBar::new_vertical(
-                                        p[0],
-                                        *lo,
-                                        p[1],
-                                        *hi,
-                                        c.stroke_width(1),
-                                        8,
-                                    )
-                                });
+                            s.points.iter().zip(s.min.iter().zip(&s.max)).map(|(p, (lo, hi))| {
+                                ErrorBar::new_vertical(p[0], *lo, p[1], *hi, c.stroke_width(1), 8)
+                            });
                         chart.draw_series(bars).map_err(err)?;
                     }
                 }
@@ -228,20 +194,12 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
         }
         root.present().map_err(err)?;
     }
-    Ok(Chart {
-        title: spec.title.clone(),
-        svg,
-    })
+    Ok(Chart { title: spec.title.clone(), svg })
 }
 
 /// One bar per (series, y) pair found in `result`, in the order given, on a log axis: values that differ by
 /// orders of magnitude (µs per task) stay readable. Each bar is labelled with its value.
-pub fn bars(
-    result: &LabResult,
-    bars: &[(&str, &str, &str)],
-    title: &str,
-    y_label: &str,
-) -> Result<Chart> {
+pub fn bars(result: &LabResult, bars: &[(&str, &str, &str)], title: &str, y_label: &str) -> Result<Chart> {
     // (series name, y, bar label) -> value
     let found: Vec<(String, String, f64)> = bars
         .iter()
@@ -252,10 +210,7 @@ pub fn bars(
         })
         .collect();
     if found.is_empty() {
-        return Err(LabError::other(format!(
-            "{}: nothing measured to chart for {title}",
-            result.experiment
-        )));
+        return Err(LabError::other(format!("{}: nothing measured to chart for {title}", result.experiment)));
     }
     let (y0, y1) = bounds(found.iter().map(|f| f.2), true, false);
     let n = found.len() as i32;
@@ -268,7 +223,7 @@ pub fn bars(
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(64)
-            .build_cartesian_2d((0..n).into_segmented(), (y0..y1).log_scale())
+            .build_cartesian_2d((0..n - 1).into_segmented(), (y0..y1).log_scale())
             .map_err(err)?;
         let labels: Vec<String> = found.iter().map(|f| f.1.clone()).collect();
         chart
@@ -288,32 +243,19 @@ pub fn bars(
         for (i, (name, _, v)) in found.iter().enumerate() {
             let c = colour(name);
             let i = i as i32;
-            let mut bar = Rectangle::new(
-                [
-                    (SegmentValue::Exact(i), y0),
-                    (SegmentValue::Exact(i + 1), *v),
-                ],
-                c.filled(),
-            );
+            let mut bar = Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], c.filled());
             bar.set_margin(0, 0, 12, 12);
             chart.draw_series(std::iter::once(bar)).map_err(err)?;
-            let text = if *v >= 10.0 {
-                format!("{v:.1}")
-            } else {
-                format!("{v:.3}")
-            };
+            let text = if *v >= 10.0 { format!("{v:.1}") } else { format!("{v:.3}") };
             chart
                 .draw_series(std::iter::once(Text::new(
                     text,
-                    (SegmentValue::CenterOf(i), *v * 1.12),
-                    ("sans-serif", 14).into_font().color(&BLACK),
+                    (SegmentValue::CenterOf(i), *v * 1.04),
+                    ("sans-serif", 14).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
                 )))
                 .map_err(err)?;
         }
         root.present().map_err(err)?;
     }
-    Ok(Chart {
-        title: title.into(),
-        svg,
-    })
+    Ok(Chart { title: title.into(), svg })
 }

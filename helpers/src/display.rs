@@ -18,10 +18,7 @@ pub struct Html(pub String);
 
 impl Html {
     pub fn escape(s: &str) -> String {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
     }
     pub fn evcxr_display(&self) {
         emit("text/html", &self.0);
@@ -134,10 +131,7 @@ impl LabResult {
 }
 
 /// The verdict cell: the learner's prediction checked against the run, then every claim of the notes.
-pub fn verdicts(
-    prediction: &crate::verdict::Prediction,
-    result: &LabResult,
-) -> crate::error::Result<Html> {
+pub fn verdicts(prediction: &crate::verdict::Prediction, result: &LabResult) -> crate::error::Result<Html> {
     let check = prediction.check(result)?;
     Ok(Html(verdicts_html(Some(&check), result)))
 }

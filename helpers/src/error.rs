@@ -17,7 +17,8 @@ pub enum ErrorKind {
     Other,
 }
 
-/// The error every public helper returns. Its `Display` is the message alone, written for the notebook reader.
+/// The error every public helper returns. `Display` gives "Error: <message>", which is what a notebook cell
+/// shows when `?` stops it; the `lab` CLI prints "error: <message>".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabError {
     pub kind: ErrorKind,
@@ -28,10 +29,7 @@ pub type Result<T, E = LabError> = std::result::Result<T, E>;
 
 impl LabError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        LabError {
-            kind,
-            message: message.into(),
-        }
+        LabError { kind, message: message.into() }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidParams, message)
@@ -67,7 +65,7 @@ impl LabError {
 
 impl fmt::Display for LabError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "Error: {}", self.message)
     }
 }
 

@@ -31,16 +31,9 @@ pub trait ExperimentParams: Serialize + DeserializeOwned + Default + Clone {
 }
 
 /// `field must be between min and max; got value`.
-pub fn in_range<T: PartialOrd + std::fmt::Display>(
-    field: &str,
-    value: T,
-    min: T,
-    max: T,
-) -> Result<()> {
+pub fn in_range<T: PartialOrd + std::fmt::Display>(field: &str, value: T, min: T, max: T) -> Result<()> {
     if value < min || value > max {
-        return Err(LabError::invalid(format!(
-            "{field} must be between {min} and {max}; got {value}"
-        )));
+        return Err(LabError::invalid(format!("{field} must be between {min} and {max}; got {value}")));
     }
     Ok(())
 }

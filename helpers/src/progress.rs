@@ -8,16 +8,7 @@ static PHASE: Mutex<String> = Mutex::new(String::new());
 
 /// What the run is doing now, for budget messages.
 pub fn phase() -> String {
-    PHASE
-        .lock()
-        .map(|p| {
-            if p.is_empty() {
-                "start-up".to_string()
-            } else {
-                p.clone()
-            }
-        })
-        .unwrap_or_default()
+    PHASE.lock().map(|p| if p.is_empty() { "start-up".to_string() } else { p.clone() }).unwrap_or_default()
 }
 
 /// Counts the measurement steps of one experiment and prints one line per step.
@@ -30,12 +21,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(experiment: &str, total: usize) -> Self {
-        Progress {
-            experiment: experiment.into(),
-            total,
-            done: 0,
-            started: Instant::now(),
-        }
+        Progress { experiment: experiment.into(), total, done: 0, started: Instant::now() }
     }
 
     /// Announces the step about to run (it becomes the phase named in budget errors).

@@ -33,12 +33,7 @@ pub struct Series {
 
 impl Series {
     pub fn new(name: &str, x: &str, y: &str) -> Self {
-        Series {
-            name: name.into(),
-            x: x.into(),
-            y: y.into(),
-            ..Default::default()
-        }
+        Series { name: name.into(), x: x.into(), y: y.into(), ..Default::default() }
     }
 
     /// Adds a point whose y is summarised from repeats (median; min and max kept when there are several).
@@ -53,10 +48,7 @@ impl Series {
 
     /// The y at `x`, if this series has a point there.
     pub fn at(&self, x: f64) -> Option<f64> {
-        self.points
-            .iter()
-            .find(|p| (p[0] - x).abs() < 1e-9)
-            .map(|p| p[1])
+        self.points.iter().find(|p| (p[0] - x).abs() < 1e-9).map(|p| p[1])
     }
 }
 
@@ -114,16 +106,10 @@ impl LabResult {
     /// The measured `y` of series `name` at `x`, or an error that says what is missing.
     pub fn value(&self, name: &str, y: &str, x: f64) -> Result<f64> {
         let s = self.series(name, y).ok_or_else(|| {
-            LabError::other(format!(
-                "{}: no series `{name}` measuring `{y}` in this result",
-                self.experiment
-            ))
+            LabError::other(format!("{}: no series `{name}` measuring `{y}` in this result", self.experiment))
         })?;
         s.at(x).ok_or_else(|| {
-            LabError::other(format!(
-                "{}: series `{name}` has no point at {} = {x}",
-                self.experiment, s.x
-            ))
+            LabError::other(format!("{}: series `{name}` has no point at {} = {x}", self.experiment, s.x))
         })
     }
 
@@ -137,13 +123,11 @@ impl LabResult {
     }
 
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self)
-            .map_err(|e| LabError::other(format!("cannot encode result: {e}")))
+        serde_json::to_string_pretty(self).map_err(|e| LabError::other(format!("cannot encode result: {e}")))
     }
 
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json)
-            .map_err(|e| LabError::child(format!("result JSON does not parse: {e}")))
+        serde_json::from_str(json).map_err(|e| LabError::child(format!("result JSON does not parse: {e}")))
     }
 }
 

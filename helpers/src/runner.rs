@@ -17,10 +17,7 @@ const BACKSTOP_GRACE_S: f64 = 10.0;
 
 /// The workspace root (`helpers/..`), wherever the crate was built from.
 pub fn workspace_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// Makes a child get SIGKILL when the thread that spawned it exits. evcxr's Stop button SIGKILLs the process
@@ -58,8 +55,7 @@ pub fn run_with<P: ExperimentParams>(params: &P, budget: &Budget) -> Result<LabR
             (estimate * 1.5).ceil()
         )));
     }
-    let json = serde_json::to_string(params)
-        .map_err(|e| LabError::other(format!("cannot encode params: {e}")))?;
+    let json = serde_json::to_string(params).map_err(|e| LabError::other(format!("cannot encode params: {e}")))?;
     let bin = lab_binary()?;
     let mut args = vec![P::NAME.to_string(), "--params".into(), json];
     args.extend(budget.to_args());
@@ -76,9 +72,7 @@ pub fn run_lab(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResult
         .name("lab-run".into())
         .spawn(move || run_lab_here(&bin, &args, backstop_s))
         .map_err(|e| LabError::other(format!("cannot start the runner thread: {e}")))?;
-    worker
-        .join()
-        .map_err(|_| LabError::other("the runner thread panicked"))?
+    worker.join().map_err(|_| LabError::other("the runner thread panicked"))?
 }
 
 /// Kills the child's whole process group when dropped.
@@ -100,31 +94,28 @@ fn run_lab_here(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResul
         .stderr(Stdio::piped())
         .process_group(0);
     die_with_parent(&mut cmd);
-    let mut child = cmd.spawn().map_err(|e| {
-        LabError::new(
-            ErrorKind::Build,
-            format!("cannot start {}: {e}", bin.display()),
-        )
-    })?;
+    let mut child =
+        cmd.spawn().map_err(|e| LabError::new(ErrorKind::Build, format!("cannot start {}: {e}", bin.display())))?;
     let _group = GroupGuard(child.id() as libc::pid_t);
     // Held open for the whole run: when this process dies the pipe closes and `lab` exits.
     let _stdin = child.stdin.take();
 
     let stderr = child.stderr.take();
     let progress = std::thread::spawn(move || {
-        let mut last_error = None;
+        // Every "error: " line: a Python twin's own message comes before lab's.
+        let mut errors: Vec<String> = Vec::new();
         let Some(stderr) = stderr else {
-            return last_error;
+            return errors;
         };
         for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
             if let Some(msg) = line.strip_prefix("error: ") {
-                last_error = Some(msg.to_string());
+                errors.push(msg.to_string());
             } else {
                 println!("{line}");
                 let _ = std::io::stdout().flush();
             }
         }
-        last_error
+        errors
     });
     let stdout = child.stdout.take();
     let output = std::thread::spawn(move || {
@@ -150,12 +141,12 @@ fn run_lab_here(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResul
             None => std::thread::sleep(Duration::from_millis(20)),
         }
     };
-    let last_error = progress.join().unwrap_or(None);
+    let errors = progress.join().unwrap_or_default();
     let out = output.join().unwrap_or_default();
     if !status.success() {
         let code = status.code().unwrap_or(1);
         let message =
-            last_error.unwrap_or_else(|| format!("lab exited with {status} and no message"));
+            if errors.is_empty() { format!("lab exited with {status} and no message") } else { errors.join("; ") };
         return Err(LabError::new(LabError::kind_for_exit_code(code), message));
     }
     LabResult::from_json(&out)
@@ -169,10 +160,7 @@ pub fn lab_binary() -> Result<PathBuf> {
         return if p.is_file() {
             Ok(p)
         } else {
-            Err(LabError::new(
-                ErrorKind::Build,
-                format!("LAB_BIN points to {}, which is not a file", p.display()),
-            ))
+            Err(LabError::new(ErrorKind::Build, format!("LAB_BIN points to {}, which is not a file", p.display())))
         };
     }
     let ws = workspace_dir();
@@ -205,12 +193,7 @@ fn newest_in(dir: &Path, newest: &mut Option<SystemTime>) {
 fn newest_source(ws: &Path) -> Option<SystemTime> {
     let mut newest = None;
     newest_in(&ws.join("helpers/src"), &mut newest);
-    for f in [
-        "helpers/Cargo.toml",
-        "helpers/build.rs",
-        "Cargo.toml",
-        "Cargo.lock",
-    ] {
+    for f in ["helpers/Cargo.toml", "helpers/build.rs", "Cargo.toml", "Cargo.lock"] {
         if let Ok(t) = std::fs::metadata(ws.join(f)).and_then(|m| m.modified()) {
             if Some(t) > newest {
                 newest = Some(t);
@@ -221,9 +204,7 @@ fn newest_source(ws: &Path) -> Option<SystemTime> {
 }
 
 fn build(ws: &Path) -> Result<()> {
-    println!(
-        "building the release `lab` binary (a minute the first time; `make` does this ahead)..."
-    );
+    println!("building the release `lab` binary (a minute the first time; `make` does this ahead)...");
     let _ = std::io::stdout().flush();
     let out = Command::new("cargo")
         .args(["build", "--release", "--bin", "lab", "--manifest-path"])
@@ -232,26 +213,11 @@ fn build(ws: &Path) -> Result<()> {
         .arg(ws.join("target"))
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| {
-            LabError::new(
-                ErrorKind::Build,
-                format!("cannot run cargo to build `lab`: {e}"),
-            )
-        })?;
+        .map_err(|e| LabError::new(ErrorKind::Build, format!("cannot run cargo to build `lab`: {e}")))?;
     if !out.status.success() {
         let text = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = text
-            .lines()
-            .rev()
-            .take(15)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        return Err(LabError::new(
-            ErrorKind::Build,
-            format!("building `lab` failed:\n{}", tail.join("\n")),
-        ));
+        let tail: Vec<&str> = text.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
+        return Err(LabError::new(ErrorKind::Build, format!("building `lab` failed:\n{}", tail.join("\n"))));
     }
     Ok(())
 }

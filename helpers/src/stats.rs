@@ -11,25 +11,13 @@ impl Summary {
     /// Summarises `samples`; an empty slice gives NaNs rather than a panic.
     pub fn of(samples: &[f64]) -> Summary {
         if samples.is_empty() {
-            return Summary {
-                min: f64::NAN,
-                median: f64::NAN,
-                max: f64::NAN,
-            };
+            return Summary { min: f64::NAN, median: f64::NAN, max: f64::NAN };
         }
         let mut v = samples.to_vec();
         v.sort_by(|a, b| a.total_cmp(b));
         let n = v.len();
-        let median = if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        };
-        Summary {
-            min: v[0],
-            median,
-            max: v[n - 1],
-        }
+        let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+        Summary { min: v[0], median, max: v[n - 1] }
     }
 }
 

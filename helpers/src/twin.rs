@@ -23,14 +23,7 @@ pub fn kill_all() {
 
 /// Resident bytes of the registered children.
 pub fn children_rss() -> u64 {
-    CHILDREN
-        .lock()
-        .map(|k| {
-            k.iter()
-                .filter_map(|&p| crate::measure::memory::rss_of(p))
-                .sum()
-        })
-        .unwrap_or(0)
+    CHILDREN.lock().map(|k| k.iter().filter_map(|&p| crate::measure::memory::rss_of(p)).sum()).unwrap_or(0)
 }
 
 /// The interpreter that runs the twins, and its version.
@@ -57,17 +50,12 @@ pub fn find_python() -> Result<Python> {
         candidates.push(PathBuf::from("python3"));
     }
     for path in &candidates {
-        let out = Command::new(path)
-            .args(["-c", "import sys; print(sys.version.split()[0])"])
-            .stdin(Stdio::null())
-            .output();
+        let out =
+            Command::new(path).args(["-c", "import sys; print(sys.version.split()[0])"]).stdin(Stdio::null()).output();
         if let Ok(out) = out {
             if out.status.success() {
                 let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                return Ok(Python {
-                    path: path.clone(),
-                    version: format!("Python {version}"),
-                });
+                return Ok(Python { path: path.clone(), version: format!("Python {version}") });
             }
         }
     }
@@ -81,12 +69,7 @@ pub fn find_python() -> Result<Python> {
 
 /// Runs `helpers/python/<script> --params <json> <extra...>` and parses its result JSON.
 /// Its stderr (progress) passes through to ours.
-pub fn run(
-    py: &Python,
-    script: &str,
-    params: &serde_json::Value,
-    extra: &[&str],
-) -> Result<LabResult> {
+pub fn run(py: &Python, script: &str, params: &serde_json::Value, extra: &[&str]) -> Result<LabResult> {
     let path = scripts_dir().join(script);
     if !path.exists() {
         return Err(LabError::other(format!(
@@ -103,9 +86,7 @@ pub fn run(
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     crate::runner::die_with_parent(&mut cmd);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| LabError::child(format!("cannot start {}: {e}", py.path.display())))?;
+    let mut child = cmd.spawn().map_err(|e| LabError::child(format!("cannot start {}: {e}", py.path.display())))?;
     let pid = child.id();
     if let Ok(mut k) = CHILDREN.lock() {
         k.push(pid);
@@ -122,7 +103,7 @@ pub fn run(
     }
     if !status.success() {
         return Err(LabError::child(format!(
-            "Python twin {script} failed ({status}); its message is above"
+            "Python twin {script} failed ({status}); see its message before this one"
         )));
     }
     LabResult::from_json(&out).map_err(|e| LabError::child(format!("Python twin {script}: {e}")))

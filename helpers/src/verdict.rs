@@ -51,12 +51,7 @@ pub struct Prediction {
 impl Prediction {
     /// "The run takes `secs` seconds", checked against each runtime's `runtime_s`. Tolerance ±5%.
     pub fn runtime_s(secs: f64) -> Self {
-        Prediction {
-            y: "runtime_s".into(),
-            x: None,
-            value: secs,
-            tolerance: 0.05,
-        }
+        Prediction { y: "runtime_s".into(), x: None, value: secs, tolerance: 0.05 }
     }
 
     /// At which x (a limit, a latency ...) the prediction holds; without it, the experiment's reference point.
@@ -74,16 +69,10 @@ impl Prediction {
     /// Compares with every measured series (all but `ideal`) that has a point at x.
     pub fn check(&self, result: &LabResult) -> Result<Check> {
         if !(self.value.is_finite() && self.value > 0.0) {
-            return Err(LabError::invalid(format!(
-                "the predicted value must be above 0; got {}",
-                self.value
-            )));
+            return Err(LabError::invalid(format!("the predicted value must be above 0; got {}", self.value)));
         }
         if !(self.tolerance > 0.0 && self.tolerance < 10.0) {
-            return Err(LabError::invalid(format!(
-                "tolerance must be between 0 and 10; got {}",
-                self.tolerance
-            )));
+            return Err(LabError::invalid(format!("tolerance must be between 0 and 10; got {}", self.tolerance)));
         }
         let x = match self.x {
             Some(x) => x,
@@ -91,12 +80,7 @@ impl Prediction {
                 let first = result.series_of(&self.y).into_iter().next();
                 first
                     .and_then(|s| s.points.last().map(|p| p[0]))
-                    .ok_or_else(|| {
-                        LabError::other(format!(
-                            "{}: nothing measured `{}`",
-                            result.experiment, self.y
-                        ))
-                    })?
+                    .ok_or_else(|| LabError::other(format!("{}: nothing measured `{}`", result.experiment, self.y)))?
             }
         };
         let mut rows = Vec::new();
@@ -114,12 +98,7 @@ impl Prediction {
                 } else {
                     Light::Red
                 };
-                rows.push(CheckRow {
-                    series: s.name.clone(),
-                    measured,
-                    ratio,
-                    light,
-                });
+                rows.push(CheckRow { series: s.name.clone(), measured, ratio, light });
             }
         }
         if rows.is_empty() {
@@ -134,11 +113,7 @@ impl Prediction {
                 xs.join(", ")
             )));
         }
-        Ok(Check {
-            prediction: self.clone(),
-            x,
-            rows,
-        })
+        Ok(Check { prediction: self.clone(), x, rows })
     }
 }
 
@@ -178,10 +153,7 @@ mod tests {
             headline: String::new(),
             series: points
                 .iter()
-                .map(|(n, v)| Series {
-                    points: vec![[100.0, *v]],
-                    ..Series::new(n, "limit", "runtime_s")
-                })
+                .map(|(n, v)| Series { points: vec![[100.0, *v]], ..Series::new(n, "limit", "runtime_s") })
                 .collect(),
             claims: vec![],
         }
@@ -189,12 +161,7 @@ mod tests {
 
     #[test]
     fn lights_follow_the_tolerance() {
-        let r = result_with(&[
-            ("tokio", 1.01),
-            ("threads", 1.12),
-            ("python", 1.5),
-            ("ideal", 1.0),
-        ]);
+        let r = result_with(&[("tokio", 1.01), ("threads", 1.12), ("python", 1.5), ("ideal", 1.0)]);
         let c = Prediction::runtime_s(1.0).at(100.0).check(&r).unwrap();
         assert_eq!(c.row("tokio").unwrap().light, Light::Green);
         assert_eq!(c.row("threads").unwrap().light, Light::Amber);

@@ -15,8 +15,7 @@ use helpers::result::LabResult;
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const USAGE: &str =
-    "usage: lab list | lab <experiment> [--params JSON] [--max-wall-s S] [--max-rss-mb MB] \
+const USAGE: &str = "usage: lab list | lab <experiment> [--params JSON] [--max-wall-s S] [--max-rss-mb MB] \
                      [--nofile N]";
 
 struct Args {
@@ -28,34 +27,20 @@ struct Args {
 
 fn flag_value<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T> {
     let v = v.ok_or_else(|| LabError::invalid(format!("{flag} needs a value; {USAGE}")))?;
-    v.parse()
-        .map_err(|_| LabError::invalid(format!("{flag} must be a number; got {v:?}")))
+    v.parse().map_err(|_| LabError::invalid(format!("{flag} must be a number; got {v:?}")))
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args> {
     let experiment = it.next().ok_or_else(|| LabError::invalid(USAGE))?;
-    let mut a = Args {
-        experiment,
-        params: "{}".into(),
-        budget: Budget::default(),
-        watch_stdin: false,
-    };
+    let mut a = Args { experiment, params: "{}".into(), budget: Budget::default(), watch_stdin: false };
     while let Some(flag) = it.next() {
         match flag.as_str() {
-            "--params" => {
-                a.params = it
-                    .next()
-                    .ok_or_else(|| LabError::invalid("--params needs a JSON object"))?
-            }
+            "--params" => a.params = it.next().ok_or_else(|| LabError::invalid("--params needs a JSON object"))?,
             "--max-wall-s" => a.budget.max_wall_s = flag_value(&flag, it.next())?,
             "--max-rss-mb" => a.budget.max_rss_mb = flag_value(&flag, it.next())?,
             "--nofile" => a.budget.nofile = Some(flag_value(&flag, it.next())?),
             "--watch-stdin" => a.watch_stdin = true,
-            other => {
-                return Err(LabError::invalid(format!(
-                    "unknown argument {other:?}; {USAGE}"
-                )))
-            }
+            other => return Err(LabError::invalid(format!("unknown argument {other:?}; {USAGE}"))),
         }
     }
     a.budget.validate()?;
@@ -71,11 +56,7 @@ fn list() -> Result<String> {
 }
 
 /// Parses, validates, checks the estimate against the budget, then measures.
-fn execute<P: ExperimentParams>(
-    json: &str,
-    budget: &Budget,
-    run: fn(&P) -> Result<LabResult>,
-) -> Result<String> {
+fn execute<P: ExperimentParams>(json: &str, budget: &Budget, run: fn(&P) -> Result<LabResult>) -> Result<String> {
     let params = P::from_json(json)?;
     let estimate = params.estimate_s();
     if estimate > budget.max_wall_s {
@@ -94,11 +75,7 @@ fn main_inner() -> Result<String> {
         None | Some("-h") | Some("--help") | Some("help") => {
             return Err(LabError::invalid(format!(
                 "{USAGE}\nexperiments: {}",
-                experiments::all()
-                    .iter()
-                    .map(|e| e.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                experiments::all().iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
             )))
         }
         Some("list") => return list(),
@@ -115,11 +92,7 @@ fn main_inner() -> Result<String> {
         "q5" => execute::<q5::Params>(&args.params, &args.budget, q5::execute),
         other => Err(LabError::invalid(format!(
             "unknown experiment {other:?}; known: {}",
-            experiments::all()
-                .iter()
-                .map(|e| e.name)
-                .collect::<Vec<_>>()
-                .join(", ")
+            experiments::all().iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
         ))),
     }
 }

@@ -43,11 +43,7 @@ impl Default for Params {
 /// The limit the claims are judged at: 100 (the notes') when it was run, else the one closest to it.
 pub fn reference_limit(limits: &[u64]) -> u64 {
     let dist = |l: u64| ((l as f64).ln() - 100f64.ln()).abs();
-    limits
-        .iter()
-        .copied()
-        .min_by(|a, b| dist(*a).total_cmp(&dist(*b)))
-        .unwrap_or(100)
+    limits.iter().copied().min_by(|a, b| dist(*a).total_cmp(&dist(*b))).unwrap_or(100)
 }
 
 /// The model: ceil(N / limit) waves of one latency each, in seconds.
@@ -83,11 +79,7 @@ impl ExperimentParams for Params {
 
     fn estimate_s(&self) -> f64 {
         let variants = if self.python { 3.0 } else { 2.0 };
-        let sleeping: f64 = self
-            .limits
-            .iter()
-            .map(|&l| ideal_s(self.tasks, l, self.latency_ms))
-            .sum();
+        let sleeping: f64 = self.limits.iter().map(|&l| ideal_s(self.tasks, l, self.latency_ms)).sum();
         // Spawning threads and the Python start-up dominate the overhead part: ~25 µs a task all told.
         sleeping * variants * self.repeats as f64 + self.overhead_tasks as f64 * 25e-6 * variants
     }
@@ -119,29 +111,11 @@ mod run {
 
     /// Runs the experiment in this process (the `lab` binary); progress goes to stderr.
     pub fn execute(p: &Params) -> Result<LabResult> {
-        let py = if p.python {
-            Some(twin::find_python()?)
-        } else {
-            None
-        };
-        let machine = machine::detect(
-            py.as_ref()
-                .map_or("not run (python: false)", |p| p.version.as_str()),
-        );
-        let names: Vec<&str> = if py.is_some() {
-            vec!["tokio", "threads", "python"]
-        } else {
-            vec!["tokio", "threads"]
-        };
-        let overhead_steps = if p.overhead_tasks > 0 {
-            4 + usize::from(py.is_some())
-        } else {
-            0
-        };
-        let mut progress = Progress::new(
-            "q3",
-            p.repeats as usize * p.limits.len() * names.len() + overhead_steps,
-        );
+        let py = if p.python { Some(twin::find_python()?) } else { None };
+        let machine = machine::detect(py.as_ref().map_or("not run (python: false)", |p| p.version.as_str()));
+        let names: Vec<&str> = if py.is_some() { vec!["tokio", "threads", "python"] } else { vec!["tokio", "threads"] };
+        let overhead_steps = if p.overhead_tasks > 0 { 4 + usize::from(py.is_some()) } else { 0 };
+        let mut progress = Progress::new("q3", p.repeats as usize * p.limits.len() * names.len() + overhead_steps);
         progress.note(&format!(
             "{} tasks x {} ms at limits {:?}, {} repeat(s); about {:.0} s",
             p.tasks,
@@ -160,26 +134,12 @@ mod run {
                     progress.begin(&format!("{name} limit={limit} (repeat {})", rep + 1));
                     let (wall, busy, rss) = match *name {
                         "tokio" => {
-                            let r = sleepers::tokio_gated(
-                                p.tasks as usize,
-                                limit as usize,
-                                latency,
-                                p.runtime,
-                            )?;
-                            (
-                                r.section.wall_s,
-                                r.section.cores_busy(),
-                                r.peak_rss_bytes as f64 / MB,
-                            )
+                            let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, latency, p.runtime)?;
+                            (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB)
                         }
                         "threads" => {
-                            let r =
-                                sleepers::thread_pool(p.tasks as usize, limit as usize, latency)?;
-                            (
-                                r.section.wall_s,
-                                r.section.cores_busy(),
-                                r.peak_rss_bytes as f64 / MB,
-                            )
+                            let r = sleepers::thread_pool(p.tasks as usize, limit as usize, latency)?;
+                            (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB)
                         }
                         _ => python_point(py.as_ref(), p, limit)?,
                     };
@@ -188,11 +148,7 @@ mod run {
                     s.cpu_busy.push(busy);
                     s.peak_rss_mb.push(rss);
                     let ideal = ideal_s(p.tasks, limit, p.latency_ms);
-                    progress.end(&format!(
-                        "{} ({} ideal)",
-                        fmt_s(wall),
-                        fmt_ratio(wall / ideal)
-                    ));
+                    progress.end(&format!("{} ({} ideal)", fmt_s(wall), fmt_ratio(wall / ideal)));
                 }
             }
         }
@@ -217,9 +173,7 @@ mod run {
         }
         let mut ideal = Series::new("ideal", "limit", "runtime_s");
         for &l in &p.limits {
-            ideal
-                .points
-                .push([l as f64, ideal_s(p.tasks, l, p.latency_ms)]);
+            ideal.points.push([l as f64, ideal_s(p.tasks, l, p.latency_ms)]);
         }
         series.push(ideal);
 
@@ -243,12 +197,7 @@ mod run {
     fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f64, f64, f64)> {
         let py = py.ok_or_else(|| LabError::other("python twin requested without Python"))?;
         let params = serde_json::to_value(p).map_err(|e| LabError::other(e.to_string()))?;
-        let r = twin::run(
-            py,
-            "q3_semaphore.py",
-            &params,
-            &["--part", "runtime", "--limit", &limit.to_string()],
-        )?;
+        let r = twin::run(py, "q3_semaphore.py", &params, &["--part", "runtime", "--limit", &limit.to_string()])?;
         let x = limit as f64;
         Ok((
             r.value("python", "runtime_s", x)?,
@@ -257,17 +206,10 @@ mod run {
         ))
     }
 
-    fn overhead(
-        p: &Params,
-        py: Option<&twin::Python>,
-        progress: &mut Progress,
-    ) -> Result<Vec<Series>> {
+    fn overhead(p: &Params, py: Option<&twin::Python>, progress: &mut Progress) -> Result<Vec<Series>> {
         let n = p.overhead_tasks as usize;
         let x = n as f64;
-        let point = |name: &str, y: &str, v: f64| Series {
-            points: vec![[x, v]],
-            ..Series::new(name, "tasks", y)
-        };
+        let point = |name: &str, y: &str, v: f64| Series { points: vec![[x, v]], ..Series::new(name, "tasks", y) };
         let mut out = Vec::new();
         progress.begin(&format!("tokio spawn+join of {n} empty tasks"));
         let v = scheduling::tokio_spawn_us(n, p.runtime)?;
@@ -286,9 +228,7 @@ mod run {
         progress.end(&format!("{v:.2} µs/hand-off"));
         out.push(point("threads", "switch_us", v));
         if let Some(py) = py {
-            progress.begin(&format!(
-                "asyncio create_task+gather and hand-offs, {n} tasks"
-            ));
+            progress.begin(&format!("asyncio create_task+gather and hand-offs, {n} tasks"));
             let params = serde_json::to_value(p).map_err(|e| LabError::other(e.to_string()))?;
             let r = twin::run(py, "q3_semaphore.py", &params, &["--part", "overhead"])?;
             let spawn = r.value("python", "spawn_us", x)?;
@@ -306,19 +246,10 @@ mod run {
         let mut parts = Vec::new();
         for name in ["tokio", "threads", "python"] {
             if let Ok(v) = r.value(name, "runtime_s", l as f64) {
-                parts.push(format!(
-                    "{name} {} ({} ideal)",
-                    fmt_s(v),
-                    fmt_ratio(v / ideal)
-                ));
+                parts.push(format!("{name} {} ({} ideal)", fmt_s(v), fmt_ratio(v / ideal)));
             }
         }
-        Ok(format!(
-            "{} tasks x {} ms at limit {l}: {}",
-            p.tasks,
-            p.latency_ms,
-            parts.join(", ")
-        ))
+        Ok(format!("{} tasks x {} ms at limit {l}: {}", p.tasks, p.latency_ms, parts.join(", ")))
     }
 
     fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
@@ -328,9 +259,7 @@ mod run {
         let tokio = r.value("tokio", "runtime_s", x)?;
         let threads = r.value("threads", "runtime_s", x)?;
         let python = r.value("python", "runtime_s", x).ok();
-        let py_ratio = python
-            .map(|v| format!(", Python asyncio {}", fmt_ratio(v / ideal)))
-            .unwrap_or_default();
+        let py_ratio = python.map(|v| format!(", Python asyncio {}", fmt_ratio(v / ideal))).unwrap_or_default();
         let mut out = Vec::new();
 
         out.push(Claim {

@@ -60,11 +60,7 @@ impl ExperimentParams for Params {
 
     fn estimate_s(&self) -> f64 {
         let variants = if self.python { 2.0 } else { 1.0 };
-        let per_rep: f64 = self
-            .latencies_ms
-            .iter()
-            .map(|&l| super::q3::ideal_s(self.tasks, self.limit, l))
-            .sum();
+        let per_rep: f64 = self.latencies_ms.iter().map(|&l| super::q3::ideal_s(self.tasks, self.limit, l)).sum();
         per_rep * variants * self.repeats as f64
     }
 }
@@ -93,24 +89,10 @@ mod run {
 
     /// Runs the experiment in this process (the `lab` binary); progress goes to stderr.
     pub fn execute(p: &Params) -> Result<LabResult> {
-        let py = if p.python {
-            Some(twin::find_python()?)
-        } else {
-            None
-        };
-        let machine = machine::detect(
-            py.as_ref()
-                .map_or("not run (python: false)", |p| p.version.as_str()),
-        );
-        let names: Vec<&str> = if py.is_some() {
-            vec!["tokio", "python"]
-        } else {
-            vec!["tokio"]
-        };
-        let mut progress = Progress::new(
-            "q5",
-            p.repeats as usize * p.latencies_ms.len() * names.len(),
-        );
+        let py = if p.python { Some(twin::find_python()?) } else { None };
+        let machine = machine::detect(py.as_ref().map_or("not run (python: false)", |p| p.version.as_str()));
+        let names: Vec<&str> = if py.is_some() { vec!["tokio", "python"] } else { vec!["tokio"] };
+        let mut progress = Progress::new("q5", p.repeats as usize * p.latencies_ms.len() * names.len());
         progress.note(&format!(
             "{} tasks, limit {}, latencies {:?} ms, {} repeat(s); about {:.0} s",
             p.tasks,
@@ -127,12 +109,7 @@ mod run {
                     progress.begin(&format!("{name} latency={lat} ms (repeat {})", rep + 1));
                     let (wall, p50, p99) = match (*name, py.as_ref()) {
                         ("python", Some(py)) => {
-                            let r = twin::run(
-                                py,
-                                "q5_latency.py",
-                                &params_json,
-                                &["--latency-ms", &lat.to_string()],
-                            )?;
+                            let r = twin::run(py, "q5_latency.py", &params_json, &["--latency-ms", &lat.to_string()])?;
                             let x = lat as f64;
                             (
                                 r.value("python", "runtime_s", x)?,
@@ -155,12 +132,7 @@ mod run {
                     s.p50_ms.push(p50);
                     s.p99_ms.push(p99);
                     let f = notes_s(p.tasks, p.limit, lat);
-                    progress.end(&format!(
-                        "{} (formula {}, {})",
-                        fmt_s(wall),
-                        fmt_s(f),
-                        fmt_pct(wall / f - 1.0)
-                    ));
+                    progress.end(&format!("{} (formula {}, {})", fmt_s(wall), fmt_s(f), fmt_pct(wall / f - 1.0)));
                 }
             }
         }
@@ -183,11 +155,7 @@ mod run {
                 vs.push_samples(f, &s.runtime_s);
                 let e: Vec<f64> = s.runtime_s.iter().map(|w| (w / f - 1.0) * 100.0).collect();
                 err.push_samples(x, &e);
-                let rw: Vec<f64> = s
-                    .runtime_s
-                    .iter()
-                    .map(|w| (w - ideal) * 1000.0 / waves)
-                    .collect();
+                let rw: Vec<f64> = s.runtime_s.iter().map(|w| (w - ideal) * 1000.0 / waves).collect();
                 resid.push_samples(x, &rw);
                 p50.push_samples(x, &s.p50_ms);
                 p99.push_samples(x, &s.p99_ms);
@@ -197,9 +165,7 @@ mod run {
         let mut ideal = Series::new("ideal", "latency_ms", "runtime_s");
         let mut diag = Series::new("ideal", "predicted_s", "measured_s");
         for &lat in &p.latencies_ms {
-            ideal
-                .points
-                .push([lat as f64, ideal_s(p.tasks, p.limit, lat)]);
+            ideal.points.push([lat as f64, ideal_s(p.tasks, p.limit, lat)]);
             let f = notes_s(p.tasks, p.limit, lat);
             diag.points.push([f, f]);
         }
@@ -227,50 +193,30 @@ mod run {
                 parts.push(format!("{name} {} ({})", fmt_s(v), fmt_pct(v / f - 1.0)));
             }
         }
-        Ok(format!(
-            "{} tasks, limit {}, sleep {lat} ms: formula {}; {}",
-            p.tasks,
-            p.limit,
-            fmt_s(f),
-            parts.join(", ")
-        ))
+        Ok(format!("{} tasks, limit {}, sleep {lat} ms: formula {}; {}", p.tasks, p.limit, fmt_s(f), parts.join(", ")))
     }
 
     fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
         let lats = &p.latencies_ms;
-        let (lo, hi) = (
-            lats.iter().copied().min().unwrap_or(1),
-            lats.iter().copied().max().unwrap_or(1),
-        );
+        let (lo, hi) = (lats.iter().copied().min().unwrap_or(1), lats.iter().copied().max().unwrap_or(1));
         let t_lo = r.value("tokio", "runtime_s", lo as f64)?;
         let t_hi = r.value("tokio", "runtime_s", hi as f64)?;
         let mut sorted = lats.clone();
         sorted.sort_unstable();
         sorted.dedup();
-        let runtimes: Vec<f64> = sorted
-            .iter()
-            .filter_map(|&l| r.value("tokio", "runtime_s", l as f64).ok())
-            .collect();
+        let runtimes: Vec<f64> = sorted.iter().filter_map(|&l| r.value("tokio", "runtime_s", l as f64).ok()).collect();
         let rising = runtimes.windows(2).all(|w| w[1] > w[0]);
         let mut out = vec![Claim {
             id: "5.1".into(),
             claim: "runtime increases.".into(),
-            verdict: if rising {
-                Verdict::Confirmed
-            } else {
-                Verdict::Refined
-            },
+            verdict: if rising { Verdict::Confirmed } else { Verdict::Refined },
             evidence: format!(
                 "tokio took {} at {lo} ms and {} at {hi} ms: {:.1}x longer for {:.1}x the sleep{}.",
                 fmt_s(t_lo),
                 fmt_s(t_hi),
                 t_hi / t_lo,
                 hi as f64 / lo as f64,
-                if rising {
-                    ", rising at every step of the sweep"
-                } else {
-                    ", though not at every step"
-                }
+                if rising { ", rising at every step of the sweep" } else { ", though not at every step" }
             ),
         }];
 
@@ -281,11 +227,8 @@ mod run {
             let Some(errs) = r.series(name, "error_pct") else {
                 continue;
             };
-            let errs_text: Vec<String> = errs
-                .points
-                .iter()
-                .map(|pt| format!("{:.0} ms {:+.1}%", pt[0], pt[1]))
-                .collect();
+            let errs_text: Vec<String> =
+                errs.points.iter().map(|pt| format!("{:.0} ms {:+.1}%", pt[0], pt[1])).collect();
             worst.push(format!("{name}: {}", errs_text.join(", ")));
             for pt in &errs.points {
                 max_err = max_err.max(pt[1].abs());
@@ -304,7 +247,7 @@ mod run {
             claim: "Runtime ≈ (1000 / concurrency) × latency".into(),
             verdict: if max_err <= 5.0 && divides { Verdict::Confirmed } else { Verdict::Refined },
             evidence: format!(
-                "Error against (N / concurrency) x latency, per latency: {}. At {hi} ms: {}. Each wave adds about \
+                "The formula (N / concurrency) x latency missed by, per latency: {}. At {hi} ms: {}. Each wave adds about \
                  {resid:.2} ms in tokio (the 1 ms timer rounds every deadline up), so the true model is \
                  ceil(N / concurrency) x (latency + overhead){}.",
                 worst.join("; "),
@@ -312,18 +255,17 @@ mod run {
                 if divides {
                     String::new()
                 } else {
-                    format!("; here N/concurrency is not whole, so the ceil adds a partial wave of {} tasks", p.tasks % p.limit)
+                    format!(
+                        "; here N/concurrency is not whole, so the ceil adds a partial wave of {} tasks",
+                        p.tasks % p.limit
+                    )
                 }
             ),
         });
 
         let min_ratio = sorted
             .iter()
-            .filter_map(|&l| {
-                r.value("tokio", "runtime_s", l as f64)
-                    .ok()
-                    .map(|v| v / ideal_s(p.tasks, p.limit, l))
-            })
+            .filter_map(|&l| r.value("tokio", "runtime_s", l as f64).ok().map(|v| v / ideal_s(p.tasks, p.limit, l)))
             .fold(f64::INFINITY, f64::min);
         out.push(Claim {
             id: "5.3".into(),

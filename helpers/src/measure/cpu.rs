@@ -55,13 +55,7 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Section) {
     let v = f();
     let wall = t0.elapsed();
     let c1 = process();
-    (
-        v,
-        Section {
-            wall_s: wall.as_secs_f64(),
-            cpu_s: (c1.cpu_s - c0.cpu_s).max(0.0),
-        },
-    )
+    (v, Section { wall_s: wall.as_secs_f64(), cpu_s: (c1.cpu_s - c0.cpu_s).max(0.0) })
 }
 
 /// Seconds as a `Duration`, saturating at zero for negative input.

@@ -27,8 +27,7 @@ impl Default for Latencies {
 impl Latencies {
     pub fn new() -> Self {
         // 1 µs .. 1 hour at 3 significant digits; the bounds are constants, so this cannot fail.
-        let hist = Histogram::new_with_bounds(1, 3_600_000_000, 3)
-            .expect("constant histogram bounds are valid");
+        let hist = Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("constant histogram bounds are valid");
         Latencies { hist }
     }
 

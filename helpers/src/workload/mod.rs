@@ -12,7 +12,5 @@ pub fn runtime(flavor: Flavor) -> Result<tokio::runtime::Runtime> {
         Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
     };
-    b.enable_all()
-        .build()
-        .map_err(|e| LabError::other(format!("cannot start a tokio runtime: {e}")))
+    b.enable_all().build().map_err(|e| LabError::other(format!("cannot start a tokio runtime: {e}")))
 }

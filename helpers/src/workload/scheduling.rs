@@ -11,9 +11,7 @@ pub fn tokio_spawn_us(n: usize, flavor: Flavor) -> Result<f64> {
     let rt = runtime(flavor)?;
     let t0 = Instant::now();
     rt.block_on(async {
-        let handles: Vec<_> = (0..n)
-            .map(|i| tokio::spawn(async move { std::hint::black_box(i) }))
-            .collect();
+        let handles: Vec<_> = (0..n).map(|i| tokio::spawn(async move { std::hint::black_box(i) })).collect();
         for h in handles {
             let _ = h.await;
         }
@@ -35,8 +33,7 @@ pub fn thread_spawn_us(n: usize, batch: usize) -> Result<f64> {
             hs.push(h);
         }
         for h in hs {
-            h.join()
-                .map_err(|_| LabError::other("an empty thread panicked"))?;
+            h.join().map_err(|_| LabError::other("an empty thread panicked"))?;
         }
         left -= k;
     }

@@ -19,12 +19,7 @@ pub struct SleepRun {
 
 /// `tasks` tokio tasks, all spawned at once, each taking a permit of a `limit` semaphore and then sleeping:
 /// the asyncio.gather + Semaphore pattern of the notes.
-pub fn tokio_gated(
-    tasks: usize,
-    limit: usize,
-    latency: Duration,
-    flavor: Flavor,
-) -> Result<SleepRun> {
+pub fn tokio_gated(tasks: usize, limit: usize, latency: Duration, flavor: Flavor) -> Result<SleepRun> {
     let rt = runtime(flavor)?;
     memory::reset_peak();
     let (lateness, section) = cpu::measure(|| {
@@ -53,11 +48,7 @@ pub fn tokio_gated(
     });
     let peak = memory::peak_rss_bytes();
     drop(rt);
-    Ok(SleepRun {
-        section,
-        peak_rss_bytes: peak,
-        lateness: lateness.percentiles(),
-    })
+    Ok(SleepRun { section, peak_rss_bytes: peak, lateness: lateness.percentiles() })
 }
 
 /// The same work on a pool of `limit` OS threads that take jobs from a shared counter and block in `sleep`.
@@ -68,17 +59,15 @@ pub fn thread_pool(tasks: usize, limit: usize, latency: Duration) -> Result<Slee
         let mut workers = Vec::with_capacity(limit);
         for i in 0..limit {
             let counter = next.clone();
-            let spawned = std::thread::Builder::new()
-                .name(format!("sleeper-{i}"))
-                .spawn(move || {
-                    let mut lateness = Latencies::new();
-                    while counter.fetch_add(1, Ordering::Relaxed) < tasks {
-                        let t0 = Instant::now();
-                        std::thread::sleep(latency);
-                        lateness.record(t0.elapsed().saturating_sub(latency));
-                    }
-                    lateness
-                });
+            let spawned = std::thread::Builder::new().name(format!("sleeper-{i}")).spawn(move || {
+                let mut lateness = Latencies::new();
+                while counter.fetch_add(1, Ordering::Relaxed) < tasks {
+                    let t0 = Instant::now();
+                    std::thread::sleep(latency);
+                    lateness.record(t0.elapsed().saturating_sub(latency));
+                }
+                lateness
+            });
             match spawned {
                 Ok(h) => workers.push(h),
                 Err(e) => {
@@ -95,17 +84,11 @@ pub fn thread_pool(tasks: usize, limit: usize, latency: Duration) -> Result<Slee
         }
         let mut all = Latencies::new();
         for w in workers {
-            let part = w
-                .join()
-                .map_err(|_| LabError::other("a sleeper thread panicked"))?;
+            let part = w.join().map_err(|_| LabError::other("a sleeper thread panicked"))?;
             all.merge(&part);
         }
         Ok(all)
     });
     let lateness = result?;
-    Ok(SleepRun {
-        section,
-        peak_rss_bytes: memory::peak_rss_bytes(),
-        lateness: lateness.percentiles(),
-    })
+    Ok(SleepRun { section, peak_rss_bytes: memory::peak_rss_bytes(), lateness: lateness.percentiles() })
 }
