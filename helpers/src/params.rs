@@ -15,8 +15,16 @@ pub trait ExperimentParams: Serialize + DeserializeOwned + Default + Clone {
 
     /// Parses JSON (missing fields take their defaults; unknown fields and wrong types are errors) and validates.
     fn from_json(json: &str) -> Result<Self> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let params: Self = serde_path_to_error::deserialize(de).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| LabError::invalid(format!("{} params are not valid JSON: {e}", Self::NAME)))?;
+        // serde would also read a struct from an array, by position: accept only an object.
+        if !value.is_object() {
+            return Err(LabError::invalid(format!(
+                "{} params must be a JSON object such as {{\"tasks\": 1000}}; got {value}",
+                Self::NAME
+            )));
+        }
+        let params: Self = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
             if path == "." || path.is_empty() {

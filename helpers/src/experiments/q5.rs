@@ -241,7 +241,7 @@ mod run {
             .series("tokio", "residual_per_wave_ms")
             .map(|s| s.points.iter().map(|p| p[1]).sum::<f64>() / s.points.len().max(1) as f64)
             .unwrap_or(0.0);
-        let divides = p.tasks % p.limit == 0;
+        let divides = p.tasks.is_multiple_of(p.limit);
         out.push(Claim {
             id: "5.2".into(),
             claim: "Runtime ≈ (1000 / concurrency) × latency".into(),

@@ -1,0 +1,78 @@
+# The Rust concurrency lab. Every target installs what it needs first (see README.md).
+#   make report   execute every notebook, write reports/*.html and reports/index.html
+#   make lab      JupyterLab on 127.0.0.1 with the notebooks
+#   make test     everything CI checks (.ci/run calls this)
+#   make bench    the release lab binary's headline numbers, into results/
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+EVCXR_VERSION := 0.22.0
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+LAB := target/release/lab
+
+.PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks bench strip clean distclean
+
+setup: venv evcxr kernel lab-bin
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@echo "==> Python venv $(VENV) with JupyterLab, nbconvert, nbclient, pytest (requirements.txt)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+evcxr:
+	@if cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):"; then \
+	  echo "==> evcxr_jupyter $(EVCXR_VERSION) already installed"; \
+	else \
+	  echo "==> installing evcxr_jupyter $(EVCXR_VERSION) with cargo: a one-time build of about 8 minutes (longer on a busy machine)"; \
+	  cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); \
+	fi
+
+kernel: venv evcxr
+	@$(PY) tools/kernelspec.py
+
+lab-bin:
+	@echo "==> building the release lab binary ($(LAB))"
+	cargo build --release --bin lab --quiet
+
+report: setup
+	@echo "==> executing the notebooks through the Rust kernel (about a minute each)"
+	$(PY) tools/report.py $(NOTEBOOKS)
+
+lab: setup
+	@echo "==> JupyterLab on 127.0.0.1; open the URL it prints (with its token). Ctrl-C stops it."
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir notebooks
+
+test-rust:
+	@echo "==> cargo fmt --check, clippy -D warnings, cargo test"
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --quiet -- -D warnings
+	cargo clippy --no-default-features --lib --quiet -- -D warnings  # the notebook side, as evcxr builds it
+	cargo test --quiet
+
+test-notebooks: setup
+	@echo "==> pytest: notebooks stripped, executed through the kernel, HTML exports, JupyterLab kernelspecs"
+	$(PY) -m pytest -q tests
+
+test: setup test-rust test-notebooks
+
+bench: lab-bin
+	@mkdir -p results
+	@echo "==> lab q3 and q5 with the notes' parameters (about 80 s) -> results/"
+	$(LAB) q3 > results/q3-$$(nproc)cores.json
+	$(LAB) q5 > results/q5-$$(nproc)cores.json
+	$(PY) tools/bench_summary.py results/q3-$$(nproc)cores.json results/q5-$$(nproc)cores.json
+
+strip: venv
+	$(VENV)/bin/nbstripout notebooks/*.ipynb
+
+clean:
+	rm -rf reports results
+
+distclean: clean
+	rm -rf $(VENV) target

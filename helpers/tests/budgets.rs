@@ -1,0 +1,99 @@
+//! Budgets stop a run with a clear error and leave no process behind; so does killing the process that started
+//! a run (what evcxr's Stop button does to the cell process).
+
+mod common;
+
+use helpers::error::ErrorKind;
+use helpers::experiments::q3;
+use helpers::Budget;
+use std::process::Command;
+use std::time::Duration;
+
+#[test]
+fn a_run_over_its_wall_time_budget_is_killed_and_reported() {
+    common::use_test_binary();
+    // latency_ms 1733 marks this run's processes on their command lines.
+    let p = q3::Params { tasks: 10, latency_ms: 1733, limits: vec![10], overhead_tasks: 0, ..Default::default() };
+    let budget = Budget { max_wall_s: 0.5, ..Default::default() };
+    let err = helpers::runner::run_lab(
+        &helpers::runner::lab_binary().unwrap(),
+        &["q3".into(), "--params".into(), serde_json::to_string(&p).unwrap(), "--max-wall-s".into(), "0.5".into()],
+        budget.max_wall_s + 10.0,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Budget, "{err}");
+    assert!(err.message.contains("wall-time budget of 0.5 s exceeded"), "{err}");
+    assert!(err.message.contains("during tokio limit=10"), "{err}");
+    assert!(common::wait_for(2.0, || common::processes_with("1733").is_empty()), "a process outlived the run");
+}
+
+#[test]
+fn a_run_over_its_memory_budget_is_killed_and_reported() {
+    common::use_test_binary();
+    // 2000 threads at once: far above 64 MiB resident.
+    let p = q3::Params {
+        tasks: 2000,
+        latency_ms: 1499,
+        limits: vec![2000],
+        overhead_tasks: 0,
+        python: false,
+        ..Default::default()
+    };
+    let err = helpers::q3::run_with(&p, &Budget { max_rss_mb: 64, ..Default::default() }).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Budget, "{err}");
+    assert!(err.message.contains("memory budget of 64 MiB exceeded"), "{err}");
+    assert!(common::wait_for(2.0, || common::processes_with("1499").is_empty()));
+}
+
+#[test]
+fn the_cli_exits_3_on_a_budget_breach() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lab"))
+        .args(["q3", "--params", r#"{"tasks":10,"latency_ms":1201,"limits":[1]}"#, "--max-wall-s", "0.3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.lines().last().unwrap().starts_with("error: wall-time budget of 0.3 s exceeded"), "{stderr}");
+}
+
+/// Run only as the child of the next test: starts a long run and blocks in it until killed.
+#[test]
+#[ignore]
+fn child_starts_a_long_run() {
+    if std::env::var("LAB_TEST_CHILD").is_err() {
+        return;
+    }
+    common::use_test_binary();
+    // tokio and threads take 1.9 s each, then the Python twin starts; the parent kills us while it runs.
+    let p = q3::Params { tasks: 10, latency_ms: 1907, limits: vec![10], overhead_tasks: 0, ..Default::default() };
+    let _ = helpers::q3::run(&p);
+}
+
+#[test]
+fn killing_the_process_that_started_a_run_leaves_no_lab_or_python_behind() {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "child_starts_a_long_run", "--nocapture"])
+        .env("LAB_TEST_CHILD", "1")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until both the `lab` child and its Python twin are running (their command lines carry 1907).
+    let both = common::wait_for(30.0, || {
+        let pids = common::processes_with("1907");
+        let cmdlines: Vec<String> = pids
+            .iter()
+            .filter_map(|p| std::fs::read(format!("/proc/{p}/cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).into_owned())
+            .collect();
+        cmdlines.iter().any(|c| c.contains("q3_semaphore.py")) && cmdlines.iter().any(|c| c.contains("--watch-stdin"))
+    });
+    child.kill().unwrap(); // SIGKILL, like evcxr's interrupt
+    let _ = child.wait();
+    assert!(both, "the run never reached its Python twin");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        common::wait_for(3.0, || common::processes_with("1907").is_empty()),
+        "left behind: {:?}",
+        common::processes_with("1907")
+    );
+}

@@ -1,0 +1,43 @@
+//! Shared by the integration tests: the `lab` binary cargo built for them, and a look at live processes.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// Points the runner at the `lab` binary built for these tests (no release build needed).
+pub fn use_test_binary() -> PathBuf {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_lab"));
+    std::env::set_var("LAB_BIN", &bin);
+    bin
+}
+
+/// Pids of live (not zombie) processes whose command line contains `marker`.
+pub fn processes_with(marker: &str) -> Vec<u32> {
+    let me = std::process::id();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        if pid == me {
+            continue;
+        }
+        let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let zombie = stat.rsplit(')').next().map(|s| s.trim_start().starts_with('Z')).unwrap_or(false);
+        if !zombie && String::from_utf8_lossy(&cmd).contains(marker) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// Waits up to `secs` for `cond`.
+pub fn wait_for(secs: f64, mut cond: impl FnMut() -> bool) -> bool {
+    let t0 = std::time::Instant::now();
+    while t0.elapsed().as_secs_f64() < secs {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    cond()
+}

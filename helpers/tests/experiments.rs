@@ -1,0 +1,71 @@
+//! `lab q3` and `lab q5` with small parameters: the qualitative claims hold, and the result JSON has the schema
+//! the notebooks and reports read.
+
+mod common;
+
+use helpers::experiments::{q3, q5};
+use helpers::result::{LabResult, Verdict};
+
+fn check_schema(r: &LabResult, names: &[&str]) {
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    for key in ["experiment", "params", "machine", "series", "claims"] {
+        assert!(json.get(key).is_some(), "result JSON lacks `{key}`");
+    }
+    for key in ["cores", "memory_bytes", "cpu", "os", "rustc", "python"] {
+        assert!(json["machine"].get(key).is_some(), "machine lacks `{key}`");
+    }
+    assert!(r.machine.cores >= 1 && r.machine.memory_bytes > 0);
+    assert!(r.machine.rustc.starts_with("rustc "), "{}", r.machine.rustc);
+    for s in &json["series"].as_array().unwrap()[..] {
+        for key in ["name", "x", "y", "points"] {
+            assert!(s.get(key).is_some(), "series lacks `{key}`: {s}");
+        }
+    }
+    for n in names {
+        assert!(r.series.iter().any(|s| s.name == *n), "no series `{n}`");
+    }
+    assert!(!r.claims.is_empty());
+    for c in &json["claims"].as_array().unwrap()[..] {
+        let v = c["verdict"].as_str().unwrap();
+        assert!(["confirmed", "refined", "contradicted", "python-only"].contains(&v), "{v}");
+        assert!(!c["evidence"].as_str().unwrap().is_empty());
+    }
+    // A result survives the round trip through JSON unchanged.
+    assert_eq!(&LabResult::from_json(&r.to_json().unwrap()).unwrap(), r);
+}
+
+#[test]
+fn q3_limit_100_beats_limit_10_by_more_than_5x() {
+    common::use_test_binary();
+    let p =
+        q3::Params { tasks: 1000, latency_ms: 20, limits: vec![10, 100], overhead_tasks: 2000, ..Default::default() };
+    let r = helpers::q3::run(&p).unwrap();
+    check_schema(&r, &["tokio", "threads", "python", "ideal"]);
+    for name in ["tokio", "threads", "python"] {
+        let slow = r.value(name, "runtime_s", 10.0).unwrap();
+        let fast = r.value(name, "runtime_s", 100.0).unwrap();
+        assert!(slow > 5.0 * fast, "{name}: limit 10 took {slow} s, limit 100 {fast} s");
+        // No run beats the model: ceil(N/limit) x latency.
+        assert!(fast >= 0.99 * q3::ideal_s(1000, 100, 20), "{name}: {fast}");
+    }
+    // Sleeping tasks leave the CPU nearly idle: the "constantly utilized thread" is contradicted.
+    assert!(r.value("tokio", "cpu_busy", 100.0).unwrap() < 0.5);
+    assert_eq!(r.claim("3.2").unwrap().verdict, Verdict::Contradicted);
+    // A tokio spawn is far cheaper than a thread spawn.
+    assert!(r.value("tokio", "spawn_us", 2000.0).unwrap() * 5.0 < r.value("threads", "spawn_us", 2000.0).unwrap());
+}
+
+#[test]
+fn q5_runtime_follows_the_formula_and_never_beats_it() {
+    common::use_test_binary();
+    let p = q5::Params { tasks: 200, limit: 100, latencies_ms: vec![20, 200], ..Default::default() };
+    let r = helpers::q5::run(&p).unwrap();
+    check_schema(&r, &["tokio", "python", "ideal"]);
+    for name in ["tokio", "python"] {
+        let short = r.value(name, "runtime_s", 20.0).unwrap();
+        let long = r.value(name, "runtime_s", 200.0).unwrap();
+        assert!(long > 5.0 * short, "{name}: {short} s then {long} s");
+        assert!((0.4 * 0.99..0.4 * 1.5).contains(&long), "{name}: 2 waves of 200 ms took {long} s");
+    }
+    assert_eq!(r.claim("5.3").unwrap().verdict, Verdict::Confirmed);
+}

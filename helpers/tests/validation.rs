@@ -1,0 +1,111 @@
+//! Bad parameters are refused before anything runs, with a message naming the field, the value and the limit;
+//! the CLI turns them into one line on stderr and exit status 2.
+
+mod common;
+
+use helpers::error::ErrorKind;
+use helpers::experiments::{q3, q5};
+use helpers::params::ExperimentParams;
+use std::process::Command;
+
+fn q3_err(json: &str) -> String {
+    let e = q3::Params::from_json(json).expect_err(json);
+    assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+    e.message
+}
+
+fn q5_err(json: &str) -> String {
+    let e = q5::Params::from_json(json).expect_err(json);
+    assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+    e.message
+}
+
+#[test]
+fn defaults_are_the_notes_numbers_and_valid() {
+    let p = q3::Params::from_json("{}").unwrap();
+    assert_eq!((p.tasks, p.latency_ms, p.limits.clone(), p.repeats), (1000, 100, vec![10, 50, 100, 200, 1000], 1));
+    let p = q5::Params::from_json("{}").unwrap();
+    assert_eq!((p.tasks, p.limit, p.latencies_ms.clone()), (1000, 100, vec![10, 50, 100, 500, 1000]));
+}
+
+#[test]
+fn q3_rejects_each_bad_parameter() {
+    assert_eq!(q3_err(r#"{"tasks":0}"#), "tasks must be between 1 and 1000000; got 0");
+    assert_eq!(q3_err(r#"{"tasks":2000000}"#), "tasks must be between 1 and 1000000; got 2000000");
+    assert!(q3_err(r#"{"tasks":-5}"#).contains("field `tasks`"));
+    assert!(q3_err(r#"{"tasks":"many"}"#).contains("field `tasks`: invalid type: string \"many\""));
+    assert!(q3_err(r#"{"latency_ms":0}"#).starts_with("latency_ms must be between 1 and 60000"));
+    assert!(q3_err(r#"{"limits":[0]}"#).contains("each limit must be between 1 and 1000"));
+    assert!(q3_err(r#"{"limits":[10, 5000]}"#).contains("got 5000"));
+    assert!(q3_err(r#"{"limits":[]}"#).contains("limits must hold between 1 and 12 values; got 0"));
+    assert!(q3_err(r#"{"limits":10}"#).contains("field `limits`: invalid type"));
+    assert!(q3_err(r#"{"repeats":11}"#).contains("repeats must be between 1 and 10; got 11"));
+    assert!(q3_err(r#"{"runtime":"fast"}"#).contains("field `runtime`: unknown variant `fast`"));
+    assert!(q3_err(r#"{"limit":100}"#).contains("unknown field `limit`"));
+    assert!(q3_err("[1, 2]").contains("q3 params must be a JSON object"));
+}
+
+#[test]
+fn q5_rejects_each_bad_parameter() {
+    assert_eq!(q5_err(r#"{"limit":0}"#), "limit must be between 1 and tasks (1000); got 0");
+    assert_eq!(q5_err(r#"{"limit":1001}"#), "limit must be between 1 and tasks (1000); got 1001");
+    assert!(q5_err(r#"{"latencies_ms":[10, 0]}"#).contains("each of latencies_ms must be between 1 and 60000; got 0"));
+    assert!(q5_err(r#"{"latencies_ms":[]}"#).contains("between 1 and 12 values"));
+    assert!(q5_err(r#"{"tasks":1.5}"#).contains("field `tasks`: invalid type: floating point"));
+    assert!(q5_err(r#"{"python":"yes"}"#).contains("field `python`"));
+    assert!(q5_err(r#"{"concurrency":100}"#).contains("unknown field `concurrency`"));
+}
+
+#[test]
+fn the_runner_refuses_bad_params_and_over_budget_estimates_before_starting_anything() {
+    // LAB_BIN pointing nowhere proves no binary was needed: validation comes first.
+    std::env::set_var("LAB_BIN", "/nonexistent/lab");
+    let e = helpers::q3::run(&q3::Params { limits: vec![0], ..Default::default() }).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidParams);
+    assert!(e.to_string().starts_with("Error: each limit must be between 1 and"), "{e}");
+    let slow = q3::Params { limits: vec![1], ..Default::default() }; // 1000 x 100 ms in a row, three times
+    let budget = helpers::Budget { max_wall_s: 60.0, ..Default::default() };
+    let e = helpers::q3::run_with(&slow, &budget).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidParams);
+    assert!(e.message.contains("over the wall-time budget of 60 s; use smaller values"), "{e}");
+    let e = helpers::q3::run_with(&q3::Params::default(), &helpers::Budget { max_rss_mb: 1, ..Default::default() })
+        .unwrap_err();
+    assert!(e.message.contains("max_rss_mb must be between 16"), "{e}");
+}
+
+fn lab(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lab")).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cli_exits_2_with_one_line_on_bad_input() {
+    for (args, expect) in [
+        (vec!["q3", "--params", r#"{"tasks":0}"#], "error: tasks must be between 1 and 1000000; got 0"),
+        (vec!["q3", "--params", "{not json"], "error: q3 params are not valid JSON"),
+        (vec!["q9x"], "error: unknown experiment \"q9x\""),
+        (vec!["q5", "--bogus"], "error: unknown argument \"--bogus\""),
+        (vec!["q5", "--max-wall-s", "soon"], "error: --max-wall-s must be a number"),
+    ] {
+        let (code, stdout, stderr) = lab(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?} printed {stdout}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with(expect), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn lab_list_gives_every_experiment_with_its_defaults() {
+    let (code, stdout, _) = lab(&["list"]);
+    assert_eq!(code, 0);
+    let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["q3", "q5"]);
+    assert_eq!(list[0]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
+    assert_eq!(list[1]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
+}
