@@ -1,0 +1,59 @@
+"""Every notebook executed through the evcxr Rust kernel with its own defaults, then exported to HTML.
+
+A cell that panics or returns an error does not fail nbclient, so every output is read (report.problems).
+"""
+
+import re
+
+import pytest
+
+import report
+
+VERDICTS = {"confirmed", "refined", "contradicted", "python-only"}
+NOTEBOOKS = report.notebooks()
+
+
+@pytest.fixture(scope="module", params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def executed(request):
+    nb, seconds = report.execute(request.param)
+    return request.param, nb
+
+
+def test_notebook_runs_without_errors_or_panics(executed):
+    path, nb = executed
+    assert report.problems(nb) == [], f"{path.name}: errors in outputs"
+
+
+def test_notebook_draws_charts_and_emits_a_result_with_claims(executed):
+    path, nb = executed
+    assert report.charts(nb) >= 1, f"{path.name}: no chart image"
+    results = report.results(nb)
+    assert results, f"{path.name}: no result JSON"
+    number = path.name[:2].lstrip("0")
+    for r in results:
+        assert r["experiment"] == f"q{number}"
+        assert r["claims"], "no claims"
+        for c in r["claims"]:
+            assert c["verdict"] in VERDICTS and c["evidence"] and c["id"].startswith(f"{number}.")
+        assert r["machine"]["cores"] >= 1
+
+
+def test_html_report_is_self_contained(executed, tmp_path):
+    path, nb = executed
+    html = report.to_html(nb, report.problems(nb))
+    assert html.count("data:image/svg+xml;base64,") == report.charts(nb) >= 1
+    # Nothing is fetched when the report opens: no external scripts, styles, images or fonts.
+    fetched = re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//[^"'\s>]+|url\(\s*["']?(?:https?:)?//""", html)
+    stylesheet_links = [
+        m for m in re.findall(r"<link[^>]*>", html) if "stylesheet" in m and "data:" not in m
+    ]
+    assert fetched == [] or all(_is_anchor(html, f) for f in fetched), fetched
+    assert stylesheet_links == []
+    assert "<script src=" not in html
+    assert "Executed " in html  # the report says when and where it ran
+
+
+def _is_anchor(html, fragment):
+    """A plain hyperlink in prose (<a href=...>) is not fetched."""
+    i = html.find(fragment)
+    return html.rfind("<a ", 0, i) > html.rfind(">", 0, i) - 1 and html.rfind("<a ", 0, i) != -1
