@@ -101,7 +101,7 @@ def charts(nb):
     n = 0
     for cell in nb.cells:
         for o in cell.get("outputs", []):
-            n += _text(o.get("data", {}).get("text/html", "")).count("data:image/svg+xml;base64,")
+            n += _text(o.get("data", {}).get("text/html", "")).count('src="data:image/svg+xml;base64,')
     return n
 
 

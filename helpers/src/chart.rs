@@ -52,6 +52,35 @@ pub struct LineSpec {
     pub y_label: String,
     pub log_x: bool,
     pub log_y: bool,
+    /// Where the legend sits: the corner the data leaves free.
+    pub legend: SeriesLabelPosition,
+}
+
+impl LineSpec {
+    /// Linear axes, legend top right; chain `.log_x()`, `.log_y()`, `.legend(..)` to change that.
+    pub fn new(y: &str, title: &str, x_label: &str, y_label: &str) -> Self {
+        LineSpec {
+            y: y.into(),
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            log_x: false,
+            log_y: false,
+            legend: SeriesLabelPosition::UpperRight,
+        }
+    }
+    pub fn log_x(mut self) -> Self {
+        self.log_x = true;
+        self
+    }
+    pub fn log_y(mut self) -> Self {
+        self.log_y = true;
+        self
+    }
+    pub fn legend(mut self, position: SeriesLabelPosition) -> Self {
+        self.legend = position;
+        self
+    }
 }
 
 /// The colour a series keeps on every chart.
@@ -147,6 +176,8 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                     .y_desc(spec.y_label.as_str())
                     .x_label_formatter(&|v| tick(*v))
                     .y_label_formatter(&|v| tick(*v))
+                    .label_style(("sans-serif", 14))
+                    .axis_desc_style(("sans-serif", 15))
                     .light_line_style(WHITE)
                     .bold_line_style(RGBColor(225, 225, 225))
                     .draw()
@@ -178,7 +209,7 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                 }
                 chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(spec.legend.clone())
                     .background_style(WHITE.mix(0.85))
                     .border_style(RGBColor(180, 180, 180))
                     .label_font(("sans-serif", 14))
@@ -238,6 +269,8 @@ pub fn bars(result: &LabResult, bars: &[(&str, &str, &str)], title: &str, y_labe
             })
             .y_desc(y_label)
             .y_label_formatter(&|v| tick(*v))
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(err)?;
         for (i, (name, _, v)) in found.iter().enumerate() {

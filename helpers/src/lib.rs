@@ -34,6 +34,8 @@ pub mod prelude {
     pub use crate::error::{LabError, Result};
     pub use crate::params::Flavor;
     pub use crate::result::{load, Claim, LabResult, Series, Verdict};
+    /// `run(&params)` runs the experiment `params` belong to; `run_with(&params, &budget)` within a budget.
+    pub use crate::runner::{run, run_with};
     pub use crate::verdict::{Check, Light, Prediction};
 }
 

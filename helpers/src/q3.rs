@@ -3,29 +3,15 @@
 use crate::chart::{bars, lines, LineSpec};
 pub use crate::experiments::q3::{ideal_s, reference_limit, Params};
 pub use crate::prelude::*;
-
-/// Runs `lab q3` with these parameters (progress is printed as it goes) and the default budget.
-pub fn run(params: &Params) -> Result<LabResult> {
-    crate::runner::run(params)
-}
-
-/// Like `run`, within a budget of your choosing.
-pub fn run_with(params: &Params, budget: &Budget) -> Result<LabResult> {
-    crate::runner::run_with(params, budget)
-}
+use plotters::prelude::SeriesLabelPosition as Corner;
 
 /// Runtime vs limit for each runtime, with ceil(N/limit) x latency dashed.
 pub fn runtime_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
-        &LineSpec {
-            y: "runtime_s".into(),
-            title: "Runtime vs semaphore limit".into(),
-            x_label: "limit (tasks in flight, log)".into(),
-            y_label: "runtime, s (log)".into(),
-            log_x: true,
-            log_y: true,
-        },
+        &LineSpec::new("runtime_s", "Runtime vs semaphore limit", "limit (tasks in flight, log)", "runtime, s (log)")
+            .log_x()
+            .log_y(),
     )
 }
 
@@ -33,14 +19,9 @@ pub fn runtime_chart(r: &LabResult) -> Result<Chart> {
 pub fn efficiency_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
-        &LineSpec {
-            y: "efficiency".into(),
-            title: "Efficiency (ideal / measured) vs limit".into(),
-            x_label: "limit (log)".into(),
-            y_label: "efficiency".into(),
-            log_x: true,
-            log_y: false,
-        },
+        &LineSpec::new("efficiency", "Efficiency (ideal / measured) vs limit", "limit (log)", "efficiency")
+            .log_x()
+            .legend(Corner::LowerLeft),
     )
 }
 
@@ -48,14 +29,14 @@ pub fn efficiency_chart(r: &LabResult) -> Result<Chart> {
 pub fn cpu_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
-        &LineSpec {
-            y: "cpu_busy".into(),
-            title: "Cores busy while the tasks sleep (CPU time / wall time)".into(),
-            x_label: "limit (log)".into(),
-            y_label: "cores busy".into(),
-            log_x: true,
-            log_y: false,
-        },
+        &LineSpec::new(
+            "cpu_busy",
+            "Cores busy while the tasks sleep (CPU time / wall time)",
+            "limit (log)",
+            "cores busy",
+        )
+        .log_x()
+        .legend(Corner::UpperLeft),
     )
 }
 
@@ -63,14 +44,9 @@ pub fn cpu_chart(r: &LabResult) -> Result<Chart> {
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
-        &LineSpec {
-            y: "peak_rss_mb".into(),
-            title: "Peak resident memory vs limit".into(),
-            x_label: "limit (log)".into(),
-            y_label: "peak RSS, MiB".into(),
-            log_x: true,
-            log_y: false,
-        },
+        &LineSpec::new("peak_rss_mb", "Peak resident memory vs limit", "limit (log)", "peak RSS, MiB")
+            .log_x()
+            .legend(Corner::UpperLeft),
     )
 }
 
