@@ -54,3 +54,18 @@ def test_twins_refuse_unknown_fields_and_bad_json():
     bad = subprocess.run([sys.executable, str(TWINS / "q5_latency.py"), "--params", "{nope"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: --params is not JSON")
+
+
+def test_twin_defaults_match_the_lab_binary():
+    """The twins keep their own defaults for standalone use; they must be the Rust experiment's defaults."""
+    import importlib.util
+
+    lab = ROOT / "target" / "release" / "lab"
+    listed = {e["name"]: e["params"] for e in json.loads(subprocess.run(
+        [str(lab), "list"], capture_output=True, text=True, check=True).stdout)}
+    sys.path.insert(0, str(TWINS))
+    for name, script in (("q3", "q3_semaphore.py"), ("q5", "q5_latency.py")):
+        spec = importlib.util.spec_from_file_location(script[:-3], TWINS / script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        assert module.DEFAULTS == listed[name], name

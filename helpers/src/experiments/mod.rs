@@ -1,6 +1,8 @@
 //! One file per question: its `Params` (defaults = the notes' numbers, validation) and, inside the `lab`
 //! binary, `execute` which measures and returns the result with its claims.
 
+#[cfg(feature = "experiments")]
+pub mod common;
 pub mod q3;
 pub mod q5;
 

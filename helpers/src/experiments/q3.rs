@@ -91,7 +91,7 @@ pub use run::execute;
 #[cfg(feature = "experiments")]
 mod run {
     use super::*;
-    use crate::measure::machine;
+    use crate::experiments::common;
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
@@ -111,8 +111,7 @@ mod run {
 
     /// Runs the experiment in this process (the `lab` binary); progress goes to stderr.
     pub fn execute(p: &Params) -> Result<LabResult> {
-        let py = if p.python { Some(twin::find_python()?) } else { None };
-        let machine = machine::detect(py.as_ref().map_or("not run (python: false)", |p| p.version.as_str()));
+        let (py, machine) = common::setup(p.python)?;
         let names: Vec<&str> = if py.is_some() { vec!["tokio", "threads", "python"] } else { vec!["tokio", "threads"] };
         let overhead_steps = if p.overhead_tasks > 0 { 4 + usize::from(py.is_some()) } else { 0 };
         let mut progress = Progress::new("q3", p.repeats as usize * p.limits.len() * names.len() + overhead_steps);
@@ -181,22 +180,12 @@ mod run {
             series.extend(overhead(p, py.as_ref(), &mut progress)?);
         }
 
-        let mut result = LabResult {
-            experiment: "q3".into(),
-            params: serde_json::to_value(p).map_err(|e| LabError::other(e.to_string()))?,
-            machine,
-            headline: String::new(),
-            series,
-            claims: Vec::new(),
-        };
-        result.claims = claims(p, &result)?;
-        result.headline = headline(p, &result)?;
-        Ok(result)
+        common::finish(p, machine, series, claims, headline)
     }
 
     fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f64, f64, f64)> {
         let py = py.ok_or_else(|| LabError::other("python twin requested without Python"))?;
-        let params = serde_json::to_value(p).map_err(|e| LabError::other(e.to_string()))?;
+        let params = common::params_json(p)?;
         let r = twin::run(py, "q3_semaphore.py", &params, &["--part", "runtime", "--limit", &limit.to_string()])?;
         let x = limit as f64;
         Ok((
@@ -229,7 +218,7 @@ mod run {
         out.push(point("threads", "switch_us", v));
         if let Some(py) = py {
             progress.begin(&format!("asyncio create_task+gather and hand-offs, {n} tasks"));
-            let params = serde_json::to_value(p).map_err(|e| LabError::other(e.to_string()))?;
+            let params = common::params_json(p)?;
             let r = twin::run(py, "q3_semaphore.py", &params, &["--part", "overhead"])?;
             let spawn = r.value("python", "spawn_us", x)?;
             let switch = r.value("python", "switch_us", x)?;

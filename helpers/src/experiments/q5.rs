@@ -71,8 +71,8 @@ pub use run::execute;
 #[cfg(feature = "experiments")]
 mod run {
     use super::*;
+    use crate::experiments::common;
     use crate::experiments::q3::ideal_s;
-    use crate::measure::machine;
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
@@ -89,8 +89,7 @@ mod run {
 
     /// Runs the experiment in this process (the `lab` binary); progress goes to stderr.
     pub fn execute(p: &Params) -> Result<LabResult> {
-        let py = if p.python { Some(twin::find_python()?) } else { None };
-        let machine = machine::detect(py.as_ref().map_or("not run (python: false)", |p| p.version.as_str()));
+        let (py, machine) = common::setup(p.python)?;
         let names: Vec<&str> = if py.is_some() { vec!["tokio", "python"] } else { vec!["tokio"] };
         let mut progress = Progress::new("q5", p.repeats as usize * p.latencies_ms.len() * names.len());
         progress.note(&format!(
@@ -101,7 +100,7 @@ mod run {
             p.repeats,
             p.estimate_s()
         ));
-        let params_json = serde_json::to_value(p).map_err(|e| LabError::other(e.to_string()))?;
+        let params_json = common::params_json(p)?;
         let mut samples = vec![vec![Samples::default(); p.latencies_ms.len()]; names.len()];
         for rep in 0..p.repeats {
             for (li, &lat) in p.latencies_ms.iter().enumerate() {
@@ -171,17 +170,7 @@ mod run {
         }
         series.extend([ideal, diag]);
 
-        let mut result = LabResult {
-            experiment: "q5".into(),
-            params: params_json,
-            machine,
-            headline: String::new(),
-            series,
-            claims: Vec::new(),
-        };
-        result.claims = claims(p, &result)?;
-        result.headline = headline(p, &result)?;
-        Ok(result)
+        common::finish(p, machine, series, claims, headline)
     }
 
     fn headline(p: &Params, r: &LabResult) -> Result<String> {

@@ -1,0 +1,41 @@
+//! What every experiment does before and after measuring: find Python and describe the machine; assemble the
+//! result and judge its claims.
+
+use crate::error::{LabError, Result};
+use crate::measure::machine;
+use crate::params::ExperimentParams;
+use crate::result::{Claim, LabResult, Machine, Series};
+use crate::twin::{self, Python};
+
+/// The interpreter for the twins (when asked for) and the machine description that names it.
+pub fn setup(python: bool) -> Result<(Option<Python>, Machine)> {
+    let py = if python { Some(twin::find_python()?) } else { None };
+    let machine = machine::detect(py.as_ref().map_or("not run (python: false)", |p| p.version.as_str()));
+    Ok((py, machine))
+}
+
+/// The params as JSON (defaults applied), for the result and for the twins.
+pub fn params_json<P: ExperimentParams>(p: &P) -> Result<serde_json::Value> {
+    serde_json::to_value(p).map_err(|e| LabError::other(format!("cannot encode params: {e}")))
+}
+
+/// Builds the result from its series, then adds the claims and the headline judged on it.
+pub fn finish<P: ExperimentParams>(
+    p: &P,
+    machine: Machine,
+    series: Vec<Series>,
+    claims: fn(&P, &LabResult) -> Result<Vec<Claim>>,
+    headline: fn(&P, &LabResult) -> Result<String>,
+) -> Result<LabResult> {
+    let mut result = LabResult {
+        experiment: P::NAME.into(),
+        params: params_json(p)?,
+        machine,
+        headline: String::new(),
+        series,
+        claims: Vec::new(),
+    };
+    result.claims = claims(p, &result)?;
+    result.headline = headline(p, &result)?;
+    Ok(result)
+}
