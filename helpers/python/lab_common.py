@@ -130,6 +130,55 @@ def emit(experiment, params, series, headline=""):
     sys.stdout.write("\n")
 
 
+def children_cpu_seconds():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+M64 = (1 << 64) - 1
+
+
+def spin(iters, seed):
+    """The Rust kernel's loop (xorshift + multiply, 64-bit), in Python: CPU work with no await in it."""
+    x = seed | 1
+    for _ in range(iters):
+        x ^= (x << 13) & M64
+        x ^= x >> 7
+        x ^= (x << 17) & M64
+        x = (x * 0x2545F4914F6CDD1D) & M64
+    return x
+
+
+def calibrate():
+    """Iterations of `spin` per ms in this interpreter now (best of 5 short runs)."""
+    n, best = 20000, float("inf")
+    for i in range(5):
+        t0 = time.perf_counter()
+        spin(n, i)
+        best = min(best, time.perf_counter() - t0)
+    return n / (best * 1000.0)
+
+
+class Heartbeat:
+    """A coroutine that sleeps `period` s in a loop and records how late it wakes (the event loop's lag)."""
+
+    def __init__(self, period=0.001):
+        self.period, self.late_ms, self.timeline, self.running = period, [], [], True
+
+    async def run(self):
+        loop_start = time.perf_counter()
+        while self.running:
+            t0 = time.perf_counter()
+            await asyncio.sleep(self.period)
+            late = (time.perf_counter() - t0 - self.period) * 1000.0
+            self.late_ms.append(late)
+            self.timeline.append([time.perf_counter() - loop_start, late])
+
+    def percentiles(self):
+        v = sorted(self.late_ms)
+        return percentile(v, 0.5), percentile(v, 0.99), (v[-1] if v else 0.0)
+
+
 def gated_sleep(tasks, limit, latency_ms):
     """The notes' pattern: gather `tasks` coroutines, each taking an asyncio.Semaphore(limit) and sleeping.
 

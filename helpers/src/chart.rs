@@ -54,6 +54,8 @@ pub struct LineSpec {
     pub log_y: bool,
     /// Where the legend sits: the corner the data leaves free.
     pub legend: SeriesLabelPosition,
+    /// Series to draw (by name); empty draws every series measuring `y`.
+    pub only: Vec<String>,
 }
 
 impl LineSpec {
@@ -67,7 +69,13 @@ impl LineSpec {
             log_x: false,
             log_y: false,
             legend: SeriesLabelPosition::UpperRight,
+            only: Vec::new(),
         }
+    }
+    /// Draws only these series, in the result's order.
+    pub fn only(mut self, names: &[&str]) -> Self {
+        self.only = names.iter().map(|n| n.to_string()).collect();
+        self
     }
     pub fn log_x(mut self) -> Self {
         self.log_x = true;
@@ -84,13 +92,23 @@ impl LineSpec {
 }
 
 /// The colour a series keeps on every chart.
+/// Rust's async runtime orange, OS threads blue, processes purple, Python green (its variants in shades).
 pub fn colour(name: &str) -> RGBColor {
     match name {
-        "tokio" => RGBColor(222, 99, 36),
-        "threads" => RGBColor(31, 119, 180),
-        "python" => RGBColor(44, 160, 44),
+        "tokio" | "tokio multi_thread" => RGBColor(222, 99, 36),
+        "tokio current_thread" => RGBColor(240, 150, 60),
+        "tokio yield_now" => RGBColor(190, 80, 20),
+        "spawn_blocking" => RGBColor(170, 60, 60),
+        "threads" | "rayon" => RGBColor(31, 119, 180),
+        "gil model" => RGBColor(120, 160, 200),
         "processes" => RGBColor(148, 103, 189),
-        "ideal" => RGBColor(40, 40, 40),
+        "sequential" => RGBColor(128, 128, 128),
+        "python" | "python asyncio" => RGBColor(44, 160, 44),
+        "python sequential" => RGBColor(150, 190, 150),
+        "python to_thread" | "python threads" => RGBColor(100, 180, 80),
+        "python processes" => RGBColor(20, 110, 40),
+        "ideal" | "cores present" => RGBColor(40, 40, 40),
+        n if n.starts_with("python") => RGBColor(44, 160, 44),
         _ => RGBColor(140, 86, 75),
     }
 }
@@ -147,7 +165,8 @@ fn err(e: impl std::fmt::Display) -> LabError {
 /// Draws every series in `result` that measures `spec.y`: measured lines with points (and min-max bars when
 /// there were repeats), the model dashed.
 pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
-    let series: Vec<&Series> = result.series_of(&spec.y);
+    let series: Vec<&Series> =
+        result.series_of(&spec.y).into_iter().filter(|s| spec.only.is_empty() || spec.only.contains(&s.name)).collect();
     if series.is_empty() {
         return Err(LabError::other(format!("{}: nothing measured `{}` to chart", result.experiment, spec.y)));
     }
@@ -228,67 +247,131 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
     Ok(Chart { title: spec.title.clone(), svg })
 }
 
-/// One bar per (series, y) pair found in `result`, in the order given, on a log axis: values that differ by
-/// orders of magnitude (µs per task) stay readable. Each bar is labelled with its value.
-pub fn bars(result: &LabResult, bars: &[(&str, &str, &str)], title: &str, y_label: &str) -> Result<Chart> {
-    // (series name, y, bar label) -> value
-    let found: Vec<(String, String, f64)> = bars
+/// What a bar chart shows: one bar per (series name, y, label) found in the result, in that order.
+#[derive(Debug, Clone)]
+pub struct BarSpec {
+    pub title: String,
+    pub y_label: String,
+    pub bars: Vec<(String, String, String)>,
+    /// A log axis keeps values that differ by orders of magnitude readable.
+    pub log_y: bool,
+    /// A dashed horizontal line, e.g. the cores present, with its label.
+    pub reference: Option<(f64, String)>,
+}
+
+impl BarSpec {
+    pub fn new(title: &str, y_label: &str, bars: &[(&str, &str, &str)]) -> Self {
+        BarSpec {
+            title: title.into(),
+            y_label: y_label.into(),
+            bars: bars.iter().map(|(n, y, l)| (n.to_string(), y.to_string(), l.to_string())).collect(),
+            log_y: false,
+            reference: None,
+        }
+    }
+    pub fn log_y(mut self) -> Self {
+        self.log_y = true;
+        self
+    }
+    pub fn reference(mut self, value: f64, label: &str) -> Self {
+        self.reference = Some((value, label.into()));
+        self
+    }
+}
+
+/// Bars for single-valued series (one per strategy or runtime), each labelled with its value; bars whose
+/// series the run did not produce are left out.
+pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
+    let found: Vec<(String, String, f64)> = spec
+        .bars
         .iter()
         .filter_map(|(name, y, label)| {
-            let s = result.series(name, y)?;
-            let v = s.points.first()?[1];
-            Some((name.to_string(), label.to_string(), v))
+            let v = result.series(name, y)?.points.first()?[1];
+            Some((name.clone(), label.clone(), v))
         })
         .collect();
     if found.is_empty() {
-        return Err(LabError::other(format!("{}: nothing measured to chart for {title}", result.experiment)));
+        return Err(LabError::other(format!("{}: nothing measured to chart for {}", result.experiment, spec.title)));
     }
-    let (y0, y1) = bounds(found.iter().map(|f| f.2), true, false);
+    let values = found.iter().map(|f| f.2).chain(spec.reference.iter().map(|r| r.0));
+    let (y0, y1) = bounds(values, spec.log_y, true);
     let n = found.len() as i32;
+    // Room for the labels: wider charts for many bars.
+    let size = (SIZE.0.max(110 * n as u32 + 120), SIZE.1);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 19))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d((0..n - 1).into_segmented(), (y0..y1).log_scale())
-            .map_err(err)?;
         let labels: Vec<String> = found.iter().map(|f| f.1.clone()).collect();
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(found.len())
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                    labels.get(*i as usize).cloned().unwrap_or_default()
+        macro_rules! draw {
+            ($yr:expr) => {{
+                let mut chart = ChartBuilder::on(&root)
+                    .caption(&spec.title, ("sans-serif", 19))
+                    .margin(14)
+                    .x_label_area_size(44)
+                    .y_label_area_size(64)
+                    .build_cartesian_2d((0..n - 1).into_segmented(), $yr)
+                    .map_err(err)?;
+                chart
+                    .configure_mesh()
+                    .disable_x_mesh()
+                    .x_labels(found.len())
+                    .x_label_formatter(&|v| match v {
+                        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                            labels.get(*i as usize).cloned().unwrap_or_default()
+                        }
+                        SegmentValue::Last => String::new(),
+                    })
+                    .y_desc(spec.y_label.as_str())
+                    .y_label_formatter(&|v| tick(*v))
+                    .label_style(("sans-serif", 13))
+                    .axis_desc_style(("sans-serif", 15))
+                    .light_line_style(WHITE)
+                    .bold_line_style(RGBColor(225, 225, 225))
+                    .draw()
+                    .map_err(err)?;
+                for (i, (name, _, v)) in found.iter().enumerate() {
+                    let c = colour(name);
+                    let i = i as i32;
+                    let mut bar =
+                        Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], c.filled());
+                    bar.set_margin(0, 0, 10, 10);
+                    chart.draw_series(std::iter::once(bar)).map_err(err)?;
+                    let text = if v.abs() >= 10.0 { format!("{v:.1}") } else { format!("{v:.3}") };
+                    let at = if spec.log_y { *v * 1.04 } else { *v + (y1 - y0) * 0.01 };
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            text,
+                            (SegmentValue::CenterOf(i), at),
+                            ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                        )))
+                        .map_err(err)?;
                 }
-                SegmentValue::Last => String::new(),
-            })
-            .y_desc(y_label)
-            .y_label_formatter(&|v| tick(*v))
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
-            .draw()
-            .map_err(err)?;
-        for (i, (name, _, v)) in found.iter().enumerate() {
-            let c = colour(name);
-            let i = i as i32;
-            let mut bar = Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], c.filled());
-            bar.set_margin(0, 0, 12, 12);
-            chart.draw_series(std::iter::once(bar)).map_err(err)?;
-            let text = if *v >= 10.0 { format!("{v:.1}") } else { format!("{v:.3}") };
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    text,
-                    (SegmentValue::CenterOf(i), *v * 1.04),
-                    ("sans-serif", 14).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
-                )))
-                .map_err(err)?;
+                if let Some((r, label)) = &spec.reference {
+                    let line = vec![(SegmentValue::Exact(0), *r), (SegmentValue::Last, *r)];
+                    let grey = RGBColor(40, 40, 40);
+                    chart
+                        .draw_series(DashedLineSeries::new(line, 7, 5, grey.stroke_width(2)))
+                        .map_err(err)?
+                        .label(label.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], grey.stroke_width(2)));
+                    chart
+                        .configure_series_labels()
+                        .position(SeriesLabelPosition::UpperLeft)
+                        .background_style(WHITE.mix(0.85))
+                        .border_style(RGBColor(180, 180, 180))
+                        .label_font(("sans-serif", 14))
+                        .draw()
+                        .map_err(err)?;
+                }
+            }};
+        }
+        if spec.log_y {
+            draw!((y0..y1).log_scale())
+        } else {
+            draw!(y0..y1)
         }
         root.present().map_err(err)?;
     }
-    Ok(Chart { title: title.into(), svg })
+    Ok(Chart { title: spec.title.clone(), svg })
 }

@@ -39,5 +39,6 @@ pub mod prelude {
     pub use crate::verdict::{Check, Light, Prediction};
 }
 
+pub mod q1;
 pub mod q3;
 pub mod q5;

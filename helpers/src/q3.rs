@@ -1,6 +1,6 @@
 //! Notebook 03, "Why did semaphore=100 give near-perfect scaling?": `use helpers::q3::*;`.
 
-use crate::chart::{bars, lines, LineSpec};
+use crate::chart::{bars, lines, BarSpec, LineSpec};
 pub use crate::experiments::q3::{ideal_s, reference_limit, Params};
 pub use crate::prelude::*;
 use plotters::prelude::SeriesLabelPosition as Corner;
@@ -54,15 +54,18 @@ pub fn memory_chart(r: &LabResult) -> Result<Chart> {
 pub fn overhead_chart(r: &LabResult) -> Result<Chart> {
     bars(
         r,
-        &[
-            ("tokio", "spawn_us", "tokio spawn"),
-            ("threads", "spawn_us", "thread spawn"),
-            ("python", "spawn_us", "asyncio task"),
-            ("tokio", "switch_us", "tokio hand-off"),
-            ("threads", "switch_us", "thread hand-off"),
-            ("python", "switch_us", "asyncio hand-off"),
-        ],
-        "Scheduling overhead per task / per hand-off",
-        "µs (log)",
+        &BarSpec::new(
+            "Scheduling overhead per task / per hand-off",
+            "µs (log)",
+            &[
+                ("tokio", "spawn_us", "tokio spawn"),
+                ("threads", "spawn_us", "thread spawn"),
+                ("python", "spawn_us", "asyncio task"),
+                ("tokio", "switch_us", "tokio hand-off"),
+                ("threads", "switch_us", "thread hand-off"),
+                ("python", "switch_us", "asyncio hand-off"),
+            ],
+        )
+        .log_y(),
     )
 }

@@ -7,7 +7,7 @@
 
 use helpers::budget::{watchdog, Budget};
 use helpers::error::{LabError, Result};
-use helpers::experiments::{self, q3, q5};
+use helpers::experiments::{self, q1, q3, q5};
 use helpers::measure::alloc::CountingAlloc;
 use helpers::params::ExperimentParams;
 use helpers::result::LabResult;
@@ -80,6 +80,7 @@ fn main_inner() -> Result<String> {
     watchdog::apply_nofile(&args.budget)?;
     watchdog::start(&args.budget);
     match args.experiment.as_str() {
+        "q1" => execute::<q1::Params>(&args.params, q1::execute),
         "q3" => execute::<q3::Params>(&args.params, q3::execute),
         "q5" => execute::<q5::Params>(&args.params, q5::execute),
         other => Err(LabError::invalid(format!(

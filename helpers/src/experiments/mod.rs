@@ -3,6 +3,7 @@
 
 #[cfg(feature = "experiments")]
 pub mod common;
+pub mod q1;
 pub mod q3;
 pub mod q5;
 
@@ -22,6 +23,11 @@ fn defaults<P: ExperimentParams>() -> serde_json::Value {
 /// Every experiment, in question order.
 pub fn all() -> Vec<Entry> {
     vec![
+        Entry {
+            name: q1::Params::NAME,
+            question: "Why does async not help CPU-bound tasks?",
+            default_params: defaults::<q1::Params>,
+        },
         Entry {
             name: q3::Params::NAME,
             question: "Why did semaphore=100 give near-perfect scaling?",

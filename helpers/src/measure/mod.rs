@@ -3,6 +3,7 @@
 
 pub mod alloc;
 pub mod cpu;
+pub mod lag;
 pub mod latency;
 pub mod machine;
 pub mod memory;

@@ -1,7 +1,9 @@
 //! What experiments run: tasks that sleep behind a semaphore, and the cost of spawning and switching.
 
+pub mod cpu;
 pub mod scheduling;
 pub mod sleepers;
+pub mod strategies;
 
 use crate::error::{LabError, Result};
 pub use crate::params::Flavor;
