@@ -217,7 +217,9 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                         .map_err(err)?
                         .label(legend(&s.name))
                         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2)));
-                    chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+                    if pts.len() <= 50 {
+                        chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+                    }
                     if s.min.len() == s.points.len() && s.max.len() == s.points.len() {
                         let bars =
                             s.points.iter().zip(s.min.iter().zip(&s.max)).map(|(p, (lo, hi))| {

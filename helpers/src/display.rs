@@ -81,11 +81,12 @@ pub fn verdicts_html(check: Option<&Check>, result: &LabResult) -> String {
     if let Some(c) = check {
         let p = &c.prediction;
         h.push_str(&format!(
-            "<p><b>Your prediction</b>: {} = {} at x = {} (±{:.0}%).</p><table style=\"{TABLE}\"><tr>\
-             <th style=\"{CELL}\">runtime</th><th style=\"{CELL}\">measured</th><th style=\"{CELL}\">measured / \
+            "<p><b>Your prediction</b>: {} = {} at {} = {} (±{:.0}%).</p><table style=\"{TABLE}\"><tr>\
+             <th style=\"{CELL}\">series</th><th style=\"{CELL}\">measured</th><th style=\"{CELL}\">measured / \
              predicted</th><th style=\"{CELL}\">verdict</th></tr>",
             Html::escape(&p.y),
             if p.y.ends_with("_s") { fmt_s(p.value) } else { format!("{}", p.value) },
+            Html::escape(&c.x_name),
             c.x,
             p.tolerance * 100.0
         ));

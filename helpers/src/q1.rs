@@ -44,18 +44,17 @@ pub fn lag_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// The heartbeat's lateness over time: jobs on the loop vs jobs on the blocking pool, Rust and Python.
+/// Heartbeats counted over time (first repeat): a healthy loop climbs steadily, a blocked one runs flat.
 pub fn timeline_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
         &LineSpec::new(
-            "lag_ms",
-            "Heartbeat lateness over time (first repeat)",
+            "heartbeats",
+            "Heartbeats so far: flat = the event loop was blocked",
             "time since start, s",
-            "lateness, ms (log)",
+            "heartbeats",
         )
-        .log_y()
-        .only(&["tokio current_thread", "spawn_blocking", "python asyncio", "python processes"])
-        .legend(Corner::UpperRight),
+        .only(&["tokio current_thread", "spawn_blocking", "tokio yield_now", "python asyncio", "python processes"])
+        .legend(Corner::UpperLeft),
     )
 }

@@ -43,6 +43,8 @@ pub enum Light {
 pub struct Prediction {
     pub y: String,
     pub x: Option<f64>,
+    /// Only this series (e.g. "tokio multi_thread"); None checks every measured series.
+    pub series: Option<String>,
     pub value: f64,
     /// Relative: 0.05 is ±5%.
     pub tolerance: f64,
@@ -51,7 +53,18 @@ pub struct Prediction {
 impl Prediction {
     /// "The run takes `secs` seconds", checked against each runtime's `runtime_s`. Tolerance ±5%.
     pub fn runtime_s(secs: f64) -> Self {
-        Prediction { y: "runtime_s".into(), x: None, value: secs, tolerance: 0.05 }
+        Prediction { y: "runtime_s".into(), x: None, series: None, value: secs, tolerance: 0.05 }
+    }
+
+    /// "The jobs take `secs` seconds of wall time", for experiments that time strategies (`wall_s`). ±5%.
+    pub fn wall_s(secs: f64) -> Self {
+        Prediction { y: "wall_s".into(), ..Self::runtime_s(secs) }
+    }
+
+    /// Checks only the series called `name`.
+    pub fn of(mut self, name: &str) -> Self {
+        self.series = Some(name.into());
+        self
     }
 
     /// At which x (a limit, a latency ...) the prediction holds; without it, the experiment's reference point.
@@ -85,7 +98,7 @@ impl Prediction {
         };
         let mut rows = Vec::new();
         for s in result.series_of(&self.y) {
-            if s.name == "ideal" {
+            if s.name == "ideal" || self.series.as_ref().is_some_and(|n| *n != s.name) {
                 continue;
             }
             if let Some(measured) = s.at(x) {
@@ -107,13 +120,24 @@ impl Prediction {
                 .first()
                 .map(|s| s.points.iter().map(|p| format!("{}", p[0])).collect())
                 .unwrap_or_default();
+            if let Some(name) = &self.series {
+                if result.series(name, &self.y).is_none() {
+                    let names: Vec<&str> = result.series_of(&self.y).iter().map(|s| s.name.as_str()).collect();
+                    return Err(LabError::invalid(format!(
+                        "no series `{name}` measured `{}`; this run has: {}",
+                        self.y,
+                        names.join(", ")
+                    )));
+                }
+            }
             return Err(LabError::invalid(format!(
                 "the prediction is at {x}, but this run measured `{}` only at [{}]; change .at(..) or the params",
                 self.y,
                 xs.join(", ")
             )));
         }
-        Ok(Check { prediction: self.clone(), x, rows })
+        let x_name = result.series_of(&self.y).first().map(|s| s.x.clone()).unwrap_or_else(|| "x".into());
+        Ok(Check { prediction: self.clone(), x_name, x, rows })
     }
 }
 
@@ -130,6 +154,8 @@ pub struct CheckRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
     pub prediction: Prediction,
+    /// What x is (limit, latency_ms, jobs ...) and its value.
+    pub x_name: String,
     pub x: f64,
     pub rows: Vec<CheckRow>,
 }
@@ -167,6 +193,10 @@ mod tests {
         assert_eq!(c.row("threads").unwrap().light, Light::Amber);
         assert_eq!(c.row("python").unwrap().light, Light::Red);
         assert!(c.row("ideal").is_none());
+        let only = Prediction::runtime_s(1.0).at(100.0).of("threads").check(&r).unwrap();
+        assert_eq!(only.rows.len(), 1);
+        let e = Prediction::runtime_s(1.0).of("rayon").check(&r).unwrap_err();
+        assert!(e.message.contains("no series `rayon`"), "{e}");
     }
 
     #[test]

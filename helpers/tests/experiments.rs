@@ -69,3 +69,25 @@ fn q5_runtime_follows_the_formula_and_never_beats_it() {
     }
     assert_eq!(r.claim("5.3").unwrap().verdict, Verdict::Confirmed);
 }
+
+#[test]
+fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
+    common::use_test_binary();
+    let p = helpers::experiments::q1::Params { jobs: 4, job_ms: 40.0, repeats: 1, ..Default::default() };
+    let r = helpers::q1::run(&p).unwrap();
+    check_schema(&r, &["sequential", "tokio current_thread", "rayon", "python asyncio", "python processes"]);
+    let v = |name: &str, y: &str| r.value(name, y, 4.0).unwrap();
+    // Judged on cores busy (CPU time / wall time), which the machine's speed drift does not fool.
+    assert!(v("tokio current_thread", "cores_busy") < 1.15, "{}", v("tokio current_thread", "cores_busy"));
+    assert!(v("python asyncio", "cores_busy") < 1.15);
+    assert!(v("python to_thread", "cores_busy") < 1.15, "the GIL lets one thread compute at a time");
+    if r.machine.cores >= 2 {
+        for name in ["rayon", "tokio multi_thread", "spawn_blocking"] {
+            assert!(v(name, "cores_busy") >= 1.4, "{name}: {}", v(name, "cores_busy"));
+        }
+    }
+    // The jobs on the loop block its heartbeat for at least one job; on the blocking pool they do not.
+    assert!(v("tokio current_thread", "lag_max_ms") > 35.0);
+    assert!(v("tokio current_thread", "lag_max_ms") > 4.0 * v("spawn_blocking", "lag_p50_ms"));
+    assert!(v("python asyncio", "lag_max_ms") > 35.0);
+}

@@ -105,7 +105,23 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q3", "q5"]);
-    assert_eq!(list[0]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
-    assert_eq!(list[1]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
+    assert_eq!(names, ["q1", "q3", "q5"]);
+    assert_eq!(list[1]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
+    assert_eq!(list[2]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
+}
+
+#[test]
+fn q1_rejects_each_bad_parameter() {
+    let err = |json: &str| {
+        let e = helpers::experiments::q1::Params::from_json(json).expect_err(json);
+        assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+        e.message
+    };
+    assert_eq!(err(r#"{"jobs":0}"#), "jobs must be between 1 and 1000; got 0");
+    assert!(err(r#"{"jobs":-1}"#).contains("field `jobs`"));
+    assert_eq!(err(r#"{"job_ms":0.01}"#), "job_ms must be between 0.1 and 10000; got 0.01");
+    assert!(err(r#"{"job_ms":"slow"}"#).contains("field `job_ms`: invalid type: string"));
+    assert!(err(r#"{"yield_every_us":5}"#).contains("yield_every_us must be between 10 and 1000000; got 5"));
+    assert!(err(r#"{"repeats":0}"#).contains("repeats must be between 1 and 10; got 0"));
+    assert!(err(r#"{"workers":4}"#).contains("unknown field `workers`"));
 }

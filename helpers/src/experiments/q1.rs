@@ -185,8 +185,10 @@ mod run {
                 }
             }
             if !s.timeline.is_empty() {
-                let mut t = Series::new(name, "t_s", "lag_ms");
-                t.points = s.timeline.iter().map(|&(t, l)| [t, l]).collect();
+                // Heartbeats counted over time: a flat stretch is time the loop could not run its timer.
+                let mut t = Series::new(name, "t_s", "heartbeats");
+                t.points.push([0.0, 0.0]);
+                t.points.extend(s.timeline.iter().enumerate().map(|(i, &(t, _))| [t, (i + 1) as f64]));
                 series.push(t);
             }
         }
