@@ -179,6 +179,37 @@ class Heartbeat:
         return percentile(v, 0.5), percentile(v, 0.99), (v[-1] if v else 0.0)
 
 
+def document(nbytes):
+    """The Rust side's nested document (workload/documents.rs): user records of about 190 bytes of JSON each."""
+
+    def record(i):
+        return {
+            "id": i,
+            "user": {"name": f"user-{i:06}", "email": f"user{i}@example.com", "tags": ["alpha", "beta"]},
+            "scores": [i * 0.5, 1.25, 2.5, float(i % 97)],
+            "active": i % 3 == 0,
+            "note": "lorem ipsum dolor sit amet",
+        }
+
+    one = len(json.dumps(record(0), separators=(",", ":")))
+    return [record(i) for i in range(max(1, nbytes // one))]
+
+
+def rss_of(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def gated_sleep(tasks, limit, latency_ms):
     """The notes' pattern: gather `tasks` coroutines, each taking an asyncio.Semaphore(limit) and sleeping.
 

@@ -92,6 +92,9 @@ impl LineSpec {
 }
 
 /// The colour a series keeps on every chart.
+/// Model and reference lines, drawn dashed.
+const DASHED: [&str; 3] = ["ideal", "break-even", "cores present"];
+
 /// Rust's async runtime orange, OS threads blue, processes purple, Python green (its variants in shades).
 pub fn colour(name: &str) -> RGBColor {
     match name {
@@ -101,13 +104,18 @@ pub fn colour(name: &str) -> RGBColor {
         "spawn_blocking" => RGBColor(170, 60, 60),
         "threads" | "rayon" => RGBColor(31, 119, 180),
         "gil model" => RGBColor(120, 160, 200),
+        "threads virtual" => RGBColor(170, 200, 230),
+        "serde_json" => RGBColor(222, 99, 36),
+        "pipe round trip" => RGBColor(148, 103, 189),
+        "python pickle" => RGBColor(150, 200, 120),
+        "python pipe round trip" => RGBColor(20, 110, 40),
         "processes" => RGBColor(148, 103, 189),
         "sequential" => RGBColor(128, 128, 128),
         "python" | "python asyncio" => RGBColor(44, 160, 44),
         "python sequential" => RGBColor(150, 190, 150),
         "python to_thread" | "python threads" => RGBColor(100, 180, 80),
         "python processes" => RGBColor(20, 110, 40),
-        "ideal" | "cores present" => RGBColor(40, 40, 40),
+        "ideal" | "cores present" | "break-even" => RGBColor(40, 40, 40),
         n if n.starts_with("python") => RGBColor(44, 160, 44),
         _ => RGBColor(140, 86, 75),
     }
@@ -204,7 +212,7 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                 for s in &series {
                     let c = colour(&s.name);
                     let pts: Vec<(f64, f64)> = s.points.iter().map(|p| (p[0], p[1])).collect();
-                    if s.name == "ideal" {
+                    if DASHED.contains(&s.name.as_str()) {
                         chart
                             .draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
                             .map_err(err)?

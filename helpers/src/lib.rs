@@ -40,5 +40,6 @@ pub mod prelude {
 }
 
 pub mod q1;
+pub mod q2;
 pub mod q3;
 pub mod q5;

@@ -11,6 +11,24 @@ use std::sync::Mutex;
 /// Children alive now, so the watchdog can count their memory and kill them on a breach.
 static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
+/// Starts `cmd` as a child that dies with this process and counts against the memory budget; call
+/// `forget(pid)` once it has been waited for.
+pub fn spawn_registered(cmd: &mut Command) -> Result<std::process::Child> {
+    crate::runner::die_with_parent(cmd);
+    let child = cmd.spawn().map_err(|e| LabError::child(format!("cannot start {:?}: {e}", cmd.get_program())))?;
+    if let Ok(mut k) = CHILDREN.lock() {
+        k.push(child.id());
+    }
+    Ok(child)
+}
+
+/// Stops counting a child that has exited.
+pub fn forget(pid: u32) {
+    if let Ok(mut k) = CHILDREN.lock() {
+        k.retain(|&p| p != pid);
+    }
+}
+
 /// SIGKILLs every registered child.
 pub fn kill_all() {
     if let Ok(kids) = CHILDREN.lock() {
@@ -85,18 +103,11 @@ pub fn run(py: &Python, script: &str, params: &serde_json::Value, extra: &[&str]
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    crate::runner::die_with_parent(&mut cmd);
-    let mut child = cmd.spawn().map_err(|e| LabError::child(format!("cannot start {}: {e}", py.path.display())))?;
-    let pid = child.id();
-    if let Ok(mut k) = CHILDREN.lock() {
-        k.push(pid);
-    }
+    let mut child = spawn_registered(&mut cmd)?;
     let mut out = String::new();
     let read = child.stdout.take().map(|mut s| s.read_to_string(&mut out));
     let status = child.wait();
-    if let Ok(mut k) = CHILDREN.lock() {
-        k.retain(|&p| p != pid);
-    }
+    forget(child.id());
     let status = status?;
     if let Some(Err(e)) = read {
         return Err(LabError::child(format!("reading {script}'s output: {e}")));

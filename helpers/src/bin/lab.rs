@@ -7,7 +7,7 @@
 
 use helpers::budget::{watchdog, Budget};
 use helpers::error::{LabError, Result};
-use helpers::experiments::{self, q1, q3, q5};
+use helpers::experiments::{self, q1, q2, q3, q5};
 use helpers::measure::alloc::CountingAlloc;
 use helpers::params::ExperimentParams;
 use helpers::result::LabResult;
@@ -71,6 +71,8 @@ fn main_inner() -> Result<String> {
             )))
         }
         Some("list") => return list(),
+        // A process-pool worker for q2: answers JSON requests on stdin (see workload::process_pool).
+        Some("worker") => return helpers::workload::process_pool::serve().map(|_| String::new()),
         _ => {}
     }
     let args = parse_args(argv)?;
@@ -81,6 +83,7 @@ fn main_inner() -> Result<String> {
     watchdog::start(&args.budget);
     match args.experiment.as_str() {
         "q1" => execute::<q1::Params>(&args.params, q1::execute),
+        "q2" => execute::<q2::Params>(&args.params, q2::execute),
         "q3" => execute::<q3::Params>(&args.params, q3::execute),
         "q5" => execute::<q5::Params>(&args.params, q5::execute),
         other => Err(LabError::invalid(format!(
@@ -92,6 +95,7 @@ fn main_inner() -> Result<String> {
 
 fn main() {
     match main_inner() {
+        Ok(json) if json.is_empty() => {}
         Ok(json) => println!("{json}"),
         Err(e) => watchdog::stop(&e),
     }

@@ -4,6 +4,7 @@
 #[cfg(feature = "experiments")]
 pub mod common;
 pub mod q1;
+pub mod q2;
 pub mod q3;
 pub mod q5;
 
@@ -27,6 +28,11 @@ pub fn all() -> Vec<Entry> {
             name: q1::Params::NAME,
             question: "Why does async not help CPU-bound tasks?",
             default_params: defaults::<q1::Params>,
+        },
+        Entry {
+            name: q2::Params::NAME,
+            question: "Why does ProcessPoolExecutor scale but ThreadPoolExecutor doesn’t for CPU?",
+            default_params: defaults::<q2::Params>,
         },
         Entry {
             name: q3::Params::NAME,

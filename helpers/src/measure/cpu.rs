@@ -30,6 +30,23 @@ pub fn process() -> CpuSnapshot {
     rusage(libc::RUSAGE_SELF)
 }
 
+/// Child processes that have been waited for (their CPU time is added when they are reaped).
+pub fn children() -> CpuSnapshot {
+    rusage(libc::RUSAGE_CHILDREN)
+}
+
+/// Like `measure`, counting the CPU time of child processes reaped during the section too (worker processes
+/// started and ended inside it).
+pub fn measure_with_children<T>(f: impl FnOnce() -> T) -> (T, Section) {
+    let (c0, k0) = (process(), children());
+    let t0 = Instant::now();
+    let v = f();
+    let wall = t0.elapsed();
+    let (c1, k1) = (process(), children());
+    let cpu = (c1.cpu_s - c0.cpu_s) + (k1.cpu_s - k0.cpu_s);
+    (v, Section { wall_s: wall.as_secs_f64(), cpu_s: cpu.max(0.0) })
+}
+
 /// Wall and CPU time of one measured section.
 #[derive(Debug, Clone, Copy)]
 pub struct Section {

@@ -19,6 +19,11 @@ pub fn peak_rss_bytes() -> u64 {
     status_field("self", "VmHWM:").unwrap_or(0)
 }
 
+/// Virtual size of this process (VmSize), in bytes: address space reserved, resident or not.
+pub fn virtual_bytes() -> u64 {
+    status_field("self", "VmSize:").unwrap_or(0)
+}
+
 /// Resident set size of another process (a child), in bytes; None once it has gone.
 pub fn rss_of(pid: u32) -> Option<u64> {
     status_field(&pid.to_string(), "VmRSS:")

@@ -1,6 +1,8 @@
 //! What experiments run: tasks that sleep behind a semaphore, and the cost of spawning and switching.
 
 pub mod cpu;
+pub mod documents;
+pub mod process_pool;
 pub mod scheduling;
 pub mod sleepers;
 pub mod strategies;
