@@ -16,6 +16,19 @@ pub fn fmt_s(s: f64) -> String {
     }
 }
 
+/// Milliseconds with three significant figures or so: "0.034 ms", "4.09 ms", "474 ms".
+pub fn fmt_ms(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{ms:.3} ms")
+    } else if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else if ms < 100.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
 /// A ratio as "1.013x".
 pub fn fmt_ratio(r: f64) -> String {
     format!("{r:.3}x")
@@ -54,6 +67,11 @@ impl Prediction {
     /// "The run takes `secs` seconds", checked against each runtime's `runtime_s`. Tolerance ±5%.
     pub fn runtime_s(secs: f64) -> Self {
         Prediction { y: "runtime_s".into(), x: None, series: None, value: secs, tolerance: 0.05 }
+    }
+
+    /// Any measured quantity `y` (e.g. "speedup"), ±5%; pick the series with `.of(..)` and the x with `.at(..)`.
+    pub fn value(y: &str, value: f64) -> Self {
+        Prediction { y: y.into(), ..Self::runtime_s(value) }
     }
 
     /// "The jobs take `secs` seconds of wall time", for experiments that time strategies (`wall_s`). ±5%.

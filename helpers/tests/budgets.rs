@@ -9,8 +9,16 @@ use helpers::Budget;
 use std::process::Command;
 use std::time::Duration;
 
+/// These tests look for leftover processes by marker: run them one at a time so that none sees another's.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn a_run_over_its_wall_time_budget_is_killed_and_reported() {
+    let _one_at_a_time = serial();
     common::use_test_binary();
     // latency_ms 1733 marks this run's processes on their command lines.
     let p = q3::Params { tasks: 10, latency_ms: 1733, limits: vec![10], overhead_tasks: 0, ..Default::default() };
@@ -29,6 +37,7 @@ fn a_run_over_its_wall_time_budget_is_killed_and_reported() {
 
 #[test]
 fn a_run_over_its_memory_budget_is_killed_and_reported() {
+    let _one_at_a_time = serial();
     common::use_test_binary();
     // 2000 threads at once: far above 64 MiB resident.
     let p = q3::Params {
@@ -47,6 +56,7 @@ fn a_run_over_its_memory_budget_is_killed_and_reported() {
 
 #[test]
 fn the_cli_exits_3_on_a_budget_breach() {
+    let _one_at_a_time = serial();
     let out = Command::new(env!("CARGO_BIN_EXE_lab"))
         .args(["q3", "--params", r#"{"tasks":10,"latency_ms":1201,"limits":[1]}"#, "--max-wall-s", "0.3"])
         .output()
@@ -71,6 +81,7 @@ fn child_starts_a_long_run() {
 
 #[test]
 fn killing_the_process_that_started_a_run_leaves_no_lab_or_python_behind() {
+    let _one_at_a_time = serial();
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--ignored", "--exact", "child_starts_a_long_run", "--nocapture"])
         .env("LAB_TEST_CHILD", "1")
@@ -96,4 +107,80 @@ fn killing_the_process_that_started_a_run_leaves_no_lab_or_python_behind() {
         "left behind: {:?}",
         common::processes_with("1907")
     );
+}
+
+/// Run only as the child of the next test: a q2 run whose worker processes are busy when it is killed.
+#[test]
+#[ignore]
+fn child_starts_a_process_pool_run() {
+    if std::env::var("LAB_TEST_CHILD").is_err() {
+        return;
+    }
+    common::use_test_binary();
+    // Sequential, threads and the GIL model take about 5 s, then the worker processes run for several seconds.
+    let p = helpers::experiments::q2::Params {
+        jobs: 40,
+        job_ms: 50.0,
+        workers: vec![4],
+        repeats: 3,
+        python: false,
+        ..Default::default()
+    };
+    let _ = helpers::q2::run(&p);
+}
+
+#[test]
+fn killing_a_run_mid_way_leaves_no_lab_worker_behind() {
+    let _one_at_a_time = serial();
+    let marker = "LAB_TEST_MARK=q2-pool-kill";
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "child_starts_a_process_pool_run", "--nocapture"])
+        .env("LAB_TEST_CHILD", "1")
+        .env("LAB_TEST_MARK", "q2-pool-kill")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The test process, `lab`, and at least one `lab worker`.
+    let workers_up = common::wait_for(60.0, || {
+        common::processes_with_env(marker)
+            .iter()
+            .any(|p| std::fs::read(format!("/proc/{p}/cmdline")).map(|c| c.ends_with(b"worker\0")).unwrap_or(false))
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(workers_up, "no lab worker started");
+    assert!(
+        common::wait_for(3.0, || common::processes_with_env(marker).is_empty()),
+        "left behind: {:?}",
+        common::processes_with_env(marker)
+    );
+}
+
+#[test]
+fn a_budget_breach_with_workers_running_leaves_none_behind() {
+    let _one_at_a_time = serial();
+    common::use_test_binary();
+    // Inherited by `lab` and its workers; removed again below (the tests run one at a time).
+    std::env::set_var("LAB_TEST_MARK", "q2-budget");
+    let p = helpers::experiments::q2::Params {
+        jobs: 400,
+        job_ms: 50.0,
+        workers: vec![4],
+        repeats: 1,
+        python: false,
+        crossover_job_us: vec![10],
+        payload_bytes: vec![100],
+        ..Default::default()
+    };
+    let budget = Budget { max_wall_s: 40.0, ..Default::default() };
+    // Well within the estimate check, but the watchdog stops it at 1.5 s: pass the budget straight to lab.
+    let err = helpers::runner::run_lab(
+        &helpers::runner::lab_binary().unwrap(),
+        &["q2".into(), "--params".into(), serde_json::to_string(&p).unwrap(), "--max-wall-s".into(), "1.5".into()],
+        budget.max_wall_s,
+    )
+    .unwrap_err();
+    std::env::remove_var("LAB_TEST_MARK");
+    assert_eq!(err.kind, ErrorKind::Budget, "{err}");
+    assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q2-budget").is_empty()));
 }

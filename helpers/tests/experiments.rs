@@ -6,6 +6,13 @@ mod common;
 use helpers::experiments::{q3, q5};
 use helpers::result::{LabResult, Verdict};
 
+/// The CPU-bound tests measure cores busy: they must not share the machine with each other.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn check_schema(r: &LabResult, names: &[&str]) {
     let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
     for key in ["experiment", "params", "machine", "series", "claims"] {
@@ -57,6 +64,7 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
 
 #[test]
 fn q5_runtime_follows_the_formula_and_never_beats_it() {
+    let _one_at_a_time = serial();
     common::use_test_binary();
     let p = q5::Params { tasks: 200, limit: 100, latencies_ms: vec![20, 200], ..Default::default() };
     let r = helpers::q5::run(&p).unwrap();
@@ -72,6 +80,7 @@ fn q5_runtime_follows_the_formula_and_never_beats_it() {
 
 #[test]
 fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
+    let _one_at_a_time = serial();
     common::use_test_binary();
     let p = helpers::experiments::q1::Params { jobs: 4, job_ms: 40.0, repeats: 1, ..Default::default() };
     let r = helpers::q1::run(&p).unwrap();
@@ -90,4 +99,37 @@ fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
     assert!(v("tokio current_thread", "lag_max_ms") > 35.0);
     assert!(v("tokio current_thread", "lag_max_ms") > 4.0 * v("spawn_blocking", "lag_p50_ms"));
     assert!(v("python asyncio", "lag_max_ms") > 35.0);
+}
+
+#[test]
+fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads_take_turns() {
+    let _one_at_a_time = serial();
+    common::use_test_binary();
+    let p = helpers::experiments::q2::Params {
+        jobs: 8,
+        job_ms: 20.0,
+        workers: vec![2],
+        repeats: 1,
+        payload_bytes: vec![1_000, 100_000],
+        crossover_job_us: vec![10, 3_000],
+        crossover_jobs: 50,
+        ..Default::default()
+    };
+    let r = helpers::q2::run(&p).unwrap();
+    check_schema(&r, &["threads", "gil model", "processes", "python threads", "python processes", "ideal"]);
+    let busy = |name: &str| r.value(name, "cores_busy", 2.0).unwrap();
+    assert!(busy("gil model") <= 1.15, "{}", busy("gil model"));
+    assert!(busy("python threads") <= 1.15, "{}", busy("python threads"));
+    if r.machine.cores >= 2 {
+        for name in ["threads", "processes", "python processes"] {
+            assert!(busy(name) >= 1.4, "{name}: {}", busy(name));
+        }
+    }
+    // A process costs more memory than a thread, and a round trip grows with the message.
+    assert!(
+        r.value("processes", "kb_per_worker", 2.0).unwrap()
+            > 10.0 * r.value("threads", "kb_per_worker", 2.0).unwrap().max(1.0)
+    );
+    let trip = r.series("pipe round trip", "cost_ms").unwrap();
+    assert!(trip.points[1][1] > trip.points[0][1]);
 }

@@ -105,9 +105,9 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q1", "q3", "q5"]);
-    assert_eq!(list[1]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
-    assert_eq!(list[2]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
+    assert_eq!(names, ["q1", "q2", "q3", "q5"]);
+    assert_eq!(list[2]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
+    assert_eq!(list[3]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
 }
 
 #[test]
@@ -124,4 +124,23 @@ fn q1_rejects_each_bad_parameter() {
     assert!(err(r#"{"yield_every_us":5}"#).contains("yield_every_us must be between 10 and 1000000; got 5"));
     assert!(err(r#"{"repeats":0}"#).contains("repeats must be between 1 and 10; got 0"));
     assert!(err(r#"{"workers":4}"#).contains("unknown field `workers`"));
+}
+
+#[test]
+fn q2_rejects_each_bad_parameter() {
+    let err = |json: &str| {
+        let e = helpers::experiments::q2::Params::from_json(json).expect_err(json);
+        assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+        e.message
+    };
+    assert_eq!(err(r#"{"jobs":0}"#), "jobs must be between 1 and 10000; got 0");
+    assert!(err(r#"{"workers":[]}"#).contains("workers must hold between 1 and 8 values; got 0"));
+    assert!(err(r#"{"workers":[0]}"#).contains("each of workers must be between 1 and 64; got 0"));
+    assert!(err(r#"{"workers":[1000]}"#).contains("got 1000"));
+    assert!(err(r#"{"payload_bytes":[0]}"#).contains("each of payload_bytes must be between 100 and 50000000; got 0"));
+    assert!(err(r#"{"payload_bytes":[100000000000]}"#).contains("got 100000000000"));
+    assert!(err(r#"{"payload_bytes":"1MB"}"#).contains("field `payload_bytes`: invalid type: string"));
+    assert!(err(r#"{"crossover_job_us":[0]}"#).contains("each of crossover_job_us must be between 1 and 1000000"));
+    assert!(err(r#"{"job_ms":-1}"#).contains("job_ms must be between 0.01 and 10000; got -1"));
+    assert!(err(r#"{"threads":4}"#).contains("unknown field `threads`"));
 }

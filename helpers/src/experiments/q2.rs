@@ -95,7 +95,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin::{self, Python};
-    use crate::verdict::fmt_s;
+    use crate::verdict::{fmt_ms, fmt_s};
     use crate::workload::cpu::{spin, Kernel};
     use crate::workload::documents::document;
     use crate::workload::process_pool::Pool;
@@ -490,7 +490,10 @@ mod run {
                 f(speed("threads"))
             ),
         });
-        let kb = |name: &str| r.value(name, "kb_per_worker", p.workers.iter().copied().max().unwrap_or(1) as f64).ok();
+        let kb = |name: &str| {
+            r.value(name, "kb_per_worker", p.workers.iter().copied().max().unwrap_or(1) as f64)
+                .map_or("not run".to_string(), |v| format!("{v:.0}"))
+        };
         out.push(Claim {
             id: "2.3".into(),
             claim: "Processes cost more memory".into(),
@@ -498,11 +501,11 @@ mod run {
             evidence: format!(
                 "Resident memory per worker: Rust thread {} KiB (and {} KiB of address space reserved: its stack and a malloc arena, mostly never touched), \
                  Rust worker process {} KiB; Python thread {} KiB, Python worker process {} KiB.",
-                f(kb("threads")),
-                f(kb("threads virtual")),
-                f(kb("processes")),
-                f(kb("python threads")),
-                f(kb("python processes"))
+                kb("threads"),
+                kb("threads virtual"),
+                kb("processes"),
+                kb("python threads"),
+                kb("python processes")
             ),
         });
         let small = p.payload_bytes.iter().copied().min().unwrap_or(0);
@@ -517,7 +520,7 @@ mod run {
         };
         let mbs =
             |pt: Option<[f64; 2]>| pt.map_or("n/a".to_string(), |p| format!("{:.0} MB/s", p[0] / 1e6 / (p[1] / 1e3)));
-        let ms = |pt: Option<[f64; 2]>| pt.map_or("n/a".to_string(), |p| format!("{:.3} ms", p[1]));
+        let ms = |pt: Option<[f64; 2]>| pt.map_or("n/a".to_string(), |p| fmt_ms(p[1]));
         let cross = |name: &str| r.series(name, "pool_speedup").and_then(crossing);
         let cross_txt = |o: Option<f64>| o.map_or("not reached in the sweep".to_string(), |v| format!("{v:.0} µs"));
         out.push(Claim {
