@@ -61,12 +61,14 @@ test-notebooks: setup
 
 test: setup test-rust test-notebooks
 
-bench: lab-bin
+EXPERIMENTS := q1 q2 q3 q5
+
+bench: lab-bin venv
 	@mkdir -p results
-	@echo "==> lab q3 and q5 with the notes' parameters (about 80 s) -> results/"
-	$(LAB) q3 > results/q3-$$(nproc)cores.json
-	$(LAB) q5 > results/q5-$$(nproc)cores.json
-	$(PY) tools/bench_summary.py results/q3-$$(nproc)cores.json results/q5-$$(nproc)cores.json
+	@echo "==> every experiment with the notes' parameters (about 3 minutes on 2 cores) -> results/"
+	@cores=$$(nproc); for e in $(EXPERIMENTS); do \
+	  echo "--> lab $$e"; $(LAB) $$e > results/$$e-$${cores}cores.json; done; \
+	$(PY) tools/bench_summary.py $(foreach e,$(EXPERIMENTS),results/$(e)-$${cores}cores.json)
 
 strip: venv
 	$(VENV)/bin/nbstripout notebooks/*.ipynb

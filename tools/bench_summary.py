@@ -1,4 +1,4 @@
-"""Prints the headline targets from result files written by `make bench`: runtime / ideal at limit 100."""
+"""Prints the headline numbers from result files written by `make bench` (or `lab ... > file.json`)."""
 
 import json
 import sys
@@ -16,6 +16,11 @@ def main(paths):
                 if s["y"] == "runtime_s" and s["name"] != "ideal":
                     ratios = ", ".join(f"limit {x:.0f}: {y / ideal[x]:.3f}" for x, y in s["points"])
                     print(f"  {s['name']:8} runtime / ideal  {ratios}")
+        if r["experiment"] in ("q1", "q2"):
+            busy = ", ".join(f"{s['name']} {s['points'][-1][1]:.2f}" for s in r["series"] if s["y"] == "cores_busy")
+            print(f"  cores busy (CPU / wall, at the largest size): {busy}")
+        for c in r["claims"]:
+            print(f"  {c['id']} {c['verdict']}: {c['evidence'][:160]}")
         if r["experiment"] == "q5":
             for s in r["series"]:
                 if s["y"] == "error_pct":
