@@ -116,6 +116,16 @@ pub fn colour(name: &str) -> RGBColor {
         "python to_thread" | "python threads" => RGBColor(100, 180, 80),
         "python processes" => RGBColor(20, 110, 40),
         "ideal" | "cores present" | "break-even" => RGBColor(40, 40, 40),
+        // q7's variants: what the task does picks the hue, one thread (current_thread) the lighter shade.
+        "sleep current_thread" => RGBColor(245, 160, 90),
+        "sleep multi_thread" => RGBColor(222, 99, 36),
+        "blocking sleep current_thread" => RGBColor(230, 120, 120),
+        "blocking sleep multi_thread" => RGBColor(180, 40, 40),
+        "spin current_thread" => RGBColor(110, 160, 210),
+        "spin multi_thread" => RGBColor(31, 80, 160),
+        "python asyncio.sleep" => RGBColor(150, 210, 120),
+        "python time.sleep" => RGBColor(60, 160, 60),
+        "python spin" => RGBColor(20, 90, 40),
         n if n.starts_with("python") => RGBColor(44, 160, 44),
         _ => RGBColor(140, 86, 75),
     }
@@ -267,6 +277,8 @@ pub struct BarSpec {
     pub log_y: bool,
     /// A dashed horizontal line, e.g. the cores present, with its label.
     pub reference: Option<(f64, String)>,
+    /// Which point of each series: the one at this x, or (None) the first.
+    pub at: Option<f64>,
 }
 
 impl BarSpec {
@@ -277,7 +289,12 @@ impl BarSpec {
             bars: bars.iter().map(|(n, y, l)| (n.to_string(), y.to_string(), l.to_string())).collect(),
             log_y: false,
             reference: None,
+            at: None,
         }
+    }
+    pub fn at(mut self, x: f64) -> Self {
+        self.at = Some(x);
+        self
     }
     pub fn log_y(mut self) -> Self {
         self.log_y = true;
@@ -296,7 +313,11 @@ pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
         .bars
         .iter()
         .filter_map(|(name, y, label)| {
-            let v = result.series(name, y)?.points.first()?[1];
+            let s = result.series(name, y)?;
+            let v = match spec.at {
+                Some(x) => s.at(x)?,
+                None => s.points.first()?[1],
+            };
             Some((name.clone(), label.clone(), v))
         })
         .collect();

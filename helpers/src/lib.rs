@@ -43,3 +43,4 @@ pub mod q1;
 pub mod q2;
 pub mod q3;
 pub mod q5;
+pub mod q7;

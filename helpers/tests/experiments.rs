@@ -133,3 +133,25 @@ fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads
     let trip = r.series("pipe round trip", "cost_ms").unwrap();
     assert!(trip.points[1][1] > trip.points[0][1]);
 }
+
+#[test]
+fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
+    let _one_at_a_time = serial();
+    common::use_test_binary();
+    let p = helpers::experiments::q7::Params { tasks: vec![5, 50], duration_ms: 10, python: true };
+    let r = helpers::q7::run(&p).unwrap();
+    check_schema(&r, &["sleep multi_thread", "spin current_thread", "python asyncio.sleep", "python spin"]);
+    let v = |name: &str, y: &str| r.value(name, y, 50.0).unwrap();
+    for (sleep, spin) in [("sleep multi_thread", "spin multi_thread"), ("python asyncio.sleep", "python spin")] {
+        assert!(
+            v(sleep, "cpu_s") * 20.0 < v(spin, "cpu_s"),
+            "{sleep}: {} vs {spin}: {}",
+            v(sleep, "cpu_s"),
+            v(spin, "cpu_s")
+        );
+    }
+    // Sleeps overlap: 50 of them take about as long as 5; blocking sleeps on one thread add up.
+    assert!(v("sleep current_thread", "wall_s") < 0.1, "{}", v("sleep current_thread", "wall_s"));
+    assert!(v("blocking sleep current_thread", "wall_s") > 0.45);
+    assert!(v("python time.sleep", "wall_s") > 0.45);
+}

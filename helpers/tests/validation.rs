@@ -105,7 +105,7 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q1", "q2", "q3", "q5"]);
+    assert_eq!(names, ["q1", "q2", "q3", "q5", "q7"]);
     assert_eq!(list[2]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
     assert_eq!(list[3]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
 }
@@ -143,4 +143,18 @@ fn q2_rejects_each_bad_parameter() {
     assert!(err(r#"{"crossover_job_us":[0]}"#).contains("each of crossover_job_us must be between 1 and 1000000"));
     assert!(err(r#"{"job_ms":-1}"#).contains("job_ms must be between 0.01 and 10000; got -1"));
     assert!(err(r#"{"threads":4}"#).contains("unknown field `threads`"));
+}
+
+#[test]
+fn q7_rejects_each_bad_parameter() {
+    let err = |json: &str| {
+        let e = helpers::experiments::q7::Params::from_json(json).expect_err(json);
+        assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+        e.message
+    };
+    assert!(err(r#"{"tasks":[0]}"#).contains("each of tasks must be between 1 and 100000; got 0"));
+    assert!(err(r#"{"tasks":[]}"#).contains("tasks must hold between 1 and 8 values; got 0"));
+    assert!(err(r#"{"tasks":100}"#).contains("field `tasks`: invalid type: integer"));
+    assert_eq!(err(r#"{"duration_ms":0}"#), "duration_ms must be between 1 and 10000; got 0");
+    assert!(err(r#"{"sleep_ms":5}"#).contains("unknown field `sleep_ms`"));
 }

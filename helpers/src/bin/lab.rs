@@ -7,7 +7,7 @@
 
 use helpers::budget::{watchdog, Budget};
 use helpers::error::{LabError, Result};
-use helpers::experiments::{self, q1, q2, q3, q5};
+use helpers::experiments::{self, q1, q2, q3, q5, q7};
 use helpers::measure::alloc::CountingAlloc;
 use helpers::params::ExperimentParams;
 use helpers::result::LabResult;
@@ -86,6 +86,7 @@ fn main_inner() -> Result<String> {
         "q2" => execute::<q2::Params>(&args.params, q2::execute),
         "q3" => execute::<q3::Params>(&args.params, q3::execute),
         "q5" => execute::<q5::Params>(&args.params, q5::execute),
+        "q7" => execute::<q7::Params>(&args.params, q7::execute),
         other => Err(LabError::invalid(format!(
             "unknown experiment {other:?}; known: {}",
             experiments::all().iter().map(|e| e.name).collect::<Vec<_>>().join(", ")

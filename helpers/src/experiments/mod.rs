@@ -7,6 +7,7 @@ pub mod q1;
 pub mod q2;
 pub mod q3;
 pub mod q5;
+pub mod q7;
 
 use crate::params::ExperimentParams;
 
@@ -43,6 +44,11 @@ pub fn all() -> Vec<Entry> {
             name: q5::Params::NAME,
             question: "If we change sleep to 1 second, what will async runtime become?",
             default_params: defaults::<q5::Params>,
+        },
+        Entry {
+            name: q7::Params::NAME,
+            question: "The reason runtime didn't increase: because sleep does not consume CPU",
+            default_params: defaults::<q7::Params>,
         },
     ]
 }

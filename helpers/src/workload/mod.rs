@@ -6,6 +6,7 @@ pub mod process_pool;
 pub mod scheduling;
 pub mod sleepers;
 pub mod strategies;
+pub mod waiting;
 
 use crate::error::{LabError, Result};
 pub use crate::params::Flavor;
