@@ -61,7 +61,7 @@ test-notebooks: setup
 
 test: setup test-rust test-notebooks
 
-EXPERIMENTS := q1 q2 q3 q5
+EXPERIMENTS := q1 q2 q3 q5 q7 q8
 
 bench: lab-bin venv
 	@mkdir -p results

@@ -116,6 +116,12 @@ pub fn colour(name: &str) -> RGBColor {
         "python to_thread" | "python threads" => RGBColor(100, 180, 80),
         "python processes" => RGBColor(20, 110, 40),
         "ideal" | "cores present" | "break-even" => RGBColor(40, 40, 40),
+        // q8's strategies
+        "inline current_thread" => RGBColor(240, 150, 60),
+        "inline multi_thread" => RGBColor(222, 99, 36),
+        "batched" => RGBColor(148, 103, 189),
+        "python inline" => RGBColor(44, 160, 44),
+        "python batched" => RGBColor(120, 150, 40),
         // q7's variants: what the task does picks the hue, one thread (current_thread) the lighter shade.
         "sleep current_thread" => RGBColor(245, 160, 90),
         "sleep multi_thread" => RGBColor(222, 99, 36),

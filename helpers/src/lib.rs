@@ -44,3 +44,4 @@ pub mod q2;
 pub mod q3;
 pub mod q5;
 pub mod q7;
+pub mod q8;

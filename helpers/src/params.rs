@@ -12,6 +12,10 @@ pub trait ExperimentParams: Serialize + DeserializeOwned + Default + Clone {
     fn validate(&self) -> Result<()>;
     /// Roughly how many seconds of experiment these parameters ask for (printed, and checked against budgets).
     fn estimate_s(&self) -> f64;
+    /// Roughly how many MiB of memory the run needs at its peak (checked against the memory budget).
+    fn estimate_mb(&self) -> f64 {
+        0.0
+    }
 
     /// Parses JSON (missing fields take their defaults; unknown fields and wrong types are errors) and validates.
     fn from_json(json: &str) -> Result<Self> {

@@ -55,6 +55,15 @@ pub fn run_with<P: ExperimentParams>(params: &P, budget: &Budget) -> Result<LabR
             (estimate * 1.5).ceil()
         )));
     }
+    let mb = params.estimate_mb();
+    if mb > budget.max_rss_mb as f64 {
+        return Err(LabError::invalid(format!(
+            "these parameters need about {mb:.0} MiB of memory, over the memory budget of {} MiB; use smaller \
+             values or raise it with run_with(&params, &Budget {{ max_rss_mb: {:.0}, ..Budget::default() }})",
+            budget.max_rss_mb,
+            (mb * 1.5).ceil()
+        )));
+    }
     let json = serde_json::to_string(params).map_err(|e| LabError::other(format!("cannot encode params: {e}")))?;
     let bin = lab_binary()?;
     let mut args = vec![P::NAME.to_string(), "--params".into(), json];

@@ -155,3 +155,20 @@ fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
     assert!(v("blocking sleep current_thread", "wall_s") > 0.45);
     assert!(v("python time.sleep", "wall_s") > 0.45);
 }
+
+#[test]
+fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
+    let _one_at_a_time = serial();
+    common::use_test_binary();
+    let p = helpers::experiments::q8::Params { tasks: 8, doc_bytes: vec![1_000, 2_000_000], ..Default::default() };
+    let r = helpers::q8::run(&p).unwrap();
+    check_schema(&r, &["inline current_thread", "spawn_blocking", "rayon", "python inline", "python processes"]);
+    let v = |name: &str, y: &str| r.value(name, y, 2_000_000.0).unwrap();
+    let one = r.value("one document", "serialize_ms", 2_000_000.0).unwrap();
+    // Inline, the heartbeat waits at least one serialization; on the blocking pool it keeps closer to its tick.
+    assert!(v("inline current_thread", "lag_max_ms") >= one, "{} < {one}", v("inline current_thread", "lag_max_ms"));
+    assert!(v("inline current_thread", "lag_max_ms") > v("spawn_blocking", "lag_p50_ms"));
+    assert!(v("python inline", "lag_max_ms") > v("python processes", "lag_p50_ms"));
+    // json.dumps on threads gets no parallelism under the GIL.
+    assert!(v("python to_thread", "cores_busy") < 1.2, "{}", v("python to_thread", "cores_busy"));
+}

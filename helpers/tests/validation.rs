@@ -105,7 +105,7 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q1", "q2", "q3", "q5", "q7"]);
+    assert_eq!(names, ["q1", "q2", "q3", "q5", "q7", "q8"]);
     assert_eq!(list[2]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
     assert_eq!(list[3]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
 }
@@ -157,4 +157,31 @@ fn q7_rejects_each_bad_parameter() {
     assert!(err(r#"{"tasks":100}"#).contains("field `tasks`: invalid type: integer"));
     assert_eq!(err(r#"{"duration_ms":0}"#), "duration_ms must be between 1 and 10000; got 0");
     assert!(err(r#"{"sleep_ms":5}"#).contains("unknown field `sleep_ms`"));
+}
+
+#[test]
+fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
+    let err = |json: &str| {
+        let e = helpers::experiments::q8::Params::from_json(json).expect_err(json);
+        assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+        e.message
+    };
+    assert!(err(r#"{"doc_bytes":[0]}"#).contains("each of doc_bytes must be between 100 and 50000000; got 0"));
+    assert!(err(r#"{"doc_bytes":[60000000]}"#).contains("got 60000000"));
+    assert!(err(r#"{"doc_bytes":"big"}"#).contains("field `doc_bytes`: invalid type: string"));
+    assert_eq!(err(r#"{"tasks":0}"#), "tasks must be between 1 and 10000; got 0");
+    assert_eq!(err(r#"{"tasks":4,"batch":5}"#), "batch must be between 1 and tasks (4); got 5");
+    assert!(err(r#"{"ping_ms":0}"#).contains("ping_ms must be between 1 and 1000; got 0"));
+    // Over the memory budget: refused before anything runs (no binary needed).
+    std::env::set_var("LAB_BIN", "/nonexistent/lab");
+    let big = helpers::experiments::q8::Params {
+        tasks: 100,
+        doc_bytes: vec![50_000_000],
+        batch: 1,
+        python: false,
+        ..Default::default()
+    };
+    let e = helpers::q8::run(&big).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidParams, "{e}");
+    assert!(e.message.contains("MiB of memory, over the memory budget of 4096 MiB"), "{e}");
 }

@@ -8,6 +8,7 @@ pub mod q2;
 pub mod q3;
 pub mod q5;
 pub mod q7;
+pub mod q8;
 
 use crate::params::ExperimentParams;
 
@@ -49,6 +50,11 @@ pub fn all() -> Vec<Entry> {
             name: q7::Params::NAME,
             question: "The reason runtime didn't increase: because sleep does not consume CPU",
             default_params: defaults::<q7::Params>,
+        },
+        Entry {
+            name: q8::Params::NAME,
+            question: "If each task did large JSON serialization",
+            default_params: defaults::<q8::Params>,
         },
     ]
 }

@@ -60,3 +60,24 @@ impl Drop for Heartbeat {
         self.stop.store(true, Ordering::Relaxed);
     }
 }
+
+/// Light "requests" arriving every `interval` on a fixed schedule: each is served by spawning a tiny task, and
+/// its latency runs from its arrival time to when that task runs. Arrivals that fell due while the loop was
+/// blocked are all served (late) when it frees up, so a blocked loop shows as latency, not as missing samples.
+pub async fn pinger(interval: Duration, stop: Arc<AtomicBool>) -> Percentiles {
+    let mut lat = Latencies::new();
+    let start = tokio::time::Instant::now();
+    let mut k: u32 = 1;
+    while !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep_until(start + interval * k).await;
+        let now = tokio::time::Instant::now();
+        while start + interval * k <= now {
+            let arrival = start + interval * k;
+            if let Ok(served) = tokio::spawn(async { tokio::time::Instant::now() }).await {
+                lat.record(served.saturating_duration_since(arrival));
+            }
+            k += 1;
+        }
+    }
+    lat.percentiles()
+}

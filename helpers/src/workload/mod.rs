@@ -4,6 +4,7 @@ pub mod cpu;
 pub mod documents;
 pub mod process_pool;
 pub mod scheduling;
+pub mod serialize;
 pub mod sleepers;
 pub mod strategies;
 pub mod waiting;
