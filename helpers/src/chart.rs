@@ -412,3 +412,184 @@ pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
     }
     Ok(Chart { title: spec.title.clone(), svg })
 }
+
+/// Categories along x (e.g. limits, with "none" among them): each is an x value of the series and its label.
+#[derive(Debug, Clone)]
+pub struct Categories {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub categories: Vec<(f64, String)>,
+    pub log_y: bool,
+}
+
+/// Lines over categories: every series measuring `y` (among `names`), one point per category.
+pub fn category_lines(result: &LabResult, y: &str, names: &[&str], spec: &Categories) -> Result<Chart> {
+    let series: Vec<&Series> = names.iter().filter_map(|n| result.series(n, y)).collect();
+    if series.is_empty() || spec.categories.is_empty() {
+        return Err(LabError::other(format!("{}: nothing measured `{y}` to chart", result.experiment)));
+    }
+    let index = |x: f64| spec.categories.iter().position(|c| (c.0 - x).abs() < 1e-9);
+    let values = series.iter().flat_map(|s| s.points.iter().map(|p| p[1]));
+    let (y0, y1) = bounds(values, spec.log_y, true);
+    let n = spec.categories.len() as i32;
+    let labels: Vec<String> = spec.categories.iter().map(|c| c.1.clone()).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        macro_rules! draw {
+            ($yr:expr) => {{
+                let mut chart = ChartBuilder::on(&root)
+                    .caption(&spec.title, ("sans-serif", 19))
+                    .margin(14)
+                    .x_label_area_size(44)
+                    .y_label_area_size(64)
+                    .build_cartesian_2d((0..n - 1).into_segmented(), $yr)
+                    .map_err(err)?;
+                chart
+                    .configure_mesh()
+                    .disable_x_mesh()
+                    .x_labels(labels.len())
+                    .x_label_formatter(&|v| match v {
+                        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                            labels.get(*i as usize).cloned().unwrap_or_default()
+                        }
+                        SegmentValue::Last => String::new(),
+                    })
+                    .x_desc(spec.x_label.as_str())
+                    .y_desc(spec.y_label.as_str())
+                    .y_label_formatter(&|v| tick(*v))
+                    .label_style(("sans-serif", 13))
+                    .axis_desc_style(("sans-serif", 15))
+                    .light_line_style(WHITE)
+                    .bold_line_style(RGBColor(225, 225, 225))
+                    .draw()
+                    .map_err(err)?;
+                for s in &series {
+                    let c = colour(&s.name);
+                    let pts: Vec<(SegmentValue<i32>, f64)> = s
+                        .points
+                        .iter()
+                        .filter(|p| !spec.log_y || p[1] > 0.0)
+                        .filter_map(|p| index(p[0]).map(|i| (SegmentValue::CenterOf(i as i32), p[1])))
+                        .collect();
+                    chart
+                        .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+                        .map_err(err)?
+                        .label(legend(&s.name))
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2)));
+                    chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+                }
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperLeft)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(RGBColor(180, 180, 180))
+                    .label_font(("sans-serif", 14))
+                    .draw()
+                    .map_err(err)?;
+            }};
+        }
+        if spec.log_y {
+            draw!((y0..y1).log_scale())
+        } else {
+            draw!(y0..y1)
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(Chart { title: spec.title.clone(), svg })
+}
+
+/// Stacked bars: for each category and each series name, one bar whose segments are the `stacks` (y, label).
+pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)], spec: &Categories) -> Result<Chart> {
+    // (category label, series name, [segment values])
+    let mut bars: Vec<(String, String, Vec<f64>)> = Vec::new();
+    for (x, label) in &spec.categories {
+        for name in names {
+            let vals: Vec<f64> =
+                stacks.iter().map(|(y, _)| result.series(name, y).and_then(|s| s.at(*x)).unwrap_or(0.0)).collect();
+            if result.series(name, stacks.first().map_or("", |s| s.0)).and_then(|s| s.at(*x)).is_some() {
+                bars.push((format!("{label} · {name}"), name.to_string(), vals));
+            }
+        }
+    }
+    if bars.is_empty() {
+        return Err(LabError::other(format!("{}: nothing measured to chart for {}", result.experiment, spec.title)));
+    }
+    let top = bars.iter().map(|b| b.2.iter().sum::<f64>()).fold(0.0, f64::max) * 1.25;
+    let n = bars.len() as i32;
+    let palette = [
+        RGBColor(60, 160, 80),
+        RGBColor(240, 170, 50),
+        RGBColor(148, 103, 189),
+        RGBColor(200, 60, 60),
+        RGBColor(40, 40, 40),
+        RGBColor(120, 120, 200),
+    ];
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let size = (SIZE.0.max(70 * n as u32 + 120), SIZE.1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&spec.title, ("sans-serif", 19))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..top.max(1.0))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(labels.len())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                    labels.get(*i as usize).cloned().unwrap_or_default()
+                }
+                SegmentValue::Last => String::new(),
+            })
+            .x_desc(spec.x_label.as_str())
+            .y_desc(spec.y_label.as_str())
+            .y_label_formatter(&|v| tick(*v))
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 15))
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw()
+            .map_err(err)?;
+        for (k, (_, label)) in stacks.iter().enumerate() {
+            let c = palette[k % palette.len()];
+            let rects: Vec<Rectangle<(SegmentValue<i32>, f64)>> = bars
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.2[k] > 0.0)
+                .map(|(i, b)| {
+                    let below: f64 = b.2[..k].iter().sum();
+                    let mut r = Rectangle::new(
+                        [(SegmentValue::Exact(i as i32), below), (SegmentValue::Exact(i as i32 + 1), below + b.2[k])],
+                        c.filled(),
+                    );
+                    r.set_margin(0, 0, 8, 8);
+                    r
+                })
+                .collect();
+            chart
+                .draw_series(rects)
+                .map_err(err)?
+                .label(label.to_string())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(Chart { title: spec.title.clone(), svg })
+}

@@ -42,6 +42,7 @@ pub mod prelude {
 pub mod q1;
 pub mod q2;
 pub mod q3;
+pub mod q4;
 pub mod q5;
 pub mod q7;
 pub mod q8;

@@ -7,7 +7,7 @@
 
 use helpers::budget::{watchdog, Budget};
 use helpers::error::{LabError, Result};
-use helpers::experiments::{self, q1, q2, q3, q5, q7, q8};
+use helpers::experiments::{self, q1, q2, q3, q4, q5, q7, q8};
 use helpers::measure::alloc::CountingAlloc;
 use helpers::params::ExperimentParams;
 use helpers::result::LabResult;
@@ -73,6 +73,13 @@ fn main_inner() -> Result<String> {
         Some("list") => return list(),
         // A process-pool worker for q2: answers JSON requests on stdin (see workload::process_pool).
         Some("worker") => return helpers::workload::process_pool::serve().map(|_| String::new()),
+        // The loopback server of q4 and q9: `lab server --config JSON` (see workload::server).
+        Some("server") => {
+            let cfg = argv.nth(2).ok_or_else(|| LabError::invalid("usage: lab server --config JSON"))?;
+            let cfg: helpers::workload::server::ServerConfig =
+                serde_json::from_str(&cfg).map_err(|e| LabError::invalid(format!("server config: {e}")))?;
+            return helpers::workload::server::serve(&cfg).map(|_| String::new());
+        }
         _ => {}
     }
     let args = parse_args(argv)?;
@@ -85,6 +92,7 @@ fn main_inner() -> Result<String> {
         "q1" => execute::<q1::Params>(&args.params, q1::execute),
         "q2" => execute::<q2::Params>(&args.params, q2::execute),
         "q3" => execute::<q3::Params>(&args.params, q3::execute),
+        "q4" => execute::<q4::Params>(&args.params, q4::execute),
         "q5" => execute::<q5::Params>(&args.params, q5::execute),
         "q7" => execute::<q7::Params>(&args.params, q7::execute),
         "q8" => execute::<q8::Params>(&args.params, q8::execute),

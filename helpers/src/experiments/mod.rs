@@ -6,6 +6,7 @@ pub mod common;
 pub mod q1;
 pub mod q2;
 pub mod q3;
+pub mod q4;
 pub mod q5;
 pub mod q7;
 pub mod q8;
@@ -40,6 +41,11 @@ pub fn all() -> Vec<Entry> {
             name: q3::Params::NAME,
             question: "Why did semaphore=100 give near-perfect scaling?",
             default_params: defaults::<q3::Params>,
+        },
+        Entry {
+            name: q4::Params::NAME,
+            question: "If you remove semaphore limit entirely (1000 concurrent), what do you predict will happen?",
+            default_params: defaults::<q4::Params>,
         },
         Entry {
             name: q5::Params::NAME,

@@ -1,10 +1,12 @@
 //! What experiments run: tasks that sleep behind a semaphore, and the cost of spawning and switching.
 
+pub mod client;
 pub mod cpu;
 pub mod documents;
 pub mod process_pool;
 pub mod scheduling;
 pub mod serialize;
+pub mod server;
 pub mod sleepers;
 pub mod strategies;
 pub mod waiting;

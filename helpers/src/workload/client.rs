@@ -1,0 +1,109 @@
+//! The client side of the loopback experiments: `requests` one-shot requests (connect, `GET`, read the answer)
+//! with an optional concurrency limit and a per-request timeout, every outcome counted by kind.
+
+use crate::measure::latency::{Latencies, Percentiles};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// How the requests ended.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Outcomes {
+    pub ok: u64,
+    pub timeouts: u64,
+    /// Answered 429 by the rate limit.
+    pub rejected: u64,
+    /// Refused or reset connections, and other I/O errors.
+    pub conn_errors: u64,
+    /// "Too many open files": the client's open-files limit.
+    pub emfile: u64,
+    /// "Cannot assign requested address": no ephemeral port left for another connection.
+    pub addr_not_avail: u64,
+}
+
+enum Outcome {
+    Ok(Duration),
+    Timeout,
+    Rejected,
+    Error(Option<i32>),
+}
+
+async fn one(port: u16) -> std::io::Result<bool> {
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let (rd, mut wr) = stream.into_split();
+    wr.write_all(b"GET\n").await?;
+    let mut line = String::new();
+    BufReader::new(rd).read_line(&mut line).await?;
+    match line.trim() {
+        "200" => Ok(true),
+        "429" => Ok(false),
+        _ => Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no answer")),
+    }
+}
+
+/// What one client run saw.
+#[derive(Debug, Clone)]
+pub struct ClientRun {
+    pub outcomes: Outcomes,
+    pub latency: Percentiles,
+    pub wall_s: f64,
+    pub peak_fds: u64,
+}
+
+/// Fires `requests` requests at `port` (all spawned at once), at most `limit` in flight when given.
+pub async fn run(port: u16, requests: u64, limit: Option<u64>, timeout: Duration) -> ClientRun {
+    // Sample open descriptors while the run lasts.
+    let sampling = Arc::new(AtomicBool::new(true));
+    let peak = Arc::new(AtomicU64::new(0));
+    let (flag, top) = (sampling.clone(), peak.clone());
+    let sampler = std::thread::spawn(move || {
+        while flag.load(Ordering::Relaxed) {
+            top.fetch_max(crate::measure::memory::open_fds() as u64, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    });
+    let sem = limit.map(|l| Arc::new(tokio::sync::Semaphore::new(l as usize)));
+    let t0 = Instant::now();
+    let handles: Vec<_> = (0..requests)
+        .map(|_| {
+            let sem = sem.clone();
+            tokio::spawn(async move {
+                let _permit = match &sem {
+                    Some(s) => s.clone().acquire_owned().await.ok(),
+                    None => None,
+                };
+                let start = Instant::now();
+                match tokio::time::timeout(timeout, one(port)).await {
+                    Err(_) => Outcome::Timeout,
+                    Ok(Ok(true)) => Outcome::Ok(start.elapsed()),
+                    Ok(Ok(false)) => Outcome::Rejected,
+                    Ok(Err(e)) => Outcome::Error(e.raw_os_error()),
+                }
+            })
+        })
+        .collect();
+    let lat = Mutex::new(Latencies::new());
+    let mut out = Outcomes::default();
+    for h in handles {
+        match h.await {
+            Ok(Outcome::Ok(d)) => {
+                out.ok += 1;
+                if let Ok(mut l) = lat.lock() {
+                    l.record(d);
+                }
+            }
+            Ok(Outcome::Timeout) => out.timeouts += 1,
+            Ok(Outcome::Rejected) => out.rejected += 1,
+            Ok(Outcome::Error(Some(libc::EMFILE))) | Ok(Outcome::Error(Some(libc::ENFILE))) => out.emfile += 1,
+            Ok(Outcome::Error(Some(libc::EADDRNOTAVAIL))) => out.addr_not_avail += 1,
+            _ => out.conn_errors += 1,
+        }
+    }
+    let wall_s = t0.elapsed().as_secs_f64();
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.join();
+    let latency = lat.lock().map(|l| l.percentiles()).unwrap_or_default();
+    ClientRun { outcomes: out, latency, wall_s, peak_fds: peak.load(Ordering::Relaxed) }
+}

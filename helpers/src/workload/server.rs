@@ -1,0 +1,245 @@
+//! A loopback TCP server that models a backend: `pool_size` "connections" (a semaphore), each held for
+//! `service_ms` per request, an accept backlog, and an optional rate limit that answers 429 above `rate_per_s`.
+//! It runs as its own child process (`lab server --config JSON`) so that a client's lowered open-files limit
+//! does not starve it, and it ends when its parent does.
+//!
+//! Protocol, one line each way: `GET` -> `200` or `429`; `STATS` -> one JSON line of counters since the last
+//! `STATS`; the connection closes after the answer.
+
+use crate::error::{LabError, Result};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub pool_size: u64,
+    pub service_ms: u64,
+    pub backlog: u32,
+    pub rate_per_s: Option<u64>,
+}
+
+/// Counters since the last `STATS` request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ServerStats {
+    pub served: u64,
+    pub rejected: u64,
+    /// Most requests waiting for a pool connection at once.
+    pub max_queue: u64,
+    /// Most client connections open at once.
+    pub max_open: u64,
+    pub accept_errors: u64,
+    /// Requests waiting for a pool connection right now (abandoned ones included).
+    #[serde(default)]
+    pub queue_now: u64,
+    /// Client connections open right now (this one included).
+    #[serde(default)]
+    pub open_now: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    served: AtomicU64,
+    rejected: AtomicU64,
+    queue: AtomicU64,
+    max_queue: AtomicU64,
+    open: AtomicU64,
+    max_open: AtomicU64,
+    accept_errors: AtomicU64,
+}
+
+impl Counters {
+    fn now(&self) -> ServerStats {
+        ServerStats {
+            queue_now: self.queue.load(Ordering::Relaxed),
+            open_now: self.open.load(Ordering::Relaxed),
+            ..Default::default()
+        }
+    }
+
+    fn take(&self) -> ServerStats {
+        ServerStats {
+            queue_now: self.queue.load(Ordering::Relaxed),
+            open_now: self.open.load(Ordering::Relaxed),
+            served: self.served.swap(0, Ordering::Relaxed),
+            rejected: self.rejected.swap(0, Ordering::Relaxed),
+            max_queue: self.max_queue.swap(self.queue.load(Ordering::Relaxed), Ordering::Relaxed),
+            max_open: self.max_open.swap(self.open.load(Ordering::Relaxed), Ordering::Relaxed),
+            accept_errors: self.accept_errors.swap(0, Ordering::Relaxed),
+        }
+    }
+}
+
+/// A token bucket refilled `rate` times a second, at most one second's worth of burst.
+struct RateLimit {
+    rate: f64,
+    state: std::sync::Mutex<(f64, std::time::Instant)>,
+}
+
+impl RateLimit {
+    fn allow(&self) -> bool {
+        let Ok(mut s) = self.state.lock() else { return true };
+        let now = std::time::Instant::now();
+        s.0 = (s.0 + now.duration_since(s.1).as_secs_f64() * self.rate).min(self.rate);
+        s.1 = now;
+        if s.0 >= 1.0 {
+            s.0 -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Raises this process's open-files soft limit to its hard limit: the server must not be the one that runs out.
+fn raise_nofile() {
+    // SAFETY: plain libc calls on a struct we own.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+/// The server side, in the `lab server` child: prints `listening <port>`, then serves until stdin closes.
+pub fn serve(cfg: &ServerConfig) -> Result<()> {
+    raise_nofile();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| LabError::other(format!("server runtime: {e}")))?;
+    rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_reuseaddr(true)?;
+        socket.bind("127.0.0.1:0".parse().map_err(|e| LabError::other(format!("{e}")))?)?;
+        let listener = socket.listen(cfg.backlog)?;
+        println!("listening {}", listener.local_addr()?.port());
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        // The parent holds our stdin: when it goes, so do we.
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin().read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+            std::process::exit(0);
+        });
+        let pool = Arc::new(tokio::sync::Semaphore::new(cfg.pool_size as usize));
+        let counters = Arc::new(Counters::default());
+        let limit = cfg.rate_per_s.map(|r| {
+            Arc::new(RateLimit { rate: r as f64, state: std::sync::Mutex::new((r as f64, std::time::Instant::now())) })
+        });
+        let service = Duration::from_millis(cfg.service_ms);
+        loop {
+            let (stream, _) = match listener.accept().await {
+                Ok(c) => c,
+                Err(_) => {
+                    counters.accept_errors.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    continue;
+                }
+            };
+            let (pool, counters, limit) = (pool.clone(), counters.clone(), limit.clone());
+            tokio::spawn(async move {
+                let open = counters.open.fetch_add(1, Ordering::Relaxed) + 1;
+                counters.max_open.fetch_max(open, Ordering::Relaxed);
+                let (rd, mut wr) = stream.into_split();
+                let mut line = String::new();
+                let _ = AsyncBufReader::new(rd).read_line(&mut line).await;
+                let answer = match line.trim() {
+                    "STATS" => serde_json::to_string(&counters.take()).unwrap_or_default(),
+                    "NOW" => serde_json::to_string(&counters.now()).unwrap_or_default(),
+                    _ if limit.as_ref().is_some_and(|l| !l.allow()) => {
+                        counters.rejected.fetch_add(1, Ordering::Relaxed);
+                        "429".to_string()
+                    }
+                    _ => {
+                        let q = counters.queue.fetch_add(1, Ordering::Relaxed) + 1;
+                        counters.max_queue.fetch_max(q, Ordering::Relaxed);
+                        let permit = pool.acquire().await;
+                        counters.queue.fetch_sub(1, Ordering::Relaxed);
+                        tokio::time::sleep(service).await;
+                        drop(permit);
+                        counters.served.fetch_add(1, Ordering::Relaxed);
+                        "200".to_string()
+                    }
+                };
+                let _ = wr.write_all(format!("{answer}\n").as_bytes()).await;
+                counters.open.fetch_sub(1, Ordering::Relaxed);
+            });
+        }
+    })
+}
+
+/// The parent's handle: starts `lab server`, knows its port, asks for stats, and kills it when dropped.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn start(cfg: &ServerConfig) -> Result<Server> {
+        let exe = std::env::current_exe()?;
+        let json = serde_json::to_string(cfg).map_err(|e| LabError::other(e.to_string()))?;
+        let mut cmd = Command::new(exe);
+        cmd.args(["server", "--config", &json]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit());
+        let mut child = crate::twin::spawn_registered(&mut cmd)?;
+        let out = child.stdout.take().ok_or_else(|| LabError::child("server started without stdout"))?;
+        let mut line = String::new();
+        BufReader::new(out).read_line(&mut line)?;
+        let port = line
+            .trim()
+            .strip_prefix("listening ")
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| LabError::child(format!("the loopback server did not start: {line:?}")))?;
+        Ok(Server { child, port })
+    }
+
+    /// Counters since the last call.
+    pub fn stats(&self) -> Result<ServerStats> {
+        self.ask("STATS")
+    }
+
+    /// Waits until the server has finished every request it holds (requests whose clients timed out are still
+    /// served: the server cannot know), so that one run does not start in the previous one's backlog.
+    pub fn drain(&self, timeout: Duration) -> Result<()> {
+        let t0 = std::time::Instant::now();
+        loop {
+            let now = self.ask("NOW")?;
+            if now.queue_now == 0 && now.open_now <= 1 {
+                return Ok(());
+            }
+            if t0.elapsed() > timeout {
+                return Err(LabError::other(format!(
+                    "the loopback server still held {} queued requests after {:.0} s",
+                    now.queue_now,
+                    timeout.as_secs_f64()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn ask(&self, what: &str) -> Result<ServerStats> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port))?;
+        s.write_all(format!("{what}\n").as_bytes())?;
+        let mut text = String::new();
+        s.read_to_string(&mut text)?;
+        serde_json::from_str(text.trim()).map_err(|e| LabError::child(format!("server stats: {e}")))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        crate::twin::forget(self.child.id());
+    }
+}
