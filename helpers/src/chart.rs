@@ -510,7 +510,8 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
             let vals: Vec<f64> =
                 stacks.iter().map(|(y, _)| result.series(name, y).and_then(|s| s.at(*x)).unwrap_or(0.0)).collect();
             if result.series(name, stacks.first().map_or("", |s| s.0)).and_then(|s| s.at(*x)).is_some() {
-                bars.push((format!("{label} · {name}"), name.to_string(), vals));
+                let short = if name.starts_with("python") { "py" } else { "rs" };
+                bars.push((format!("{label} {short}"), name.to_string(), vals));
             }
         }
     }

@@ -172,3 +172,34 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
     // json.dumps on threads gets no parallelism under the GIL.
     assert!(v("python to_thread", "cores_busy") < 1.2, "{}", v("python to_thread", "cores_busy"));
 }
+
+#[test]
+fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_a_crash() {
+    let _one_at_a_time = serial();
+    common::use_test_binary();
+    std::env::set_var("LAB_TEST_MARK", "q4-run");
+    let p = helpers::experiments::q4::Params {
+        requests: 300,
+        limits: vec![Some(10), None],
+        pool_size: 10,
+        service_ms: 10,
+        timeout_ms: 2_000,
+        nofile: Some(64),
+        ..Default::default()
+    };
+    let r = helpers::q4::run(&p);
+    std::env::remove_var("LAB_TEST_MARK");
+    let r = r.unwrap();
+    check_schema(&r, &["tokio", "python"]);
+    for client in ["tokio", "python"] {
+        let v = |y: &str, x: f64| r.value(client, y, x).unwrap();
+        // Both clients got answers from the server (the Rust one and the Python one).
+        assert_eq!(v("ok", 10.0), 300.0, "{client}");
+        assert!(v("latency_p99_ms", 0.0) > v("latency_p99_ms", 10.0), "{client}: unlimited p99 not higher");
+        assert!(v("server_max_queue", 0.0) > v("server_max_queue", 10.0), "{client}");
+        assert!(v("emfile", -1.0) > 0.0, "{client}: no EMFILE under nofile 64");
+        assert_eq!(v("ok", -1.0) + v("emfile", -1.0) + v("timeouts", -1.0) + v("conn_errors", -1.0), 300.0);
+    }
+    // Nothing outlives the run: no server process, no Python client.
+    assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q4-run").is_empty()));
+}

@@ -105,9 +105,9 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q1", "q2", "q3", "q5", "q7", "q8"]);
+    assert_eq!(names, ["q1", "q2", "q3", "q4", "q5", "q7", "q8"]);
     assert_eq!(list[2]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
-    assert_eq!(list[3]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
+    assert_eq!(list[4]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
 }
 
 #[test]
@@ -184,4 +184,24 @@ fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
     let e = helpers::q8::run(&big).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidParams, "{e}");
     assert!(e.message.contains("MiB of memory, over the memory budget of 4096 MiB"), "{e}");
+}
+
+#[test]
+fn q4_rejects_each_bad_parameter() {
+    let err = |json: &str| {
+        let e = helpers::experiments::q4::Params::from_json(json).expect_err(json);
+        assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+        e.message
+    };
+    assert_eq!(err(r#"{"requests":0}"#), "requests must be between 1 and 20000; got 0");
+    assert!(
+        err(r#"{"limits":[0]}"#).contains("each limit must be between 1 and requests (1000) or null for none; got 0")
+    );
+    assert!(err(r#"{"limits":[]}"#).contains("limits must hold between 1 and 8 values"));
+    assert!(err(r#"{"limits":["none"]}"#).contains("field `limits"));
+    assert_eq!(err(r#"{"nofile":8}"#), "nofile must be between 32 and 1048576; got 8");
+    assert_eq!(err(r#"{"pool_size":0}"#), "pool_size must be between 1 and 10000; got 0");
+    assert!(err(r#"{"timeout_ms":-5}"#).contains("field `timeout_ms`"));
+    assert!(err(r#"{"rate_per_s":0}"#).contains("rate_per_s must be between 1 and 1000000; got 0"));
+    assert!(err(r#"{"concurrency":5}"#).contains("unknown field `concurrency`"));
 }

@@ -57,7 +57,7 @@ pub fn limit_label(x: f64, nofile: Option<u64>) -> String {
     if x == 0.0 {
         "none".into()
     } else if x < 0.0 {
-        format!("none, nofile {}", nofile.unwrap_or(0))
+        format!("nofile {}", nofile.unwrap_or(0))
     } else {
         format!("{x:.0}")
     }
