@@ -7,7 +7,7 @@
 
 use helpers::budget::{watchdog, Budget};
 use helpers::error::{LabError, Result};
-use helpers::experiments::{self, q1, q2, q3, q4, q5, q7, q8};
+use helpers::experiments::{self, q1, q2, q3, q4, q5, q7, q8, q9};
 use helpers::measure::alloc::CountingAlloc;
 use helpers::params::ExperimentParams;
 use helpers::result::LabResult;
@@ -96,6 +96,7 @@ fn main_inner() -> Result<String> {
         "q5" => execute::<q5::Params>(&args.params, q5::execute),
         "q7" => execute::<q7::Params>(&args.params, q7::execute),
         "q8" => execute::<q8::Params>(&args.params, q8::execute),
+        "q9" => execute::<q9::Params>(&args.params, q9::execute),
         other => Err(LabError::invalid(format!(
             "unknown experiment {other:?}; known: {}",
             experiments::all().iter().map(|e| e.name).collect::<Vec<_>>().join(", ")

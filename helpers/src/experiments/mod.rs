@@ -10,6 +10,7 @@ pub mod q4;
 pub mod q5;
 pub mod q7;
 pub mod q8;
+pub mod q9;
 
 use crate::params::ExperimentParams;
 
@@ -62,5 +63,6 @@ pub fn all() -> Vec<Entry> {
             question: "If each task did large JSON serialization",
             default_params: defaults::<q8::Params>,
         },
+        Entry { name: q9::Params::NAME, question: "If tasks = 50,000", default_params: defaults::<q9::Params> },
     ]
 }

@@ -9,6 +9,7 @@ pub mod serialize;
 pub mod server;
 pub mod sleepers;
 pub mod strategies;
+pub mod swarm;
 pub mod waiting;
 
 use crate::error::{LabError, Result};
