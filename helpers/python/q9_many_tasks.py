@@ -92,7 +92,7 @@ def server_part(port, n, limit):
         if sem:
             await sem.acquire()
         try:
-            if await asyncio.wait_for(one(), 10):
+            if await asyncio.wait_for(one(), 5):
                 out["ok"] += 1
             else:
                 out["conn_errors"] += 1

@@ -56,6 +56,8 @@ pub struct LineSpec {
     pub legend: SeriesLabelPosition,
     /// Series to draw (by name); empty draws every series measuring `y`.
     pub only: Vec<String>,
+    /// More measures to draw beside `y` (each in a lighter shade, labelled "name y").
+    pub also: Vec<String>,
 }
 
 impl LineSpec {
@@ -70,7 +72,13 @@ impl LineSpec {
             log_y: false,
             legend: SeriesLabelPosition::UpperRight,
             only: Vec::new(),
+            also: Vec::new(),
         }
+    }
+    /// Draws these measures too, e.g. the other garbage-collector generations.
+    pub fn also(mut self, ys: &[&str]) -> Self {
+        self.also = ys.iter().map(|y| y.to_string()).collect();
+        self
     }
     /// Draws only these series, in the result's order.
     pub fn only(mut self, names: &[&str]) -> Self {
@@ -189,8 +197,16 @@ fn err(e: impl std::fmt::Display) -> LabError {
 /// Draws every series in `result` that measures `spec.y`: measured lines with points (and min-max bars when
 /// there were repeats), the model dashed.
 pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
-    let series: Vec<&Series> =
-        result.series_of(&spec.y).into_iter().filter(|s| spec.only.is_empty() || spec.only.contains(&s.name)).collect();
+    let series: Vec<&Series> = result
+        .series
+        .iter()
+        .filter(|s| s.y == spec.y || spec.also.contains(&s.y))
+        .filter(|s| spec.only.is_empty() || spec.only.contains(&s.name))
+        .collect();
+    // With several measures, each line is named by series and measure, later measures in lighter shades.
+    let shade = |s: &Series| spec.also.iter().position(|y| *y == s.y).map_or(0, |i| i + 1);
+    let label =
+        |s: &Series| if spec.also.is_empty() { legend(&s.name) } else { format!("{} {}", legend(&s.name), s.y) };
     if series.is_empty() {
         return Err(LabError::other(format!("{}: nothing measured `{}` to chart", result.experiment, spec.y)));
     }
@@ -226,7 +242,10 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                     .draw()
                     .map_err(err)?;
                 for s in &series {
-                    let c = colour(&s.name);
+                    let base = colour(&s.name);
+                    let k = shade(s) as f64 * 0.3;
+                    let mix = |v: u8| (v as f64 + (255.0 - v as f64) * k.min(0.7)) as u8;
+                    let c = RGBColor(mix(base.0), mix(base.1), mix(base.2));
                     let pts: Vec<(f64, f64)> = s.points.iter().map(|p| (p[0], p[1])).collect();
                     if DASHED.contains(&s.name.as_str()) {
                         chart
@@ -239,7 +258,7 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                     chart
                         .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
                         .map_err(err)?
-                        .label(legend(&s.name))
+                        .label(label(s))
                         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2)));
                     if pts.len() <= 50 {
                         chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;

@@ -46,3 +46,4 @@ pub mod q4;
 pub mod q5;
 pub mod q7;
 pub mod q8;
+pub mod q9;

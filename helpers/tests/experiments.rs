@@ -203,3 +203,29 @@ fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_
     // Nothing outlives the run: no server process, no Python client.
     assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q4-run").is_empty()));
 }
+
+#[test]
+fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_files_limit() {
+    let _one_at_a_time = serial();
+    common::use_test_binary();
+    std::env::set_var("LAB_TEST_MARK", "q9-run");
+    let p = helpers::experiments::q9::Params {
+        tasks: vec![1_000, 20_000],
+        latency_ms: 50,
+        python_max_tasks: 20_000,
+        server_tasks: 0,
+        server_limit: 1,
+    };
+    let r = helpers::q9::run(&p);
+    std::env::remove_var("LAB_TEST_MARK");
+    let r = r.unwrap();
+    check_schema(&r, &["tokio", "python"]);
+    let t = |y: &str, x: f64| r.value("tokio", y, x).unwrap();
+    let bytes = t("bytes_per_task", 20_000.0);
+    assert!((64.0..4096.0).contains(&bytes), "tokio heap bytes per task: {bytes}");
+    assert!(t("wall_s", 20_000.0) >= 0.05);
+    // Python's collector ran more with more tasks; memory grew with tasks in both.
+    assert!(r.value("python", "gc_gen0", 20_000.0).unwrap() > r.value("python", "gc_gen0", 1_000.0).unwrap());
+    assert!(r.value("python", "peak_rss_mb", 20_000.0).unwrap() > r.value("python", "peak_rss_mb", 1_000.0).unwrap());
+    assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q9-run").is_empty()));
+}

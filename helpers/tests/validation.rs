@@ -105,7 +105,7 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q1", "q2", "q3", "q4", "q5", "q7", "q8"]);
+    assert_eq!(names, ["q1", "q2", "q3", "q4", "q5", "q7", "q8", "q9"]);
     assert_eq!(list[2]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
     assert_eq!(list[4]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
 }
@@ -204,4 +204,19 @@ fn q4_rejects_each_bad_parameter() {
     assert!(err(r#"{"timeout_ms":-5}"#).contains("field `timeout_ms`"));
     assert!(err(r#"{"rate_per_s":0}"#).contains("rate_per_s must be between 1 and 1000000; got 0"));
     assert!(err(r#"{"concurrency":5}"#).contains("unknown field `concurrency`"));
+}
+
+#[test]
+fn q9_rejects_each_bad_parameter() {
+    let err = |json: &str| {
+        let e = helpers::experiments::q9::Params::from_json(json).expect_err(json);
+        assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+        e.message
+    };
+    assert!(err(r#"{"tasks":[0]}"#).contains("each of tasks must be between 1 and 2000000; got 0"));
+    assert!(err(r#"{"tasks":[3000000]}"#).contains("got 3000000"));
+    assert_eq!(err(r#"{"latency_ms":0}"#), "latency_ms must be between 1 and 60000; got 0");
+    assert_eq!(err(r#"{"server_tasks":200000}"#), "server_tasks must be between 0 and 100000; got 200000");
+    assert_eq!(err(r#"{"server_limit":0}"#), "server_limit must be between 1 and server_tasks (50000); got 0");
+    assert!(err(r#"{"tasks":"many"}"#).contains("field `tasks`: invalid type: string"));
 }

@@ -186,7 +186,7 @@ mod run {
     ) -> Result<Vec<Series>> {
         let server =
             Server::start(&ServerConfig { pool_size: 1_000, service_ms: 10, backlog: 4096, rate_per_s: None })?;
-        let timeout = Duration::from_secs(10);
+        let timeout = Duration::from_secs(5);
         let mut out: Vec<Series> =
             ["tokio", "python"].iter().flat_map(|n| OUTCOMES.iter().map(move |y| Series::new(n, "limit", y))).collect();
         // x: 0 for no limit, else the limit.
@@ -233,10 +233,14 @@ mod run {
                         s.points.push([x, v]);
                     }
                 }
+                let v = |y: &str| r.value("python", y, x).unwrap_or(0.0);
                 progress.end(&format!(
-                    "{} ok, {} EMFILE",
-                    r.value("python", "ok", x).unwrap_or(0.0),
-                    r.value("python", "emfile", x).unwrap_or(0.0)
+                    "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts",
+                    v("ok"),
+                    v("emfile"),
+                    v("addr_not_avail"),
+                    v("conn_errors"),
+                    v("timeouts")
                 ));
                 server.drain(Duration::from_secs(120))?;
             }
