@@ -213,10 +213,11 @@ fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_fil
         tasks: vec![1_000, 20_000],
         latency_ms: 50,
         python_max_tasks: 20_000,
-        server_tasks: 0,
-        server_limit: 1,
+        server_tasks: 2_000,
+        server_limit: 100,
     };
-    let r = helpers::q9::run(&p);
+    // The run's open-files limit, lowered for the lab child (and inherited by its Python client).
+    let r = helpers::q9::run_with(&p, &helpers::Budget { nofile: Some(256), ..Default::default() });
     std::env::remove_var("LAB_TEST_MARK");
     let r = r.unwrap();
     check_schema(&r, &["tokio", "python"]);
@@ -227,5 +228,11 @@ fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_fil
     // Python's collector ran more with more tasks; memory grew with tasks in both.
     assert!(r.value("python", "gc_gen0", 20_000.0).unwrap() > r.value("python", "gc_gen0", 1_000.0).unwrap());
     assert!(r.value("python", "peak_rss_mb", 20_000.0).unwrap() > r.value("python", "peak_rss_mb", 1_000.0).unwrap());
+    // 2,000 connections at once under a limit of 256 descriptors: EMFILE, counted; with 100 in flight, none.
+    for client in ["tokio", "python"] {
+        let v = |y: &str, x: f64| r.value(client, y, x).unwrap();
+        assert!(v("emfile", 0.0) > 0.0, "{client}: no EMFILE");
+        assert_eq!(v("ok", 100.0), 2_000.0, "{client}: the limit did not fix it");
+    }
     assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q9-run").is_empty()));
 }
