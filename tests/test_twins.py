@@ -65,6 +65,7 @@ def test_twin_defaults_match_the_lab_binary():
         [str(lab), "list"], capture_output=True, text=True, check=True).stdout)}
     sys.path.insert(0, str(TWINS))
     for name, script in (("q1", "q1_cpu_bound.py"), ("q2", "q2_pools.py"), ("q3", "q3_semaphore.py"), ("q4", "q4_client.py"),
+                         ("q6", "q6_memory.py"),
                          ("q5", "q5_latency.py"), ("q7", "q7_sleep_vs_cpu.py"), ("q8", "q8_json.py"),
                          ("q9", "q9_many_tasks.py")):
         spec = importlib.util.spec_from_file_location(script[:-3], TWINS / script)

@@ -124,6 +124,14 @@ pub fn colour(name: &str) -> RGBColor {
         "python to_thread" | "python threads" => RGBColor(100, 180, 80),
         "python processes" => RGBColor(20, 110, 40),
         "ideal" | "cores present" | "break-even" => RGBColor(40, 40, 40),
+        // q6's variants
+        "tokio holding 1 KiB" => RGBColor(190, 80, 20),
+        "tokio mimalloc" => RGBColor(245, 160, 90),
+        "tokio spawn all" => RGBColor(222, 99, 36),
+        "tokio worker pool" | "tokio window" => RGBColor(245, 160, 90),
+        "threads 64 KiB stack" => RGBColor(110, 160, 210),
+        "python gather all" => RGBColor(44, 160, 44),
+        "python worker pool" | "python window" => RGBColor(150, 210, 120),
         // q8's strategies
         "inline current_thread" => RGBColor(240, 150, 60),
         "inline multi_thread" => RGBColor(222, 99, 36),

@@ -29,6 +29,15 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
+/// MiB, or KiB below one MiB: "25.2 MiB", "41 KiB".
+pub fn fmt_mib(mib: f64) -> String {
+    if mib >= 1.0 {
+        format!("{mib:.1} MiB")
+    } else {
+        format!("{:.0} KiB", mib * 1024.0)
+    }
+}
+
 /// A ratio as "1.013x".
 pub fn fmt_ratio(r: f64) -> String {
     format!("{r:.3}x")

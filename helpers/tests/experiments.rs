@@ -236,3 +236,30 @@ fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_fil
     }
     assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q9-run").is_empty()));
 }
+
+#[test]
+fn q6_task_memory_is_small_and_bounded_by_live_tasks() {
+    let _one_at_a_time = serial();
+    common::use_test_binary();
+    let p = helpers::experiments::q6::Params {
+        tasks: vec![1_000, 50_000],
+        threads: vec![200],
+        jobs: 20_000,
+        limit: 100,
+        python_max_tasks: 1_000,
+        mimalloc: true,
+    };
+    let r = helpers::q6::run(&p).unwrap();
+    check_schema(&r, &["tokio", "tokio mimalloc", "threads", "python coroutine", "tokio spawn all"]);
+    let heap = r.value("tokio", "heap_bytes_per_task", 50_000.0).unwrap();
+    assert!((64.0..4096.0).contains(&heap), "tokio heap bytes per task: {heap}");
+    // A future that holds 1 KiB across its await costs at least 1 KiB per task.
+    assert!(r.value("tokio holding 1 KiB", "heap_bytes_per_task", 50_000.0).unwrap() >= 1024.0);
+    // Spawning every job keeps them all alive; a pool of 100 does not.
+    let all = r.value("tokio spawn all", "peak_heap_mb", 20_000.0).unwrap();
+    let pool = r.value("tokio worker pool", "peak_heap_mb", 20_000.0).unwrap();
+    assert!(all > 5.0 * pool.max(0.01), "spawn all {all} MiB vs pool {pool} MiB");
+    let py_all = r.value("python gather all", "peak_traced_mb", 20_000.0).unwrap();
+    let py_pool = r.value("python worker pool", "peak_traced_mb", 20_000.0).unwrap();
+    assert!(py_all > 5.0 * py_pool, "{py_all} vs {py_pool}");
+}

@@ -105,7 +105,7 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q1", "q2", "q3", "q4", "q5", "q7", "q8", "q9"]);
+    assert_eq!(names, ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9"]);
     assert_eq!(list[2]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
     assert_eq!(list[4]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
 }
@@ -219,4 +219,22 @@ fn q9_rejects_each_bad_parameter() {
     assert_eq!(err(r#"{"server_tasks":200000}"#), "server_tasks must be between 0 and 100000; got 200000");
     assert_eq!(err(r#"{"server_limit":0}"#), "server_limit must be between 1 and server_tasks (50000); got 0");
     assert!(err(r#"{"tasks":"many"}"#).contains("field `tasks`: invalid type: string"));
+}
+
+#[test]
+fn q6_rejects_each_bad_parameter() {
+    let err = |json: &str| {
+        let e = helpers::experiments::q6::Params::from_json(json).expect_err(json);
+        assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
+        e.message
+    };
+    assert!(err(r#"{"tasks":[0]}"#).contains("each of tasks must be between 1 and 2000000; got 0"));
+    assert!(err(r#"{"threads":[50000]}"#).contains("each of threads must be between 1 and 20000; got 50000"));
+    assert_eq!(err(r#"{"jobs":10,"limit":11}"#), "limit must be between 1 and jobs (10); got 11");
+    assert!(err(r#"{"mimalloc":"yes"}"#).contains("field `mimalloc`: invalid type"));
+    // Over the memory budget: refused before anything runs.
+    std::env::set_var("LAB_BIN", "/nonexistent/lab");
+    let big = helpers::experiments::q6::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };
+    let e = helpers::q6::run_with(&big, &helpers::Budget { max_rss_mb: 1024, ..Default::default() }).unwrap_err();
+    assert!(e.message.contains("over the memory budget of 1024 MiB"), "{e}");
 }

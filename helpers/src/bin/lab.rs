@@ -7,7 +7,7 @@
 
 use helpers::budget::{watchdog, Budget};
 use helpers::error::{LabError, Result};
-use helpers::experiments::{self, q1, q2, q3, q4, q5, q7, q8, q9};
+use helpers::experiments::{self, q1, q2, q3, q4, q5, q6, q7, q8, q9};
 use helpers::measure::alloc::CountingAlloc;
 use helpers::params::ExperimentParams;
 use helpers::result::LabResult;
@@ -73,6 +73,12 @@ fn main_inner() -> Result<String> {
         Some("list") => return list(),
         // A process-pool worker for q2: answers JSON requests on stdin (see workload::process_pool).
         Some("worker") => return helpers::workload::process_pool::serve().map(|_| String::new()),
+        // q6's measurement of idle tasks alone, run in a child under another allocator: `lab q6-tasks N`.
+        Some("q6-tasks") => {
+            let n =
+                argv.nth(1).and_then(|n| n.parse().ok()).ok_or_else(|| LabError::invalid("usage: lab q6-tasks N"))?;
+            return q6::measure_tasks_here(n);
+        }
         // The loopback server of q4 and q9: `lab server --config JSON` (see workload::server).
         Some("server") => {
             let cfg = argv.nth(2).ok_or_else(|| LabError::invalid("usage: lab server --config JSON"))?;
@@ -94,6 +100,7 @@ fn main_inner() -> Result<String> {
         "q3" => execute::<q3::Params>(&args.params, q3::execute),
         "q4" => execute::<q4::Params>(&args.params, q4::execute),
         "q5" => execute::<q5::Params>(&args.params, q5::execute),
+        "q6" => execute::<q6::Params>(&args.params, q6::execute),
         "q7" => execute::<q7::Params>(&args.params, q7::execute),
         "q8" => execute::<q8::Params>(&args.params, q8::execute),
         "q9" => execute::<q9::Params>(&args.params, q9::execute),

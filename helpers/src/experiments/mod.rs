@@ -8,6 +8,7 @@ pub mod q2;
 pub mod q3;
 pub mod q4;
 pub mod q5;
+pub mod q6;
 pub mod q7;
 pub mod q8;
 pub mod q9;
@@ -52,6 +53,11 @@ pub fn all() -> Vec<Entry> {
             name: q5::Params::NAME,
             question: "If we change sleep to 1 second, what will async runtime become?",
             default_params: defaults::<q5::Params>,
+        },
+        Entry {
+            name: q6::Params::NAME,
+            question: "Memory scales with concurrency — but why exactly?",
+            default_params: defaults::<q6::Params>,
         },
         Entry {
             name: q7::Params::NAME,

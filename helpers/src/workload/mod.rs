@@ -3,6 +3,7 @@
 pub mod client;
 pub mod cpu;
 pub mod documents;
+pub mod live_tasks;
 pub mod process_pool;
 pub mod scheduling;
 pub mod serialize;
