@@ -61,11 +61,11 @@ test-notebooks: setup
 
 test: setup test-rust test-notebooks
 
-EXPERIMENTS := q1 q2 q3 q5 q7 q8
+EXPERIMENTS := q1 q2 q3 q4 q5 q6 q7 q8 q9
 
 bench: lab-bin venv
 	@mkdir -p results
-	@echo "==> every experiment with the notes' parameters (about 3 minutes on 2 cores) -> results/"
+	@echo "==> every experiment with the notes' parameters (about 5 minutes on 2 cores) -> results/"
 	@cores=$$(nproc); for e in $(EXPERIMENTS); do \
 	  echo "--> lab $$e"; $(LAB) $$e > results/$$e-$${cores}cores.json; done; \
 	$(PY) tools/bench_summary.py $(foreach e,$(EXPERIMENTS),results/$(e)-$${cores}cores.json)
