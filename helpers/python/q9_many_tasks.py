@@ -15,7 +15,7 @@ import time
 import lab_common as lab
 
 DEFAULTS = {"tasks": [1000, 10000, 50000, 100000, 1000000], "latency_ms": 100, "python_max_tasks": 100000,
-            "server_tasks": 50000, "server_limit": 1000}
+            "server_tasks": 50000, "server_limit": 500, "nofile": 1024}
 
 
 def point(y, x, v, x_name="tasks"):
@@ -119,11 +119,15 @@ def main():
         "--n": {"type": int},
         "--port": {"type": int},
         "--limit": {"default": "none"},
+        "--nofile": {"default": "none"},
     })
     if args.part == "server":
         if not args.port:
             lab.fail("--part server needs --port")
         limit = None if args.limit == "none" else int(args.limit)
+        if args.nofile != "none":
+            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(int(args.nofile), hard), hard))
         series = server_part(args.port, p["server_tasks"], limit)
     else:
         series = []

@@ -65,20 +65,27 @@ pub mod watchdog {
 
     /// Applies the open-files limit to this process (children inherit it).
     pub fn apply_nofile(budget: &Budget) -> Result<()> {
-        let Some(n) = budget.nofile else {
-            return Ok(());
-        };
+        if let Some(n) = budget.nofile {
+            set_soft_nofile(n)?;
+        }
+        Ok(())
+    }
+
+    /// Sets this process's soft open-files limit (at most the hard limit) and returns the previous one, so that an
+    /// experiment can lower it for one run and restore it.
+    pub fn set_soft_nofile(n: u64) -> Result<u64> {
         // SAFETY: plain libc calls on a struct we own.
         let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
         unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
         if n > lim.rlim_max as u64 {
             return Err(LabError::invalid(format!("nofile must be at most the hard limit {}; got {n}", lim.rlim_max)));
         }
+        let old = lim.rlim_cur as u64;
         lim.rlim_cur = n as libc::rlim_t;
         if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
             return Err(LabError::other(format!("cannot set the open-files limit to {n}")));
         }
-        Ok(())
+        Ok(old)
     }
 
     /// The soft open-files limit in force.

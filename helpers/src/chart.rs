@@ -300,6 +300,40 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
     Ok(Chart { title: spec.title.clone(), svg })
 }
 
+/// A chart whose x axis is `n` labelled categories (bars, stacked bars, lines over limits), with the lab's mesh.
+macro_rules! category_chart {
+    ($root:expr, $title:expr, $n:expr, $yr:expr, $labels:expr, $x_desc:expr, $y_desc:expr) => {{
+        let mut chart = ChartBuilder::on($root)
+            .caption($title, ("sans-serif", 19))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0..$n - 1).into_segmented(), $yr)
+            .map_err(err)?;
+        let labels: &[String] = $labels;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(labels.len())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                    labels.get(*i as usize).cloned().unwrap_or_default()
+                }
+                SegmentValue::Last => String::new(),
+            })
+            .x_desc($x_desc)
+            .y_desc($y_desc)
+            .y_label_formatter(&|v| tick(*v))
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 15))
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw()
+            .map_err(err)?;
+        chart
+    }};
+}
+
 /// What a bar chart shows: one bar per (series name, y, label) found in the result, in that order.
 #[derive(Debug, Clone)]
 pub struct BarSpec {
@@ -369,31 +403,7 @@ pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
         let labels: Vec<String> = found.iter().map(|f| f.1.clone()).collect();
         macro_rules! draw {
             ($yr:expr) => {{
-                let mut chart = ChartBuilder::on(&root)
-                    .caption(&spec.title, ("sans-serif", 19))
-                    .margin(14)
-                    .x_label_area_size(44)
-                    .y_label_area_size(64)
-                    .build_cartesian_2d((0..n - 1).into_segmented(), $yr)
-                    .map_err(err)?;
-                chart
-                    .configure_mesh()
-                    .disable_x_mesh()
-                    .x_labels(found.len())
-                    .x_label_formatter(&|v| match v {
-                        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                            labels.get(*i as usize).cloned().unwrap_or_default()
-                        }
-                        SegmentValue::Last => String::new(),
-                    })
-                    .y_desc(spec.y_label.as_str())
-                    .y_label_formatter(&|v| tick(*v))
-                    .label_style(("sans-serif", 13))
-                    .axis_desc_style(("sans-serif", 15))
-                    .light_line_style(WHITE)
-                    .bold_line_style(RGBColor(225, 225, 225))
-                    .draw()
-                    .map_err(err)?;
+                let mut chart = category_chart!(&root, &spec.title, n, $yr, &labels, "", spec.y_label.as_str());
                 for (i, (name, _, v)) in found.iter().enumerate() {
                     let c = colour(name);
                     let i = i as i32;
@@ -467,32 +477,8 @@ pub fn category_lines(result: &LabResult, y: &str, names: &[&str], spec: &Catego
         root.fill(&WHITE).map_err(err)?;
         macro_rules! draw {
             ($yr:expr) => {{
-                let mut chart = ChartBuilder::on(&root)
-                    .caption(&spec.title, ("sans-serif", 19))
-                    .margin(14)
-                    .x_label_area_size(44)
-                    .y_label_area_size(64)
-                    .build_cartesian_2d((0..n - 1).into_segmented(), $yr)
-                    .map_err(err)?;
-                chart
-                    .configure_mesh()
-                    .disable_x_mesh()
-                    .x_labels(labels.len())
-                    .x_label_formatter(&|v| match v {
-                        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                            labels.get(*i as usize).cloned().unwrap_or_default()
-                        }
-                        SegmentValue::Last => String::new(),
-                    })
-                    .x_desc(spec.x_label.as_str())
-                    .y_desc(spec.y_label.as_str())
-                    .y_label_formatter(&|v| tick(*v))
-                    .label_style(("sans-serif", 13))
-                    .axis_desc_style(("sans-serif", 15))
-                    .light_line_style(WHITE)
-                    .bold_line_style(RGBColor(225, 225, 225))
-                    .draw()
-                    .map_err(err)?;
+                let mut chart =
+                    category_chart!(&root, &spec.title, n, $yr, &labels, spec.x_label.as_str(), spec.y_label.as_str());
                 for s in &series {
                     let c = colour(&s.name);
                     let pts: Vec<(SegmentValue<i32>, f64)> = s
@@ -561,32 +547,15 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&spec.title, ("sans-serif", 19))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..top.max(1.0))
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(labels.len())
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                    labels.get(*i as usize).cloned().unwrap_or_default()
-                }
-                SegmentValue::Last => String::new(),
-            })
-            .x_desc(spec.x_label.as_str())
-            .y_desc(spec.y_label.as_str())
-            .y_label_formatter(&|v| tick(*v))
-            .label_style(("sans-serif", 12))
-            .axis_desc_style(("sans-serif", 15))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()
-            .map_err(err)?;
+        let mut chart = category_chart!(
+            &root,
+            &spec.title,
+            n,
+            0.0..top.max(1.0),
+            &labels,
+            spec.x_label.as_str(),
+            spec.y_label.as_str()
+        );
         for (k, (_, label)) in stacks.iter().enumerate() {
             let c = palette[k % palette.len()];
             let rects: Vec<Rectangle<(SegmentValue<i32>, f64)>> = bars

@@ -11,8 +11,8 @@ pub fn use_test_binary() -> PathBuf {
     bin
 }
 
-/// Pids of live (not zombie) processes whose command line contains `marker`.
-pub fn processes_with(marker: &str) -> Vec<u32> {
+/// Pids of live (not zombie) processes whose `/proc/<pid>/<file>` contains `marker`.
+fn processes_where(file: &str, marker: &str) -> Vec<u32> {
     let me = std::process::id();
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
@@ -20,14 +20,24 @@ pub fn processes_with(marker: &str) -> Vec<u32> {
         if pid == me {
             continue;
         }
-        let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let Ok(text) = std::fs::read(entry.path().join(file)) else { continue };
         let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
         let zombie = stat.rsplit(')').next().map(|s| s.trim_start().starts_with('Z')).unwrap_or(false);
-        if !zombie && String::from_utf8_lossy(&cmd).contains(marker) {
+        if !zombie && String::from_utf8_lossy(&text).contains(marker) {
             found.push(pid);
         }
     }
     found
+}
+
+/// Pids of live processes whose command line contains `marker`.
+pub fn processes_with(marker: &str) -> Vec<u32> {
+    processes_where("cmdline", marker)
+}
+
+/// Pids of live processes whose environment holds `marker` (workers have no distinctive command line).
+pub fn processes_with_env(marker: &str) -> Vec<u32> {
+    processes_where("environ", marker)
 }
 
 /// Waits up to `secs` for `cond`.
@@ -40,23 +50,4 @@ pub fn wait_for(secs: f64, mut cond: impl FnMut() -> bool) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     cond()
-}
-
-/// Pids of live processes whose environment holds `marker` (workers have no distinctive command line).
-pub fn processes_with_env(marker: &str) -> Vec<u32> {
-    let me = std::process::id();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        if pid == me {
-            continue;
-        }
-        let Ok(env) = std::fs::read(entry.path().join("environ")) else { continue };
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let zombie = stat.rsplit(')').next().map(|s| s.trim_start().starts_with('Z')).unwrap_or(false);
-        if !zombie && String::from_utf8_lossy(&env).contains(marker) {
-            found.push(pid);
-        }
-    }
-    found
 }

@@ -215,6 +215,7 @@ fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_fil
         python_max_tasks: 20_000,
         server_tasks: 2_000,
         server_limit: 100,
+        nofile: None,
     };
     // The run's open-files limit, lowered for the lab child (and inherited by its Python client).
     let r = helpers::q9::run_with(&p, &helpers::Budget { nofile: Some(256), ..Default::default() });

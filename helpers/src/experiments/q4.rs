@@ -118,6 +118,7 @@ pub use run::execute;
 #[cfg(feature = "experiments")]
 mod run {
     use super::*;
+    use crate::budget::watchdog::set_soft_nofile;
     use crate::experiments::common;
     use crate::measure::memory;
     use crate::progress::Progress;
@@ -146,31 +147,16 @@ mod run {
         "server_max_open",
     ];
 
-    /// Sets this process's soft open-files limit, returning the previous one.
-    fn set_nofile(n: u64) -> Result<u64> {
-        // SAFETY: plain libc calls on a struct we own.
-        unsafe {
-            let mut lim: libc::rlimit = std::mem::zeroed();
-            libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
-            let old = lim.rlim_cur as u64;
-            lim.rlim_cur = (n as libc::rlim_t).min(lim.rlim_max);
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
-                return Err(LabError::other(format!("cannot set the open-files limit to {n}")));
-            }
-            Ok(old)
-        }
-    }
-
     fn tokio_run(p: &Params, port: u16, limit: Option<u64>, nofile: Option<u64>) -> Result<[f64; 12]> {
         let rt = crate::workload::runtime(crate::params::Flavor::MultiThread)?;
         memory::reset_peak();
         let old = match nofile {
-            Some(n) => Some(set_nofile(n)?),
+            Some(n) => Some(set_soft_nofile(n)?),
             None => None,
         };
         let r = rt.block_on(client::run(port, p.requests, limit, Duration::from_millis(p.timeout_ms)));
         if let Some(old) = old {
-            set_nofile(old)?;
+            set_soft_nofile(old)?;
         }
         let o = &r.outcomes;
         Ok([

@@ -21,6 +21,9 @@ pub struct Params {
     pub server_tasks: u64,
     /// The fix: a client-side limit for the second server-mode run, 1 .. server_tasks.
     pub server_limit: u64,
+    /// Soft open-files limit of the clients in the server mode (null: the limit in force, which is often raised
+    /// well above the common default of 1024, as here), 32 .. 1,048,576.
+    pub nofile: Option<u64>,
 }
 
 impl Default for Params {
@@ -30,7 +33,8 @@ impl Default for Params {
             latency_ms: 100,
             python_max_tasks: 100_000,
             server_tasks: 50_000,
-            server_limit: 1_000,
+            server_limit: 500,
+            nofile: Some(1024),
         }
     }
 }
@@ -48,6 +52,9 @@ impl ExperimentParams for Params {
                 "server_limit must be between 1 and server_tasks ({}); got {}",
                 self.server_tasks, self.server_limit
             )));
+        }
+        if let Some(n) = self.nofile {
+            in_range("nofile", n, 32, 1 << 20)?;
         }
         Ok(())
     }
@@ -76,6 +83,7 @@ pub use run::execute;
 #[cfg(feature = "experiments")]
 mod run {
     use super::*;
+    use crate::budget::watchdog::set_soft_nofile;
     use crate::experiments::common;
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
@@ -198,7 +206,11 @@ mod run {
                 limit.map_or("none".into(), |l| l.to_string())
             ));
             let rt = crate::workload::runtime(crate::params::Flavor::MultiThread)?;
+            let old = p.nofile.map(set_soft_nofile).transpose()?;
             let r = rt.block_on(client::run(server.port, p.server_tasks, limit, timeout));
+            if let Some(old) = old {
+                set_soft_nofile(old)?;
+            }
             drop(rt);
             let o = &r.outcomes;
             let vals = [o.ok, o.timeouts, o.conn_errors, o.emfile, o.addr_not_avail];
@@ -208,13 +220,14 @@ mod run {
                 }
             }
             progress.end(&format!(
-                "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts in {}",
+                "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts in {}; at most {} descriptors open",
                 o.ok,
                 o.emfile,
                 o.addr_not_avail,
                 o.conn_errors,
                 o.timeouts,
-                fmt_s(r.wall_s)
+                fmt_s(r.wall_s),
+                r.peak_fds
             ));
             server.drain(Duration::from_secs(120))?;
             if let Some(py) = py {
@@ -346,7 +359,7 @@ mod run {
                 (v.len() == 2).then(|| v[1] - v[0] + 1)
             })
             .unwrap_or(28_232);
-        let nofile = crate::budget::watchdog::nofile_in_force();
+        let nofile = p.nofile.unwrap_or_else(crate::budget::watchdog::nofile_in_force);
         let server = |name: &str, y: &str, x: f64| r.value(name, y, x).ok();
         let lim = p.server_limit as f64;
         out.push(Claim {
@@ -358,8 +371,8 @@ mod run {
             } else {
                 format!(
                     "{} requests at once: tokio {} ok, {} EMFILE, {} EADDRNOTAVAIL; Python {} ok, {} EMFILE. The fix, a \
-                     limit of {}: tokio {} ok, {} errors. Here the open-files limit is {nofile} and the ephemeral port \
-                     range holds {ports} ports, so {} comes first.",
+                     limit of {}: tokio {} ok, {} errors. The clients' open-files limit was {nofile}{} and the ephemeral \
+                     port range holds {ports} ports, so {} comes first.",
                     p.server_tasks,
                     f0(server("tokio", "ok", 0.0)),
                     f0(server("tokio", "emfile", 0.0)),
@@ -369,6 +382,11 @@ mod run {
                     p.server_limit,
                     f0(server("tokio", "ok", lim)),
                     f0(server("tokio", "emfile", lim).map(|e| e + server("tokio", "conn_errors", lim).unwrap_or(0.0))),
+                    if p.nofile.is_some() {
+                        format!(" (lowered for this run; {} in force here)", crate::budget::watchdog::nofile_in_force())
+                    } else {
+                        String::new()
+                    },
                     if nofile < ports { "\"too many open files\" (EMFILE)" } else { "\"cannot assign requested address\" (EADDRNOTAVAIL)" }
                 )
             },
