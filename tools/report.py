@@ -114,17 +114,20 @@ def title(nb):
     return "notebook"
 
 
+def describe(machine):
+    """One line for a result's machine: cores, CPU, memory, OS, compilers."""
+    if not machine:
+        return "no result was produced"
+    gib = machine.get("memory_bytes", 0) / 2**30
+    return (f"{machine['cores']} cores, {machine['cpu']}, {gib:.1f} GiB, {machine['os']}; {machine['rustc']}; "
+            f"{machine['python']}")
+
+
 def to_html(nb, failures=()):
     """Self-contained HTML: the offline lab template, charts inline, a banner when the run failed."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # a copy: the banner is for the report only
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    machine = next((r["machine"] for r in results(nb)), None)
-    where = (
-        f"{machine['cores']} cores, {machine['cpu']}, {machine['os']}; {machine['rustc']}; {machine['python']}"
-        if machine
-        else "no result was produced"
-    )
-    banner = f"*Executed {stamp} on {where}.*"
+    banner = f"*Executed {stamp} on {describe(next((r['machine'] for r in results(nb)), None))}.*"
     if failures:
         items = "\n".join(f"- `{f}`" for f in failures)
         banner = f"**This run failed.** The notebook's outputs hold these errors:\n\n{items}\n\n" + banner
@@ -147,14 +150,13 @@ def write_index(rows):
                 html.escape(status),
             )
         )
-    machine = next((res["machine"] for r in rows for res in r["results"]), None)
-    where = html.escape(json.dumps(machine)) if machine else "unknown"
+    where = html.escape(describe(next((res["machine"] for r in rows for res in r["results"]), None)))
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Rust concurrency lab: reports</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}</style></head>
 <body><h1>Rust concurrency lab: reports</h1>
-<p>Generated {datetime.datetime.now():%Y-%m-%d %H:%M} on: <code>{where}</code></p>
+<p>Generated {datetime.datetime.now():%Y-%m-%d %H:%M} on {where}.</p>
 <table><tr><th>question</th><th>headline measurement</th><th>verdicts</th><th>run</th></tr>
 {''.join(cells)}
 </table></body></html>
