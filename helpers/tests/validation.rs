@@ -219,6 +219,12 @@ fn q9_rejects_each_bad_parameter() {
     assert_eq!(err(r#"{"server_tasks":200000}"#), "server_tasks must be between 0 and 100000; got 200000");
     assert_eq!(err(r#"{"server_limit":0}"#), "server_limit must be between 1 and server_tasks (50000); got 0");
     assert!(err(r#"{"tasks":"many"}"#).contains("field `tasks`: invalid type: string"));
+    assert_eq!(err(r#"{"nofile":8}"#), "nofile must be between 32 and 1048576; got 8");
+    // Over the memory budget: refused before anything runs.
+    std::env::set_var("LAB_BIN", "/nonexistent/lab");
+    let big = helpers::experiments::q9::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };
+    let e = helpers::q9::run_with(&big, &helpers::Budget { max_rss_mb: 512, ..Default::default() }).unwrap_err();
+    assert!(e.message.contains("over the memory budget of 512 MiB"), "{e}");
 }
 
 #[test]
