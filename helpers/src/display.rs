@@ -131,8 +131,16 @@ impl LabResult {
     }
 }
 
-/// The verdict cell: the learner's prediction checked against the run, then every claim of the notes.
+/// The verdict cell: the learner's prediction checked against the run, then every claim of the notes. A prediction
+/// the run cannot check (made for a limit or latency this run did not measure, say) is shown as a note above the
+/// claims, not as an error: the user who just changed the parameters still sees the verdicts.
 pub fn verdicts(prediction: &crate::verdict::Prediction, result: &LabResult) -> crate::error::Result<Html> {
-    let check = prediction.check(result)?;
-    Ok(Html(verdicts_html(Some(&check), result)))
+    match prediction.check(result) {
+        Ok(check) => Ok(Html(verdicts_html(Some(&check), result))),
+        Err(e) => Ok(Html(format!(
+            "<p style=\"background:#fff3c4;padding:4px 8px\"><b>Your prediction was not checked</b>: {}</p>{}",
+            Html::escape(&e.message),
+            verdicts_html(None, result)
+        ))),
+    }
 }

@@ -227,6 +227,15 @@ mod tests {
     }
 
     #[test]
+    fn the_verdict_cell_notes_an_unchecked_prediction_instead_of_failing() {
+        let r = result_with(&[("tokio", 2.0)]);
+        let html = crate::display::verdicts(&Prediction::runtime_s(1.0).at(50.0), &r).unwrap().0;
+        assert!(html.contains("Your prediction was not checked") && html.contains("only at [100]"), "{html}");
+        let html = crate::display::verdicts(&Prediction::runtime_s(2.0).at(100.0), &r).unwrap().0;
+        assert!(html.contains("Green") && !html.contains("not checked"), "{html}");
+    }
+
+    #[test]
     fn a_prediction_where_nothing_was_measured_says_where_things_were() {
         let r = result_with(&[("tokio", 1.0)]);
         let e = Prediction::runtime_s(1.0).at(7.0).check(&r).unwrap_err();
