@@ -43,6 +43,20 @@ impl Chart {
     }
 }
 
+/// The legend box every chart uses, at `position`.
+macro_rules! legend_box {
+    ($chart:expr, $position:expr) => {
+        $chart
+            .configure_series_labels()
+            .position($position)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(err)?
+    };
+}
+
 /// What to draw from a result: every series measuring `y`, against its x.
 #[derive(Debug, Clone)]
 pub struct LineSpec {
@@ -279,14 +293,7 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                         chart.draw_series(bars).map_err(err)?;
                     }
                 }
-                chart
-                    .configure_series_labels()
-                    .position(spec.legend.clone())
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(RGBColor(180, 180, 180))
-                    .label_font(("sans-serif", 14))
-                    .draw()
-                    .map_err(err)?;
+                legend_box!(chart, spec.legend.clone());
             }};
         }
         match (spec.log_x, spec.log_y) {
@@ -429,14 +436,7 @@ pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
                         .map_err(err)?
                         .label(label.clone())
                         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], grey.stroke_width(2)));
-                    chart
-                        .configure_series_labels()
-                        .position(SeriesLabelPosition::UpperLeft)
-                        .background_style(WHITE.mix(0.85))
-                        .border_style(RGBColor(180, 180, 180))
-                        .label_font(("sans-serif", 14))
-                        .draw()
-                        .map_err(err)?;
+                    legend_box!(chart, SeriesLabelPosition::UpperLeft);
                 }
             }};
         }
@@ -494,14 +494,7 @@ pub fn category_lines(result: &LabResult, y: &str, names: &[&str], spec: &Catego
                         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2)));
                     chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled()))).map_err(err)?;
                 }
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperLeft)
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(RGBColor(180, 180, 180))
-                    .label_font(("sans-serif", 14))
-                    .draw()
-                    .map_err(err)?;
+                legend_box!(chart, SeriesLabelPosition::UpperLeft);
             }};
         }
         if spec.log_y {
@@ -578,15 +571,65 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
                 .label(label.to_string())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(err)?;
+        legend_box!(chart, SeriesLabelPosition::UpperRight);
         root.present().map_err(err)?;
     }
     Ok(Chart { title: spec.title.clone(), svg })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{Machine, Series};
+
+    fn result() -> LabResult {
+        let line =
+            |name: &str, y: &str, pts: &[[f64; 2]]| Series { points: pts.to_vec(), ..Series::new(name, "limit", y) };
+        LabResult {
+            experiment: "q0".into(),
+            params: serde_json::json!({}),
+            machine: Machine::default(),
+            headline: String::new(),
+            series: vec![
+                line("tokio", "runtime_s", &[[10.0, 10.1], [100.0, 1.01]]),
+                line("ideal", "runtime_s", &[[10.0, 10.0], [100.0, 1.0]]),
+                line("tokio", "ok", &[[0.0, 700.0], [10.0, 1000.0]]),
+                line("tokio", "timeouts", &[[0.0, 300.0], [10.0, 0.0]]),
+                line("tokio", "spawn_us", &[[1.0, 0.6]]),
+                line("threads", "spawn_us", &[[1.0, 61.0]]),
+            ],
+            claims: vec![],
+        }
+    }
+
+    fn is_chart(c: &Chart, title: &str) {
+        assert!(c.svg.starts_with("<svg") && c.svg.contains(title), "{}", &c.svg[..c.svg.len().min(200)]);
+        assert!(c.to_html().contains("src=\"data:image/svg+xml;base64,"));
+    }
+
+    #[test]
+    fn every_kind_of_chart_draws_an_svg_with_its_title() {
+        let r = result();
+        is_chart(&lines(&r, &LineSpec::new("runtime_s", "Runtime", "limit", "s").log_x().log_y()).unwrap(), "Runtime");
+        let bars_spec =
+            BarSpec::new("Spawn", "µs", &[("tokio", "spawn_us", "tokio"), ("threads", "spawn_us", "threads")]);
+        is_chart(&bars(&r, &bars_spec.log_y().reference(2.0, "cores present")).unwrap(), "Spawn");
+        let cats = Categories {
+            title: "Outcomes".into(),
+            x_label: "limit".into(),
+            y_label: "requests".into(),
+            categories: vec![(0.0, "none".into()), (10.0, "10".into())],
+            log_y: false,
+        };
+        is_chart(&stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap(), "Outcomes");
+        is_chart(&category_lines(&r, "ok", &["tokio"], &cats).unwrap(), "Outcomes");
+    }
+
+    #[test]
+    fn a_chart_of_nothing_is_an_error_not_a_panic() {
+        let r = result();
+        let e = lines(&r, &LineSpec::new("latency", "L", "x", "y")).unwrap_err();
+        assert!(e.message.contains("nothing measured `latency`"), "{e}");
+        assert!(bars(&r, &BarSpec::new("B", "y", &[("rayon", "spawn_us", "rayon")])).is_err());
+    }
 }
