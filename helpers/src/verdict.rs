@@ -29,6 +29,11 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
+/// A measurement that may be missing (a variant that did not run, Python switched off): formatted, or "not run".
+pub fn or_not_run(o: Option<f64>, fmt: impl Fn(f64) -> String) -> String {
+    o.map_or_else(|| "not run".to_string(), fmt)
+}
+
 /// MiB, or KiB below one MiB: "25.2 MiB", "41 KiB".
 pub fn fmt_mib(mib: f64) -> String {
     if mib >= 1.0 {

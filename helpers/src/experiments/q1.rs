@@ -68,7 +68,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
-    use crate::verdict::fmt_s;
+    use crate::verdict::{fmt_s, or_not_run};
     use crate::workload::cpu::Kernel;
     use crate::workload::strategies::{self, Strategy};
 
@@ -255,8 +255,7 @@ mod run {
         let py_async_lag = v("python asyncio", "lag_max_ms").ok();
         let py_proc = v("python processes", "speedup").ok();
         let py_thread = v("python to_thread", "speedup").ok();
-        let fmt_opt =
-            |o: Option<f64>, unit: &str| o.map(|x| format!("{x:.2}{unit}")).unwrap_or_else(|| "not run".into());
+        let fmt_opt = |o: Option<f64>, unit: &str| or_not_run(o, |x| format!("{x:.2}{unit}"));
 
         let mut out = vec![Claim {
             id: "1.1".into(),

@@ -95,7 +95,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin::{self, Python};
-    use crate::verdict::{fmt_ms, fmt_s};
+    use crate::verdict::{fmt_ms, fmt_s, or_not_run};
     use crate::workload::cpu::{spin, Kernel};
     use crate::workload::documents::document;
     use crate::workload::process_pool::Pool;
@@ -461,7 +461,7 @@ mod run {
             .unwrap_or(1) as f64;
         let busy = |name: &str| r.value(name, "cores_busy", w).ok();
         let speed = |name: &str| r.value(name, "speedup", w).ok();
-        let f = |o: Option<f64>| o.map_or("not run".to_string(), |v| format!("{v:.2}"));
+        let f = |o: Option<f64>| or_not_run(o, |v| format!("{v:.2}"));
         let thr = busy("threads").unwrap_or(0.0);
         let gil = busy("gil model").unwrap_or(0.0);
         let mut out = vec![Claim {

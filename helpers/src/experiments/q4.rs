@@ -124,7 +124,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
-    use crate::verdict::{fmt_ms, fmt_s};
+    use crate::verdict::{fmt_ms, fmt_s, or_not_run};
     use crate::workload::client;
     use crate::workload::server::{Server, ServerConfig};
     use std::time::Duration;
@@ -280,8 +280,8 @@ mod run {
         let has_none = p.limits.contains(&None);
         let t = |y: &str, x: f64| r.value("tokio", y, x);
         let py = |y: &str, x: f64| r.value("python", y, x).ok();
-        let opt = |o: Option<f64>| o.map_or("not run".to_string(), |v| format!("{v:.0}"));
-        let optms = |o: Option<f64>| o.map_or("not run".to_string(), fmt_ms);
+        let opt = |o: Option<f64>| or_not_run(o, |v| format!("{v:.0}"));
+        let optms = |o: Option<f64>| or_not_run(o, fmt_ms);
         let x_none = if has_none { none } else { p.limits.iter().flatten().copied().max().unwrap_or(1) as f64 };
         let label = |x: f64| limit_label(x, p.nofile);
         let q_b = t("server_max_queue", bounded)?;
@@ -381,7 +381,7 @@ mod run {
                  machine's limit in force is {}.",
                 p.nofile.map_or("none".into(), |n| n.to_string()),
                 "set in the lab child only, not in your shell",
-                emfile.map_or("not run".into(), |e| format!("{e:.0}")),
+                or_not_run(emfile, |e| format!("{e:.0}")),
                 opt(py("emfile", -1.0)),
                 crate::budget::watchdog::nofile_in_force()
             ),

@@ -85,7 +85,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
-    use crate::verdict::fmt_mib;
+    use crate::verdict::{fmt_mib, or_not_run};
     use crate::workload::live_tasks::{self, Bound};
     use std::process::{Command, Stdio};
 
@@ -243,7 +243,7 @@ mod run {
         let py_n = p.tasks.iter().copied().filter(|&t| t <= p.python_max_tasks).max().unwrap_or(0) as f64;
         let v = |name: &str, y: &str, x: f64| r.value(name, y, x);
         let pyv = |name: &str| r.value(name, "bytes_per_task", py_n).ok();
-        let f = |o: Option<f64>| o.map_or("n/a".to_string(), |x| format!("{x:.0}"));
+        let f = |o: Option<f64>| or_not_run(o, |x| format!("{x:.0}"));
         let heap = v("tokio", "heap_bytes_per_task", n)?;
         let rss = v("tokio", "rss_bytes_per_task", n)?;
         let idle = v("future state machine", "size_bytes", 0.0)?;
@@ -253,8 +253,8 @@ mod run {
         let kept = v("tokio (handles kept)", "heap_bytes_per_task", n)?;
         let peak = |name: &str| r.value(name, "peak_heap_mb", p.jobs as f64).ok();
         let pypeak = |name: &str| r.value(name, "peak_traced_mb", p.jobs as f64).ok();
-        let fm = |o: Option<f64>| o.map_or("n/a".to_string(), |x| format!("{x:.1}"));
-        let fk = |o: Option<f64>| o.map_or("n/a".to_string(), fmt_mib);
+        let fm = |o: Option<f64>| or_not_run(o, |x| format!("{x:.1}"));
+        let fk = |o: Option<f64>| or_not_run(o, fmt_mib);
         let mut out = vec![Claim {
             id: "6.1".into(),
             claim: "Memory scales with concurrency".into(),

@@ -54,7 +54,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
-    use crate::verdict::fmt_s;
+    use crate::verdict::{fmt_s, or_not_run};
     use crate::workload::cpu::Kernel;
     use crate::workload::waiting::{self, Wait};
     use std::time::Duration;
@@ -151,7 +151,7 @@ mod run {
         let sleep_us = v("sleep multi_thread", "cpu_us_per_task")?;
         let spin_us = v("spin multi_thread", "cpu_us_per_task")?;
         let py_sleep_us = v("python asyncio.sleep", "cpu_us_per_task").ok();
-        let f = |o: Option<f64>, unit: &str| o.map_or("not run".to_string(), |x| format!("{x:.1}{unit}"));
+        let f = |o: Option<f64>, unit: &str| or_not_run(o, |x| format!("{x:.1}{unit}"));
         let sleep_wall_lo = r.value("sleep multi_thread", "wall_s", lo)?;
         let sleep_wall = v("sleep multi_thread", "wall_s")?;
         let block_ct = v("blocking sleep current_thread", "wall_s")?;
@@ -187,7 +187,7 @@ mod run {
                     fmt_s(sleep_wall),
                     fmt_s(block_ct),
                     fmt_s(block_mt),
-                    py_block.map_or("not run".into(), fmt_s)
+                    or_not_run(py_block, fmt_s)
                 ),
             },
             Claim {
@@ -200,7 +200,7 @@ mod run {
                      parallelism; an async runtime with a worker per core does — Rust's default.",
                     p.duration_ms,
                     fmt_s(spin_ct),
-                    py_spin.map_or("not run".into(), fmt_s),
+                    or_not_run(py_spin, fmt_s),
                     fmt_s(spin_mt),
                     spin_mt_util * 100.0
                 ),

@@ -82,7 +82,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
-    use crate::verdict::{fmt_ms, fmt_s};
+    use crate::verdict::{fmt_ms, fmt_s, or_not_run};
     use crate::workload::documents::document;
     use crate::workload::serialize::{self, Offload};
     use std::sync::Arc;
@@ -208,8 +208,8 @@ mod run {
         let small = p.doc_bytes.iter().copied().min().unwrap_or(0) as f64;
         let v = |name: &str, y: &str, x: f64| r.value(name, y, x);
         let opt = |name: &str, y: &str, x: f64| r.value(name, y, x).ok();
-        let f = |o: Option<f64>, unit: &str| o.map_or("not run".to_string(), |x| format!("{x:.2}{unit}"));
-        let fm = |o: Option<f64>| o.map_or("not run".to_string(), fmt_ms);
+        let f = |o: Option<f64>, unit: &str| or_not_run(o, |x| format!("{x:.2}{unit}"));
+        let fm = |o: Option<f64>| or_not_run(o, fmt_ms);
         let ms_doc = |name: &str, x: f64| -> Result<f64> {
             Ok(v(name, "wall_s", x)? * 1000.0 * v(name, "cores_busy", x)?.max(1.0) / p.tasks as f64)
         };
@@ -331,7 +331,7 @@ mod run {
                  inline {} MiB.",
                 v("inline current_thread", "peak_rss_mb", small)?,
                 p.tasks,
-                opt("python inline", "peak_rss_mb", big).map_or("not run".into(), |m| format!("{m:.0}"))
+                or_not_run(opt("python inline", "peak_rss_mb", big), |m| format!("{m:.0}"))
             ),
         });
         out.push(Claim {

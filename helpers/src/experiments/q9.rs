@@ -88,7 +88,7 @@ mod run {
     use crate::progress::Progress;
     use crate::result::{Claim, LabResult, Series, Verdict};
     use crate::twin;
-    use crate::verdict::{fmt_ms, fmt_s};
+    use crate::verdict::{fmt_ms, fmt_s, or_not_run};
     use crate::workload::client;
     use crate::workload::server::{Server, ServerConfig};
     use crate::workload::swarm;
@@ -288,8 +288,8 @@ mod run {
         let lo = p.tasks.iter().copied().min().unwrap_or(1) as f64;
         let t = |y: &str, x: f64| r.value("tokio", y, x);
         let py = |y: &str, x: f64| r.value("python", y, x).ok();
-        let f0 = |o: Option<f64>| o.map_or("not run".to_string(), |v| format!("{v:.0}"));
-        let fm = |o: Option<f64>| o.map_or("not run".to_string(), fmt_ms);
+        let f0 = |o: Option<f64>| or_not_run(o, |v| format!("{v:.0}"));
+        let fm = |o: Option<f64>| or_not_run(o, fmt_ms);
         let top = p.tasks.iter().copied().max().unwrap_or(1) as f64;
         let mut out = vec![Claim {
             id: "9.1".into(),
