@@ -4,9 +4,11 @@
 
 pub mod budget;
 pub mod chart;
+pub mod claims;
 pub mod display;
 pub mod error;
 pub mod experiments;
+pub mod ledger;
 pub mod params;
 pub mod result;
 pub mod runner;
@@ -39,6 +41,7 @@ pub mod prelude {
     pub use crate::verdict::{Check, Light, Prediction};
 }
 
+pub mod overview;
 pub mod q1;
 pub mod q2;
 pub mod q3;

@@ -36,6 +36,7 @@ pub fn finish<P: ExperimentParams>(
         claims: Vec::new(),
     };
     result.claims = claims(p, &result)?;
+    crate::claims::catalogue()?.check(P::NAME, &result.claims)?;
     result.headline = headline(p, &result)?;
     Ok(result)
 }
