@@ -138,3 +138,30 @@ pub fn load(path: impl AsRef<std::path::Path>) -> Result<LabResult> {
         .map_err(|e| LabError::other(format!("cannot read result file {}: {e}", path.display())))?;
     LabResult::from_json(&text).map_err(|e| LabError::other(format!("{}: {e}", path.display())))
 }
+
+/// Where notebook runs save their results and where the ledger (notebook 00, `reports/index.html`) reads them:
+/// `$LAB_RESULTS` when set, else `results/` in the workspace.
+pub fn results_dir() -> std::path::PathBuf {
+    std::env::var_os("LAB_RESULTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::runner::workspace_dir().join("results"))
+}
+
+impl LabResult {
+    /// The file name a result is saved under: one per experiment and machine size, so the latest run replaces
+    /// the one before it (`make bench` writes the same names).
+    pub fn file_name(&self) -> String {
+        format!("{}-{}cores.json", self.experiment, self.machine.cores)
+    }
+
+    /// Writes the result as JSON into `dir` (created when missing) and returns the file's path.
+    pub fn save(&self, dir: impl AsRef<std::path::Path>) -> Result<std::path::PathBuf> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)
+            .map_err(|e| LabError::other(format!("cannot create the results folder {}: {e}", dir.display())))?;
+        let path = dir.join(self.file_name());
+        std::fs::write(&path, self.to_json()? + "\n")
+            .map_err(|e| LabError::other(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path)
+    }
+}

@@ -68,7 +68,14 @@ pub fn run_with<P: ExperimentParams>(params: &P, budget: &Budget) -> Result<LabR
     let bin = lab_binary()?;
     let mut args = vec![P::NAME.to_string(), "--params".into(), json];
     args.extend(budget.to_args());
-    run_lab(&bin, &args, budget.max_wall_s + BACKSTOP_GRACE_S)
+    let result = run_lab(&bin, &args, budget.max_wall_s + BACKSTOP_GRACE_S)?;
+    // Saved for the ledger (notebook 00 and the report index). The run itself succeeded, so a folder that
+    // cannot be written is a note, not an error.
+    match result.save(crate::result::results_dir()) {
+        Ok(path) => println!("result saved to {} (notebook 00 lists the latest of each)", path.display()),
+        Err(e) => println!("note: the result was not saved: {}", e.message),
+    }
+    Ok(result)
 }
 
 /// Runs `lab <args> --watch-stdin` and returns its parsed result. Progress lines are printed as they arrive.

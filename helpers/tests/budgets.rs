@@ -85,6 +85,7 @@ fn killing_the_process_that_started_a_run_leaves_no_lab_or_python_behind() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--ignored", "--exact", "child_starts_a_long_run", "--nocapture"])
         .env("LAB_TEST_CHILD", "1")
+        .env("LAB_TEST_MARK", "q3-killed-parent")
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -102,10 +103,12 @@ fn killing_the_process_that_started_a_run_leaves_no_lab_or_python_behind() {
     let _ = child.wait();
     assert!(both, "the run never reached its Python twin");
     std::thread::sleep(Duration::from_millis(100));
+    // Found by the environment they inherited: "1907" alone also turns up in other programs' arguments.
+    let marker = "LAB_TEST_MARK=q3-killed-parent";
     assert!(
-        common::wait_for(3.0, || common::processes_with("1907").is_empty()),
+        common::wait_for(3.0, || common::processes_with_env(marker).is_empty()),
         "left behind: {:?}",
-        common::processes_with("1907")
+        common::processes_with_env(marker)
     );
 }
 

@@ -4,11 +4,18 @@
 
 use std::path::PathBuf;
 
-/// Points the runner at the `lab` binary built for these tests (no release build needed).
+/// Points the runner at the `lab` binary built for these tests (no release build needed), and the results it
+/// saves at a folder of this test process, so tests never replace the user's results.
 pub fn use_test_binary() -> PathBuf {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_lab"));
     std::env::set_var("LAB_BIN", &bin);
+    std::env::set_var("LAB_RESULTS", test_results_dir());
     bin
+}
+
+/// Where runs of this test process save their results.
+pub fn test_results_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("lab-test-results-{}", std::process::id()))
 }
 
 /// Pids of live (not zombie) processes whose `/proc/<pid>/<file>` contains `marker`.
@@ -30,9 +37,18 @@ fn processes_where(file: &str, marker: &str) -> Vec<u32> {
     found
 }
 
-/// Pids of live processes whose command line contains `marker`.
+/// Pids of live `lab` or Python processes whose command line contains `marker` (other programs, a browser say,
+/// can carry the same digits in their arguments).
 pub fn processes_with(marker: &str) -> Vec<u32> {
     processes_where("cmdline", marker)
+        .into_iter()
+        .filter(|pid| {
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let argv0 = String::from_utf8_lossy(cmd.split(|&b| b == 0).next().unwrap_or_default()).into_owned();
+            let name = argv0.rsplit('/').next().unwrap_or_default();
+            name == "lab" || name.starts_with("python")
+        })
+        .collect()
 }
 
 /// Pids of live processes whose environment holds `marker` (workers have no distinctive command line).

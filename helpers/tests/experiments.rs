@@ -60,6 +60,9 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
     assert_eq!(r.claim("3.2").unwrap().verdict, Verdict::Contradicted);
     // A tokio spawn is far cheaper than a thread spawn.
     assert!(r.value("tokio", "spawn_us", 2000.0).unwrap() * 5.0 < r.value("threads", "spawn_us", 2000.0).unwrap());
+    // The run saved its result for the ledger, where the tests put results (not the user's results/).
+    let saved = helpers::load(common::test_results_dir().join(r.file_name())).unwrap();
+    assert_eq!(saved, r);
 }
 
 #[test]
