@@ -16,7 +16,7 @@ use helpers::result::LabResult;
 static ALLOC: CountingAlloc = CountingAlloc;
 
 const USAGE: &str = "usage: lab list | lab <experiment> [--params JSON] [--max-wall-s S] [--max-rss-mb MB] \
-                     [--nofile N]";
+                     [--nofile N] | lab ledger [--links html|ipynb] DIR...";
 
 struct Args {
     experiment: String,
@@ -61,6 +61,33 @@ fn execute<P: ExperimentParams>(json: &str, run: fn(&P) -> Result<LabResult>) ->
     run(&P::from_json(json)?)?.to_json()
 }
 
+/// `lab ledger [--links html|ipynb] DIR...`: the ledger of every result under DIRs, as an HTML fragment.
+fn ledger(args: Vec<String>) -> Result<String> {
+    let usage = "usage: lab ledger [--links html|ipynb] DIR...";
+    let mut ext = ".html";
+    let mut dirs = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--links" => {
+                ext = match it.next().as_deref() {
+                    Some("html") => ".html",
+                    Some("ipynb") => ".ipynb",
+                    other => {
+                        return Err(LabError::invalid(format!("--links takes html or ipynb, not {other:?}; {usage}")))
+                    }
+                }
+            }
+            flag if flag.starts_with("--") => return Err(LabError::invalid(format!("unknown flag {flag}; {usage}"))),
+            dir => dirs.push(std::path::PathBuf::from(dir)),
+        }
+    }
+    if dirs.is_empty() {
+        return Err(LabError::invalid(format!("name at least one folder of result JSON files; {usage}")));
+    }
+    Ok(helpers::display::ledger_html(&helpers::ledger::Ledger::load(&dirs)?, ext))
+}
+
 fn main_inner() -> Result<String> {
     let mut argv = std::env::args().skip(1).peekable();
     match argv.peek().map(String::as_str) {
@@ -79,6 +106,8 @@ fn main_inner() -> Result<String> {
                 argv.nth(1).and_then(|n| n.parse().ok()).ok_or_else(|| LabError::invalid("usage: lab q6-tasks N"))?;
             return q6::measure_tasks_here(n);
         }
+        // The claim ledger of the results under the given folders, as HTML (the report index embeds it).
+        Some("ledger") => return ledger(argv.skip(1).collect()),
         // The loopback server of q4 and q9: `lab server --config JSON` (see workload::server).
         Some("server") => {
             let cfg = argv.nth(2).ok_or_else(|| LabError::invalid("usage: lab server --config JSON"))?;

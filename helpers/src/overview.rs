@@ -1,0 +1,66 @@
+//! Notebook 00, the overview: `use helpers::overview::*;`. The ledger of every claim in the notes and one chart
+//! per question, from the latest results the notebooks (or `make bench`) saved.
+
+pub use crate::ledger::Ledger;
+pub use crate::prelude::*;
+pub use crate::result::results_dir;
+
+use crate::display::{ledger_html, utc};
+
+/// The ledger of the results in `results_dir()` (`$LAB_RESULTS`, else `results/` in the workspace).
+pub fn ledger() -> Result<Ledger> {
+    Ledger::load(&[results_dir()])
+}
+
+/// The one chart that answers each question at a glance.
+pub fn key_chart(r: &LabResult) -> Result<Chart> {
+    match r.experiment.as_str() {
+        "q1" => crate::q1::speedup_chart(r),
+        "q2" => crate::q2::speedup_chart(r),
+        "q3" => crate::q3::runtime_chart(r),
+        "q4" => crate::q4::latency_chart(r),
+        "q5" => crate::q5::formula_chart(r),
+        "q6" => crate::q6::per_task_chart(r),
+        "q7" => crate::q7::runtime_chart(r),
+        "q8" => crate::q8::lag_chart(r),
+        "q9" => crate::q9::memory_chart(r),
+        other => Err(LabError::other(format!("no overview chart for experiment `{other}` (q1 ..= q9)"))),
+    }
+}
+
+impl Ledger {
+    /// The ledger table, its links opening the notebooks in JupyterLab.
+    pub fn table(&self) -> Html {
+        Html(ledger_html(self, ".ipynb"))
+    }
+
+    /// Question `number`'s key chart from each machine's latest result (side by side), or a note saying how to
+    /// make one when there is none yet.
+    pub fn chart(&self, number: u32) -> Result<Html> {
+        let q = self.catalogue.question(number).ok_or_else(|| {
+            LabError::invalid(format!("question {number} is not in the notes: number must be 1 ..= 9"))
+        })?;
+        let latest = self.latest(&q.experiment);
+        if latest.is_empty() {
+            return Ok(Html(format!(
+                "<p>No result of {} yet: run notebook <a href=\"{}.ipynb\">{}</a> (its run saves one), then re-run \
+                 this cell.</p>",
+                q.experiment, q.notebook, q.notebook
+            )));
+        }
+        let mut h = String::from("<div style=\"display:flex;flex-wrap:wrap;gap:12px\">");
+        for l in latest {
+            let m = &l.result.machine;
+            h.push_str(&format!(
+                "<figure style=\"margin:0\">{}<figcaption><small>{} cores · {}; {}, {}</small></figcaption></figure>",
+                key_chart(&l.result)?.to_html(),
+                m.cores,
+                Html::escape(&m.cpu),
+                Html::escape(&l.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+                utc(l.modified)
+            ));
+        }
+        h.push_str("</div>");
+        Ok(Html(h))
+    }
+}
