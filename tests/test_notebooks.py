@@ -10,7 +10,8 @@ import pytest
 import report
 
 VERDICTS = {"confirmed", "refined", "contradicted", "python-only"}
-NOTEBOOKS = report.notebooks()
+# The overview (00) shows what the others saved: tests/test_overview.py runs it.
+NOTEBOOKS = [p for p in report.notebooks() if p.name != report.OVERVIEW]
 
 
 @pytest.fixture(scope="module", params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -52,4 +53,14 @@ def test_html_report_is_self_contained(executed, tmp_path):
     assert stylesheet_links == []
     assert "<script src=" not in html
     assert "Executed " in html  # the report says when and where it ran
+    assert '<nav class="lab-toc">' in html and 'href="#Verdicts"' in html  # a table of contents
+
+
+def test_html_report_code_can_be_folded_or_hidden(executed):
+    path, nb = executed
+    shown, folded, hidden = (report.to_html(nb, code=c) for c in ("show", "fold", "hide"))
+    assert "jp-InputArea" in shown and '<details class="lab-code">' not in shown
+    assert folded.count('<details class="lab-code">') == sum(c.cell_type == "code" for c in nb.cells)
+    assert "jp-InputArea" not in hidden
+    assert hidden.count('src="data:image/svg+xml;base64,') == report.charts(nb)  # charts stay
 

@@ -1,0 +1,104 @@
+"""The lab as a whole: every claim of the notes judged by exactly one notebook, the overview notebook (00) and the
+report index showing the ledger, with results from more than one machine side by side.
+
+The results are the ones notebook runs saved in $LAB_RESULTS (a folder of this test session, see conftest.py):
+after tests/test_notebooks.py they are all there; run alone, this module executes the notebooks that lack one.
+"""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import report
+
+CATALOGUE = json.loads((report.ROOT / "helpers" / "claims.json").read_text())
+EXPERIMENTS = [q["experiment"] for q in CATALOGUE["questions"]]
+
+
+def saved_results():
+    """The latest saved result of each experiment, by experiment."""
+    found = {}
+    for path in sorted(Path(os.environ["LAB_RESULTS"]).glob("*.json")):
+        r = json.loads(path.read_text())
+        found[r["experiment"]] = r
+    return found
+
+
+@pytest.fixture(scope="module")
+def results():
+    have = saved_results()
+    for q in CATALOGUE["questions"]:
+        if q["experiment"] not in have:
+            nb, _ = report.execute(report.NOTEBOOKS / f"{q['notebook']}.ipynb")
+            assert report.problems(nb) == [], q["notebook"]
+    have = saved_results()
+    assert sorted(have) == sorted(EXPERIMENTS), "a notebook run saved no result"
+    return have
+
+
+def test_every_claim_is_judged_by_exactly_one_notebook_and_no_verdict_cites_an_unknown_id(results):
+    known = {c["id"]: c for c in CATALOGUE["claims"]}
+    judged = {}
+    for experiment, r in results.items():
+        for c in r["claims"]:
+            assert c["id"] in known, f"{experiment} judges claim {c['id']}, which is not in claims.json"
+            assert c["claim"] == known[c["id"]]["quote"], c["id"]
+            judged.setdefault(c["id"], []).append(experiment)
+    assert {i: e for i, e in judged.items() if len(e) != 1} == {}, "claims judged by more than one notebook"
+    assert sorted(set(known) - set(judged)) == [], "claims no notebook judges with its defaults"
+    for q in CATALOGUE["questions"]:
+        assert (report.NOTEBOOKS / f"{q['notebook']}.ipynb").exists(), q["notebook"]
+
+
+def test_overview_notebook_shows_the_ledger_and_one_chart_per_question(results):
+    nb, _ = report.execute(report.NOTEBOOKS / report.OVERVIEW)
+    assert report.problems(nb) == []
+    assert report.charts(nb) == len(CATALOGUE["questions"])
+    html = "".join(report._text(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
+    total = len(CATALOGUE["claims"])
+    assert f"the notes' {total} claims" in html
+    assert "not measured" not in html.split("<!-- ledger-table -->")[0], "every claim has a verdict"
+    for c in CATALOGUE["claims"]:
+        assert f">{c['id']}</a>" in html, c["id"]
+    # The links open the notebooks, at their verdicts.
+    assert 'href="03_semaphore_scaling.ipynb#Verdicts"' in html
+
+
+def test_overview_with_no_results_says_how_to_make_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_RESULTS", str(tmp_path / "none-yet"))
+    nb, _ = report.execute(report.NOTEBOOKS / report.OVERVIEW)
+    assert report.problems(nb) == []
+    text = json.dumps(nb.cells)
+    assert "No results yet" in text and "run notebook" in text
+    assert report.charts(nb) == 0
+
+
+def test_index_shows_the_summary_first_and_machines_side_by_side(results, tmp_path):
+    # A second machine: this machine's q3 result as if a 16-core machine had made it, with a different verdict.
+    other = tmp_path / "results-16cores"
+    other.mkdir()
+    big = json.loads(json.dumps(results["q3"]))
+    big["machine"].update(cores=16, cpu="Big CPU")
+    for c in big["claims"]:
+        if c["id"] == "3.2":
+            c["verdict"] = "confirmed"
+    (other / "q3.json").write_text(json.dumps(big))
+    (other / "notes.json").write_text("[1, 2]")  # not a result: listed, not fatal
+    rows = [{"html": "03_semaphore_scaling.html", "title": "03", "results": [results["q3"]], "failures": [],
+             "seconds": 1.0}]
+    out = tmp_path / "index.html"
+    report.write_index(rows, [Path(os.environ["LAB_RESULTS"]), other], out)
+    page = out.read_text()
+    summary, table = page.split("<h2>Every claim</h2>")
+    assert summary.count('class="lab-ledger-summary"') == 2  # one line per machine, above the table
+    assert re.search(r"<b>Rust</b>:.*\d+ confirmed", summary) and re.search(r"<b>Python</b>:.*\d+ confirmed", summary)
+    assert "16 cores · Big CPU" in table and f"{results['q3']['machine']['cores']} cores · " in table
+    assert "Reports of this run" in summary and 'href="03_semaphore_scaling.html"' in summary
+    assert 'href="03_semaphore_scaling.html#Verdicts"' in table
+    assert "notes.json" in table  # the file that is not a result is named
+    # The 16-core machine has only q3: every other question's claims are not measured there.
+    n_q3 = sum(c["question"] == 3 for c in CATALOGUE["claims"])
+    assert f"{len(CATALOGUE['claims']) - n_q3} not measured" in summary
