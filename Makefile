@@ -1,5 +1,5 @@
 # The Rust concurrency lab. Every target installs what it needs first (see README.md).
-#   make report   execute every notebook, write reports/*.html and reports/index.html
+#   make report   execute every notebook, write reports/*.html and reports/index.html (the claim ledger)
 #   make lab      JupyterLab on 127.0.0.1 with the notebooks
 #   make test     everything CI checks (.ci/run calls this)
 #   make bench    the release lab binary's headline numbers, into results/
@@ -40,9 +40,11 @@ lab-bin:
 	@echo "==> building the release lab binary ($(LAB))"
 	cargo build --release --bin lab --quiet
 
+# make report NOTEBOOKS="03 05"   only those; CODE=fold|hide   code cells folded or left out (default: shown);
+# RESULTS="dir ..."               more folders of result JSON (another machine's) beside this one's in the index
 report: setup
 	@echo "==> executing the notebooks through the Rust kernel (about a minute each)"
-	$(PY) tools/report.py $(NOTEBOOKS)
+	$(PY) tools/report.py $(NOTEBOOKS) $(if $(CODE),--code $(CODE)) $(foreach d,$(RESULTS),--results $(d))
 
 lab: setup
 	@echo "==> JupyterLab on 127.0.0.1; open the URL it prints (with its token). Ctrl-C stops it."

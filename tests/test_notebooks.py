@@ -59,8 +59,9 @@ def test_html_report_is_self_contained(executed, tmp_path):
 def test_html_report_code_can_be_folded_or_hidden(executed):
     path, nb = executed
     shown, folded, hidden = (report.to_html(nb, code=c) for c in ("show", "fold", "hide"))
-    assert "jp-InputArea" in shown and '<details class="lab-code">' not in shown
+    code_input = "class=\"jp-CodeMirrorEditor jp-Editor jp-InputArea-editor\""
+    assert shown.count(code_input) >= 1 and '<details class="lab-code">' not in shown
     assert folded.count('<details class="lab-code">') == sum(c.cell_type == "code" for c in nb.cells)
-    assert "jp-InputArea" not in hidden
+    assert code_input not in hidden
     assert hidden.count('src="data:image/svg+xml;base64,') == report.charts(nb)  # charts stay
 

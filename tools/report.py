@@ -217,7 +217,7 @@ Each claim of the learner's notes (questions.md) against the latest run of its n
 def main(argv):
     ap = argparse.ArgumentParser(description="Execute the lab's notebooks and write HTML reports and the index.")
     ap.add_argument("prefixes", nargs="*", help="only notebooks whose names start with these (e.g. 03 05)")
-    ap.add_argument("--code", choices=CODE_CHOICES, default=os.environ.get("CODE") or "show")
+    ap.add_argument("--code", choices=CODE_CHOICES, default="show")
     ap.add_argument("--results", action="append", default=[], help="more folders of result JSON for the ledger")
     args = ap.parse_args(argv)
     extra = [Path(d) for d in args.results]
