@@ -204,7 +204,14 @@ fn bounds(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64
         return if log { (0.1, 10.0) } else { (0.0, 1.0) };
     }
     if log {
-        (lo / 1.5, hi * 1.5)
+        let (lo, hi) = (lo / 1.5, hi * 1.5);
+        // Within one decade a log axis has no tick to label (one point, say): widen it to whole decades.
+        if hi / lo < 10.0 {
+            let lo = 10f64.powf(lo.log10().floor());
+            (lo, 10f64.powf(hi.log10().ceil()).max(lo * 10.0))
+        } else {
+            (lo, hi)
+        }
     } else {
         let lo = if from_zero { lo.min(0.0) } else { lo };
         let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.05).max(1e-9);
@@ -623,6 +630,21 @@ mod tests {
         };
         is_chart(&stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap(), "Outcomes");
         is_chart(&category_lines(&r, "ok", &["tokio"], &cats).unwrap(), "Outcomes");
+    }
+
+    #[test]
+    fn a_log_axis_within_one_decade_still_has_ticks() {
+        // One limit (a user's `limits: vec![50]`): the axes widen to whole decades, so labels are drawn.
+        assert_eq!(bounds([50.0].into_iter(), true, false), (10.0, 100.0));
+        assert_eq!(bounds([2.0, 2.1].into_iter(), true, false), (1.0, 10.0));
+        assert_eq!(bounds([1.0, 1000.0].into_iter(), true, false), (1.0 / 1.5, 1500.0));
+        let mut r = result();
+        r.series.retain(|s| s.y == "runtime_s");
+        for s in &mut r.series {
+            s.points.truncate(1);
+        }
+        let c = lines(&r, &LineSpec::new("runtime_s", "Runtime", "limit", "s").log_x().log_y()).unwrap();
+        assert!(c.svg.contains(">\n10\n<") && c.svg.contains(">\n100\n<"), "no decade labels on the axes");
     }
 
     #[test]
