@@ -1,7 +1,7 @@
 # The Rust concurrency lab. Every target installs what it needs first (see README.md).
 #   make report   execute every notebook, write reports/*.html and reports/index.html (the claim ledger)
 #   make lab      JupyterLab on 127.0.0.1 with the notebooks
-#   make test     everything CI checks (.ci/run calls this)
+#   make test     everything CI checks (.ci/run calls this), the browser test (make e2e) included
 #   make bench    the release lab binary's headline numbers, into results/
 
 SHELL := /bin/bash
@@ -14,7 +14,7 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 LAB := target/release/lab
 
-.PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks bench strip clean distclean
+.PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks chromium e2e bench strip clean distclean
 
 setup: venv evcxr kernel lab-bin
 
@@ -61,7 +61,21 @@ test-notebooks: setup
 	@echo "==> pytest: notebooks stripped, executed through the kernel, HTML exports, JupyterLab kernelspecs"
 	$(PY) -m pytest -q tests
 
-test: setup test-rust test-notebooks
+# Debian's chromium for the browser test: Playwright drives it, and never downloads a browser of its own.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+CHROMIUM := /usr/bin/chromium
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "==> installing Debian's chromium for the browser test"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+e2e: setup chromium
+	@echo "==> JupyterLab in chromium: notebook 03 run, edited and stopped; reports opened offline (about 3 minutes)"
+	$(PY) tools/e2e.py
+
+test: setup test-rust test-notebooks e2e
 
 EXPERIMENTS := q1 q2 q3 q4 q5 q6 q7 q8 q9
 
