@@ -132,7 +132,8 @@ def describe(machine):
     if not machine:
         return "no result was produced"
     gib = machine.get("memory_bytes", 0) / 2**30
-    return (f"{machine['cores']} cores, {machine['cpu']}, {gib:.1f} GiB, {machine['os']}; {machine['rustc']}; "
+    cores = machine["cores"]
+    return (f"{cores} core{'' if cores == 1 else 's'}, {machine['cpu']}, {gib:.1f} GiB, {machine['os']}; {machine['rustc']}; "
             f"{machine['python']}")
 
 
@@ -188,7 +189,9 @@ def write_index(rows, dirs, out=None):
     """reports/index.html: the claim ledger (summary first), the notebook reports, and where each result ran."""
     cells = []
     for r in rows:
-        headline = "; ".join(res.get("headline", "") for res in r["results"]) or "no result"
+        headline = "; ".join(res.get("headline", "") for res in r["results"]) or (
+            "the ledger and one chart per question, from the results" if r["html"] == OVERVIEW.replace(".ipynb", ".html")
+            else "no result")
         status = "failed: " + "; ".join(r["failures"]) if r["failures"] else f"ok in {r['seconds']:.0f} s"
         style = ' style="background:#f8d0d0"' if r["failures"] else ""
         cells.append(

@@ -54,11 +54,11 @@ impl Summary<'_> {
         let r = self.0;
         let m = &r.machine;
         format!(
-            "<div class=\"lab-summary\"><b>{}</b>: {}<br/><small>Measured on {} cores ({}), {:.1} GiB, {}; {}; {}.\
+            "<div class=\"lab-summary\"><b>{}</b>: {}<br/><small>Measured on {} ({}), {:.1} GiB, {}; {}; {}.\
              </small></div>",
             Html::escape(&r.experiment),
             Html::escape(&r.headline),
-            m.cores,
+            m.cores_label(),
             Html::escape(&m.cpu),
             m.memory_bytes as f64 / (1u64 << 30) as f64,
             Html::escape(&m.os),
@@ -308,9 +308,9 @@ pub fn ledger_html(l: &crate::ledger::Ledger, link_ext: &str) -> String {
             .collect();
         let m = &s.machine;
         h.push_str(&format!(
-            "<p class=\"lab-machine\"><small><b>{}</b>: {} cores, {}, {:.1} GiB, {}; {}; {}. Results: {}.</small></p>",
+            "<p class=\"lab-machine\"><small><b>{}</b>: {}, {}, {:.1} GiB, {}; {}; {}. Results: {}.</small></p>",
             Html::escape(&s.label()),
-            m.cores,
+            m.cores_label(),
             Html::escape(&m.cpu),
             m.memory_bytes as f64 / (1u64 << 30) as f64,
             Html::escape(&m.os),

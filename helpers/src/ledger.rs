@@ -30,7 +30,7 @@ impl Source {
 
     /// A short name for column headers: "2 cores · AMD EPYC 7B13".
     pub fn label(&self) -> String {
-        format!("{} cores · {}", self.machine.cores, self.machine.cpu)
+        format!("{} · {}", self.machine.cores_label(), self.machine.cpu)
     }
 }
 

@@ -52,9 +52,9 @@ impl Ledger {
         for l in latest {
             let m = &l.result.machine;
             h.push_str(&format!(
-                "<figure style=\"margin:0\">{}<figcaption><small>{} cores · {}; {}, {}</small></figcaption></figure>",
+                "<figure style=\"margin:0\">{}<figcaption><small>{} · {}; {}, {}</small></figcaption></figure>",
                 key_chart(&l.result)?.to_html(),
-                m.cores,
+                m.cores_label(),
                 Html::escape(&m.cpu),
                 Html::escape(&l.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
                 utc(l.modified)

@@ -17,6 +17,13 @@ pub struct Machine {
     pub python: String,
 }
 
+impl Machine {
+    /// "1 core", "16 cores".
+    pub fn cores_label(&self) -> String {
+        format!("{} core{}", self.cores, if self.cores == 1 { "" } else { "s" })
+    }
+}
+
 /// One line on a chart: `points` are `[x, y]`, y being the median over repeats;
 /// `min`/`max` (same length as `points`, empty when there was one repeat) give the spread.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
