@@ -97,6 +97,8 @@ fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
         for name in ["rayon", "tokio multi_thread", "spawn_blocking"] {
             assert!(v(name, "cores_busy") >= 1.4, "{name}: {}", v(name, "cores_busy"));
         }
+        // Rust's async reached CPU parallelism: "not cpu parallelism" holds only for asyncio.
+        assert_eq!(r.claim("1.6").unwrap().verdict, Verdict::PythonOnly);
     }
     // The jobs on the loop block its heartbeat for at least one job; on the blocking pool they do not.
     assert!(v("tokio current_thread", "lag_max_ms") > 35.0);
@@ -127,6 +129,7 @@ fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads
         for name in ["threads", "processes", "python processes"] {
             assert!(busy(name) >= 1.4, "{name}: {}", busy(name));
         }
+        assert_eq!(r.claim("2.1").unwrap().verdict, Verdict::PythonOnly, "Rust threads scale: the GIL is Python's");
     }
     // A process costs more memory than a thread, and a round trip grows with the message.
     assert!(

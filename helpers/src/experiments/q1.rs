@@ -108,10 +108,10 @@ mod run {
         let mut progress = Progress::new("q1", p.repeats as usize * names.len());
         let kernel = Kernel::calibrate();
         progress.note(&format!(
-            "{} jobs x {} ms on {} cores, {} repeat(s); calibrated {:.0} iterations/ms; about {:.0} s",
+            "{} jobs x {} ms on {}, {} repeat(s); calibrated {:.0} iterations/ms; about {:.0} s",
             p.jobs,
             p.job_ms,
-            machine.cores,
+            machine.cores_label(),
             p.repeats,
             kernel.iters_per_ms,
             p.estimate_s()
@@ -227,10 +227,10 @@ mod run {
             }
         }
         Ok(format!(
-            "{} jobs x {} ms, speed-up over sequential on {} cores: {}",
+            "{} jobs x {} ms, speed-up over sequential on {}: {}",
             p.jobs,
             p.job_ms,
-            r.machine.cores,
+            r.machine.cores_label(),
             parts.join(", ")
         ))
     }
@@ -322,11 +322,12 @@ mod run {
         out.push(Claim {
             id: "1.6".into(),
             claim: "asyncio improves io concurrency, not cpu parallellism.".into(),
-            verdict: Verdict::PythonOnly,
+            // Python-only where Rust's async reached CPU parallelism; on one core nothing can, so the claim holds.
+            verdict: if mt_speed >= 1.4 { Verdict::PythonOnly } else { Verdict::Confirmed },
             evidence: format!(
                 "Python: asyncio {}, to_thread {} (the GIL lets one thread compute at a time), ProcessPoolExecutor \
                  {} sequential speed. Rust: async tasks on tokio's multi_thread runtime reached {mt_speed:.2}x on \
-                 {cores} cores, because tokio's workers are real threads and Rust has no GIL; the limit there is \
+                 {cores} core(s), because tokio's workers are real threads and Rust has no GIL; the limit there is \
                  the cores, and the cost is a starved loop.",
                 fmt_opt(py_async, "x"),
                 fmt_opt(py_thread, "x"),

@@ -189,11 +189,11 @@ mod run {
         let kernel = Kernel::calibrate();
         let iters = kernel.iters(p.job_ms);
         progress.note(&format!(
-            "{} jobs x {} ms over {:?} workers on {} cores, {} repeat(s); about {:.0} s",
+            "{} jobs x {} ms over {:?} workers on {}, {} repeat(s); about {:.0} s",
             p.jobs,
             p.job_ms,
             p.workers,
-            machine.cores,
+            machine.cores_label(),
             p.repeats,
             p.estimate_s()
         ));
@@ -464,14 +464,25 @@ mod run {
         let f = |o: Option<f64>| or_not_run(o, |v| format!("{v:.2}"));
         let thr = busy("threads").unwrap_or(0.0);
         let gil = busy("gil model").unwrap_or(0.0);
+        // Rust's threads ran at once: the claims describe the GIL. On one core nothing runs at once, threads and
+        // processes alike, so the claims are refined: nothing scales there.
+        let parallel = thr >= 1.4;
+        let (verdict, one_core) = if parallel {
+            (Verdict::PythonOnly, "")
+        } else {
+            (
+                Verdict::Refined,
+                " Here nothing ran at once (one core, or a busy machine): processes cannot scale either.",
+            )
+        };
         let mut out = vec![Claim {
             id: "2.1".into(),
             claim: "Why does ProcessPoolExecutor scale but ThreadPoolExecutor doesn’t for CPU?".into(),
-            verdict: Verdict::PythonOnly,
+            verdict,
             evidence: format!(
                 "With {w:.0} workers on {cores:.0} cores, cores busy (CPU time / wall time): Python threads {}, \
                  Python processes {}; Rust threads {thr:.2}, Rust processes {}. Python's threads take turns on the \
-                 GIL; Rust's threads run at once, like processes, without their costs.",
+                 GIL; Rust's threads run at once, like processes, without their costs.{one_core}",
                 f(busy("python threads")),
                 f(busy("python processes")),
                 f(busy("processes"))
@@ -480,11 +491,11 @@ mod run {
         out.push(Claim {
             id: "2.2".into(),
             claim: "its like 8 chefs has 8 knives and in another kitchen, 8 chefs share 1 knife.".into(),
-            verdict: Verdict::PythonOnly,
+            verdict,
             evidence: format!(
                 "One shared knife: the GIL model (threads holding one lock while they compute) kept {gil:.2} cores \
                  busy and ran at {}x, Python threads {}x. Rust threads have a knife each: {thr:.2} cores busy, {}x \
-                 — the analogy describes the GIL, not threads.",
+                 — the analogy describes the GIL, not threads.{one_core}",
                 f(speed("gil model")),
                 f(speed("python threads")),
                 f(speed("threads"))
