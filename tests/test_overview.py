@@ -102,3 +102,30 @@ def test_index_shows_the_summary_first_and_machines_side_by_side(results, tmp_pa
     # The 16-core machine has only q3: every other question's claims are not measured there.
     n_q3 = sum(c["question"] == 3 for c in CATALOGUE["claims"])
     assert f"{len(CATALOGUE['claims']) - n_q3} not measured" in summary
+
+
+def test_a_failed_run_says_so_at_the_top_of_its_report_and_in_the_index(tmp_path):
+    # A notebook as a user might leave it: a parameter out of range (an `Error:` the kernel prints, not an
+    # exception nbclient sees) and a panicking cell, which does not fail nbconvert either.
+    nb = report.nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "rust", "display_name": "Rust",
+                                                                  "language": "rust"}})
+    nb.cells = [
+        report.nbformat.v4.new_markdown_cell("# 99 · A run that fails"),
+        report.nbformat.v4.new_code_cell(':dep helpers = { path = "../helpers", default-features = false }\n'
+                                         "use helpers::q3::*;"),
+        report.nbformat.v4.new_code_cell("let result = run(&Params { limits: vec![0], ..Params::default() })?;"),
+        report.nbformat.v4.new_code_cell('let v: Vec<u32> = Vec::new();\nv[3]'),
+    ]
+    path = tmp_path / "99_fails.ipynb"
+    report.nbformat.write(nb, path)
+    executed, seconds = report.execute(path)
+    failures = report.problems(executed)
+    assert any("Error: each limit must be between 1 and" in f for f in failures), failures
+    assert any("panicked" in f for f in failures), failures
+    page = report.to_html(executed, failures)
+    body = page[page.index("<main>"):]
+    assert body.index("This run failed") < body.index("A run that fails"), "the banner comes before the notebook"
+    rows = [{"html": "99_fails.html", "title": "99", "results": [], "failures": failures, "seconds": seconds}]
+    out = tmp_path / "index.html"
+    report.write_index(rows, [tmp_path / "no-results"], out)
+    assert "failed: " in out.read_text() and "No results yet" in out.read_text()
