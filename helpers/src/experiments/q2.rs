@@ -439,11 +439,11 @@ mod run {
             }
         }
         Ok(format!(
-            "{} jobs x {} ms on {} workers ({} cores): {}",
+            "{} jobs x {} ms on {} workers ({}): {}",
             p.jobs,
             p.job_ms,
             w,
-            r.machine.cores,
+            r.machine.cores_label(),
             parts.join(", ")
         ))
     }
@@ -480,9 +480,10 @@ mod run {
             claim: "Why does ProcessPoolExecutor scale but ThreadPoolExecutor doesn’t for CPU?".into(),
             verdict,
             evidence: format!(
-                "With {w:.0} workers on {cores:.0} cores, cores busy (CPU time / wall time): Python threads {}, \
+                "With {w:.0} workers on {}, cores busy (CPU time / wall time): Python threads {}, \
                  Python processes {}; Rust threads {thr:.2}, Rust processes {}. Python's threads take turns on the \
                  GIL; Rust's threads run at once, like processes, without their costs.{one_core}",
+                r.machine.cores_label(),
                 f(busy("python threads")),
                 f(busy("python processes")),
                 f(busy("processes"))
