@@ -165,7 +165,9 @@ def to_html(nb, failures=(), code="show"):
         raise ValueError(f"code must be one of {', '.join(CODE_CHOICES)}, not {code!r}")
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # a copy: the banner is for the report only
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    banner = f"*Executed {stamp} on {describe(next((r['machine'] for r in results(nb)), None))}.*"
+    machine = next((r["machine"] for r in results(nb)), None)
+    # The overview measures nothing: the results it shows name their own machines.
+    banner = f"*Executed {stamp} on {describe(machine)}.*" if machine else f"*Executed {stamp}.*"
     if failures:
         items = "\n".join(f"- `{f}`" for f in failures)
         banner = f"**This run failed.** The notebook's outputs hold these errors:\n\n{items}\n\n" + banner
