@@ -133,8 +133,8 @@ def describe(machine):
         return "no result was produced"
     gib = machine.get("memory_bytes", 0) / 2**30
     cores = machine["cores"]
-    return (f"{cores} core{'' if cores == 1 else 's'}, {machine['cpu']}, {gib:.1f} GiB, {machine['os']}; {machine['rustc']}; "
-            f"{machine['python']}")
+    return (f"{cores} core{'' if cores == 1 else 's'}, {machine['cpu']}, {gib:.1f} GiB, {machine['os']}; "
+            f"{machine['rustc']}; {machine['python']}")
 
 
 def results_dir():
