@@ -52,12 +52,12 @@ impl Ledger {
         for l in latest {
             let m = &l.result.machine;
             h.push_str(&format!(
-                "<figure style=\"margin:0\">{}<figcaption><small>{} · {}; {}, {}</small></figcaption></figure>",
-                key_chart(&l.result)?.to_html(),
+                "<figure style=\"margin:0\"><figcaption><b>{} · {}</b> <small>{}, {}</small></figcaption>{}</figure>",
                 m.cores_label(),
                 Html::escape(&m.cpu),
                 Html::escape(&l.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
-                utc(l.modified)
+                utc(l.modified),
+                key_chart(&l.result)?.to_html()
             ));
         }
         h.push_str("</div>");
