@@ -500,6 +500,15 @@ def session(browser, tmp, run_id):
         stop_lab(server)
 
 
+def rerun_at_limit_50(page, params_source):
+    """Sets `limits: vec![50]`, runs from the parameters cell down, checks the outputs; returns what it saw."""
+    cell = edit_params(page, params_source, "50")
+    run_from(page, cell, RERUN_TIMEOUT_S)
+    assert_no_failures(page)
+    n = assert_charts(page)
+    return f"tokio {tokio_runtime_at_50(page)} s at limit 50, {n} charts"
+
+
 def lab_steps(page, base, token, tmp, run_id, params_source, lab_urls):
     with Step(f"open {NOTEBOOK}, Run All") as step:
         page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", timeout=60_000)
@@ -514,11 +523,7 @@ def lab_steps(page, base, token, tmp, run_id, params_source, lab_urls):
         step.detail = f"{n} charts decoded, no error output; {shot.relative_to(ROOT)}"
 
     with Step("limits: vec![50], re-run from the parameters cell down") as step:
-        cell = edit_params(page, params_source, "50")
-        run_from(page, cell, RERUN_TIMEOUT_S)
-        assert_no_failures(page)
-        n = assert_charts(page)
-        step.detail = f"tokio {tokio_runtime_at_50(page)} s at limit 50, {n} charts"
+        step.detail = rerun_at_limit_50(page, params_source)
 
     with Step("limits: vec![1] (a 100 s run), Stop button") as step:
         cell = edit_params(page, params_source, "1")
@@ -535,11 +540,7 @@ def lab_steps(page, base, token, tmp, run_id, params_source, lab_urls):
                        f"the run cell ends {shown[-1][:100] if shown else '(empty)'!r}")
 
     with Step("after Stop: limits: vec![50], re-run from the parameters cell down") as step:
-        cell = edit_params(page, params_source, "50")
-        run_from(page, cell, RERUN_TIMEOUT_S)
-        assert_no_failures(page)
-        n = assert_charts(page)
-        step.detail = f"tokio {tokio_runtime_at_50(page)} s at limit 50, {n} charts"
+        step.detail = rerun_at_limit_50(page, params_source)
 
     with Step("save in JupyterLab (Ctrl+S)") as step:
         saved = tmp / "notebooks" / NOTEBOOK
