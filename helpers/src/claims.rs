@@ -3,7 +3,7 @@
 //! can only cite a claim that is in the notes, under its own question, in the notes' own words.
 
 use crate::error::{LabError, Result};
-use crate::result::Claim;
+use crate::result::{Claim, Verdict};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -92,6 +92,16 @@ impl Catalogue {
     }
 }
 
+impl Claim {
+    /// A verdict on claim `id`, quoting the notes' words for it from the catalogue.
+    pub fn new(id: &str, verdict: Verdict, evidence: String) -> Result<Claim> {
+        let quote = catalogue()?
+            .claim(id)
+            .ok_or_else(|| LabError::other(format!("claim `{id}` is not in claims.json (the notes' claims)")))?;
+        Ok(Claim { id: id.into(), claim: quote.quote.clone(), verdict, evidence })
+    }
+}
+
 /// The compiled-in catalogue, parsed once.
 pub fn catalogue() -> Result<&'static Catalogue> {
     static CATALOGUE: OnceLock<std::result::Result<Catalogue, String>> = OnceLock::new();
@@ -104,7 +114,6 @@ pub fn catalogue() -> Result<&'static Catalogue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::Verdict;
 
     /// The notes' text: the fenced block of questions.md, one trimmed line per non-empty line.
     fn note_lines() -> Vec<&'static str> {

@@ -2,7 +2,8 @@
 //! evcxr keeps one output per MIME type per cell, so each displayable value emits one HTML block.
 
 use crate::result::{LabResult, Verdict};
-use crate::verdict::{fmt_s, Check, Light};
+use crate::units::fmt_s;
+use crate::verdict::{Check, Light};
 
 /// The MIME type that carries a result's JSON, so tests and the report index read numbers, not pixels.
 pub const RESULT_MIME: &str = "application/vnd.rust-concurrency-lab.result+json";

@@ -1,28 +1,53 @@
 //! The Rust concurrency lab's helpers: each notebook does `use helpers::q3::*;` (or q5, ...) and gets the
-//! experiment's `Params`, `run`, its charts and its verdicts. Experiments run in a release `lab` child process
-//! (see `runner`); this side of the crate only validates, runs, charts and judges.
+//! question's `Params`, `run`, its charts and its verdicts. Experiments run in a release `lab` child process
+//! (see `runner`); the notebook side of the crate only validates, runs, charts and judges.
+//!
+//! Layers, each using only those above it in this list (a test keeps it so):
+//! - the contract both sides compile: `error`, `stats`, `units`, `params`, `result`, `claims`, `budget`, `paths`,
+//!   `process`;
+//! - the questions (`questions::qN`: params, charts, judge; run on the lab side) and their `registry`;
+//! - the notebook side: `chart`, `verdict`, `display`, `ledger`, `overview`, `runner`;
+//! - the lab side (feature `experiments`): `measure`, `tokio_rt`, `workload`, `progress`, `twin`, `watchdog`.
 
+// The contract.
 pub mod budget;
-pub mod chart;
 pub mod claims;
-pub mod display;
 pub mod error;
-pub mod experiments;
-pub mod ledger;
 pub mod params;
+pub mod paths;
+pub mod process;
 pub mod result;
-pub mod runner;
 pub mod stats;
+pub mod units;
+
+// The questions.
+pub mod questions;
+pub mod registry;
+/// `use helpers::q3::*;` in a notebook: question 3's params, run, charts and verdicts.
+pub use questions::{q1, q2, q3, q4, q5, q6, q7, q8, q9};
+
+// The notebook side.
+pub mod chart;
+pub mod display;
+pub mod ledger;
+pub mod overview;
+pub mod runner;
 pub mod verdict;
 
+// The lab side.
 #[cfg(feature = "experiments")]
 pub mod measure;
 #[cfg(feature = "experiments")]
 pub mod progress;
 #[cfg(feature = "experiments")]
+pub mod tokio_rt;
+#[cfg(feature = "experiments")]
 pub mod twin;
 #[cfg(feature = "experiments")]
+pub mod watchdog;
+#[cfg(feature = "experiments")]
 pub mod workload;
+
 pub use budget::Budget;
 pub use error::{LabError, Result};
 pub use result::{load, LabResult};
@@ -40,14 +65,3 @@ pub mod prelude {
     pub use crate::runner::{run, run_with};
     pub use crate::verdict::{Check, Light, Prediction};
 }
-
-pub mod overview;
-pub mod q1;
-pub mod q2;
-pub mod q3;
-pub mod q4;
-pub mod q5;
-pub mod q6;
-pub mod q7;
-pub mod q8;
-pub mod q9;

@@ -2,8 +2,8 @@
 //! per question, from the latest results the notebooks (or `make bench`) saved.
 
 pub use crate::ledger::Ledger;
+pub use crate::paths::results_dir;
 pub use crate::prelude::*;
-pub use crate::result::results_dir;
 
 use crate::display::{ledger_html, utc};
 
@@ -12,20 +12,9 @@ pub fn ledger() -> Result<Ledger> {
     Ledger::load(&[results_dir()])
 }
 
-/// The one chart that answers each question at a glance.
+/// The one chart that answers each question at a glance (the registry names it).
 pub fn key_chart(r: &LabResult) -> Result<Chart> {
-    match r.experiment.as_str() {
-        "q1" => crate::q1::speedup_chart(r),
-        "q2" => crate::q2::speedup_chart(r),
-        "q3" => crate::q3::runtime_chart(r),
-        "q4" => crate::q4::latency_chart(r),
-        "q5" => crate::q5::formula_chart(r),
-        "q6" => crate::q6::per_task_chart(r),
-        "q7" => crate::q7::runtime_chart(r),
-        "q8" => crate::q8::lag_chart(r),
-        "q9" => crate::q9::memory_chart(r),
-        other => Err(LabError::other(format!("no overview chart for experiment `{other}` (q1 ..= q9)"))),
-    }
+    (crate::registry::get(&r.experiment)?.key_chart)(r)
 }
 
 impl Ledger {

@@ -146,14 +146,6 @@ pub fn load(path: impl AsRef<std::path::Path>) -> Result<LabResult> {
     LabResult::from_json(&text).map_err(|e| LabError::other(format!("{}: {e}", path.display())))
 }
 
-/// Where notebook runs save their results and where the ledger (notebook 00, `reports/index.html`) reads them:
-/// `$LAB_RESULTS` when set, else `results/` in the workspace.
-pub fn results_dir() -> std::path::PathBuf {
-    std::env::var_os("LAB_RESULTS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| crate::runner::workspace_dir().join("results"))
-}
-
 impl LabResult {
     /// The file name a result is saved under: one per experiment and machine size, so the latest run replaces
     /// the one before it (`make bench` writes the same names).

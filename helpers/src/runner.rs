@@ -6,6 +6,7 @@ use crate::budget::Budget;
 use crate::error::{ErrorKind, LabError, Result};
 use crate::params::ExperimentParams;
 use crate::result::LabResult;
+use crate::{paths, process};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -14,28 +15,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// Seconds the runner waits beyond the wall-time budget before it kills the child itself.
 const BACKSTOP_GRACE_S: f64 = 10.0;
-
-/// The workspace root (`helpers/..`), wherever the crate was built from.
-pub fn workspace_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-/// Makes a child get SIGKILL when the thread that spawned it exits. evcxr's Stop button SIGKILLs the process
-/// running the cells, so this is what ends a run the user interrupted.
-pub fn die_with_parent(cmd: &mut Command) {
-    let parent = std::process::id() as libc::pid_t;
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            // The parent may have died before prctl took effect.
-            if libc::getppid() != parent {
-                libc::_exit(1);
-            }
-            Ok(())
-        });
-    }
-}
 
 /// Runs experiment `P::NAME` with the default budget (10 minutes, 4 GiB, inherited open-files limit).
 pub fn run<P: ExperimentParams>(params: &P) -> Result<LabResult> {
@@ -71,7 +50,7 @@ pub fn run_with<P: ExperimentParams>(params: &P, budget: &Budget) -> Result<LabR
     let result = run_lab(&bin, &args, budget.max_wall_s + BACKSTOP_GRACE_S)?;
     // Saved for the ledger (notebook 00 and the report index). The run itself succeeded, so a folder that
     // cannot be written is a note, not an error.
-    match result.save(crate::result::results_dir()) {
+    match result.save(crate::paths::results_dir()) {
         Ok(path) => println!("result saved to {} (notebook 00 lists the latest of each)", path.display()),
         Err(e) => println!("note: the result was not saved: {}", e.message),
     }
@@ -91,16 +70,6 @@ pub fn run_lab(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResult
     worker.join().map_err(|_| LabError::other("the runner thread panicked"))?
 }
 
-/// Kills the child's whole process group when dropped.
-struct GroupGuard(libc::pid_t);
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        // SAFETY: killpg on the group we created for this run.
-        unsafe { libc::killpg(self.0, libc::SIGKILL) };
-    }
-}
-
 fn run_lab_here(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResult> {
     let mut cmd = Command::new(bin);
     cmd.args(args)
@@ -109,10 +78,10 @@ fn run_lab_here(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResul
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    die_with_parent(&mut cmd);
+    process::die_with_parent(&mut cmd);
     let mut child =
         cmd.spawn().map_err(|e| LabError::new(ErrorKind::Build, format!("cannot start {}: {e}", bin.display())))?;
-    let _group = GroupGuard(child.id() as libc::pid_t);
+    let _group = process::GroupGuard(child.id());
     // Held open for the whole run: when this process dies the pipe closes and `lab` exits.
     let _stdin = child.stdin.take();
 
@@ -147,8 +116,7 @@ fn run_lab_here(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResul
         match child.try_wait()? {
             Some(status) => break status,
             None if t0.elapsed().as_secs_f64() > backstop_s => {
-                // SAFETY: the group is ours; the guard would do the same on return.
-                unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) };
+                process::kill_group(child.id());
                 let _ = child.wait();
                 return Err(LabError::budget(format!(
                     "wall-time budget exceeded: the run was still going after {backstop_s:.0} s and was killed"
@@ -179,8 +147,8 @@ pub fn lab_binary() -> Result<PathBuf> {
             Err(LabError::new(ErrorKind::Build, format!("LAB_BIN points to {}, which is not a file", p.display())))
         };
     }
-    let ws = workspace_dir();
-    let bin = ws.join("target/release/lab");
+    let ws = paths::workspace_dir();
+    let bin = paths::lab_binary();
     let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
     let newest = newest_source(&ws);
     if built.is_none() || newest > built {

@@ -2,47 +2,11 @@
 //! parameters and print the same result JSON. `lab` starts them as children that die with it.
 
 use crate::error::{LabError, Result};
+use crate::process;
 use crate::result::LabResult;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
-
-/// Children alive now, so the watchdog can count their memory and kill them on a breach.
-static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
-
-/// Starts `cmd` as a child that dies with this process and counts against the memory budget; call
-/// `forget(pid)` once it has been waited for.
-pub fn spawn_registered(cmd: &mut Command) -> Result<std::process::Child> {
-    crate::runner::die_with_parent(cmd);
-    let child = cmd.spawn().map_err(|e| LabError::child(format!("cannot start {:?}: {e}", cmd.get_program())))?;
-    if let Ok(mut k) = CHILDREN.lock() {
-        k.push(child.id());
-    }
-    Ok(child)
-}
-
-/// Stops counting a child that has exited.
-pub fn forget(pid: u32) {
-    if let Ok(mut k) = CHILDREN.lock() {
-        k.retain(|&p| p != pid);
-    }
-}
-
-/// SIGKILLs every registered child.
-pub fn kill_all() {
-    if let Ok(kids) = CHILDREN.lock() {
-        for &pid in kids.iter() {
-            // SAFETY: kill(2) on a pid we started and have not reaped yet.
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
-        }
-    }
-}
-
-/// Resident bytes of the registered children.
-pub fn children_rss() -> u64 {
-    CHILDREN.lock().map(|k| k.iter().filter_map(|&p| crate::measure::memory::rss_of(p)).sum()).unwrap_or(0)
-}
 
 /// The interpreter that runs the twins, and its version.
 #[derive(Debug, Clone)]
@@ -51,20 +15,13 @@ pub struct Python {
     pub version: String,
 }
 
-/// Where the twin scripts live: `$LAB_PYTHON_DIR`, else the crate's `python/` folder.
-pub fn scripts_dir() -> PathBuf {
-    std::env::var_os("LAB_PYTHON_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("python"))
-}
-
 /// Finds Python: `$LAB_PYTHON`, else the lab's venv, else `python3` on PATH; says clearly when there is none.
 pub fn find_python() -> Result<Python> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(p) = std::env::var_os("LAB_PYTHON") {
         candidates.push(PathBuf::from(p));
     } else {
-        candidates.push(crate::runner::workspace_dir().join(".venv/bin/python"));
+        candidates.push(crate::paths::venv_python());
         candidates.push(PathBuf::from("python3"));
     }
     for path in &candidates {
@@ -88,7 +45,7 @@ pub fn find_python() -> Result<Python> {
 /// Runs `helpers/python/<script> --params <json> <extra...>` and parses its result JSON.
 /// Its stderr (progress) passes through to ours.
 pub fn run(py: &Python, script: &str, params: &serde_json::Value, extra: &[&str]) -> Result<LabResult> {
-    let path = scripts_dir().join(script);
+    let path = crate::paths::scripts_dir().join(script);
     if !path.exists() {
         return Err(LabError::other(format!(
             "Python twin {} is missing; set LAB_PYTHON_DIR to the lab's helpers/python folder",
@@ -103,11 +60,11 @@ pub fn run(py: &Python, script: &str, params: &serde_json::Value, extra: &[&str]
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    let mut child = spawn_registered(&mut cmd)?;
+    let mut child = process::spawn_registered(&mut cmd)?;
     let mut out = String::new();
     let read = child.stdout.take().map(|mut s| s.read_to_string(&mut out));
     let status = child.wait();
-    forget(child.id());
+    process::forget(child.id());
     let status = status?;
     if let Some(Err(e)) = read {
         return Err(LabError::child(format!("reading {script}'s output: {e}")));

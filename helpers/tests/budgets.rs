@@ -4,7 +4,7 @@
 mod common;
 
 use helpers::error::ErrorKind;
-use helpers::experiments::q3;
+use helpers::q3;
 use helpers::Budget;
 use std::process::Command;
 use std::time::Duration;
@@ -121,7 +121,7 @@ fn child_starts_a_process_pool_run() {
     }
     common::use_test_binary();
     // Sequential, threads and the GIL model take about 5 s, then the worker processes run for several seconds.
-    let p = helpers::experiments::q2::Params {
+    let p = helpers::q2::Params {
         jobs: 40,
         job_ms: 50.0,
         workers: vec![4],
@@ -165,7 +165,7 @@ fn a_budget_breach_with_workers_running_leaves_none_behind() {
     common::use_test_binary();
     // Inherited by `lab` and its workers; removed again below (the tests run one at a time).
     std::env::set_var("LAB_TEST_MARK", "q2-budget");
-    let p = helpers::experiments::q2::Params {
+    let p = helpers::q2::Params {
         jobs: 400,
         job_ms: 50.0,
         workers: vec![4],

@@ -3,7 +3,7 @@
 
 mod common;
 
-use helpers::experiments::{q3, q5};
+use helpers::{q3, q5};
 use helpers::result::{LabResult, Verdict};
 
 /// The CPU-bound tests measure cores busy: they must not share the machine with each other.
@@ -85,7 +85,7 @@ fn q5_runtime_follows_the_formula_and_never_beats_it() {
 fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
     let _one_at_a_time = serial();
     common::use_test_binary();
-    let p = helpers::experiments::q1::Params { jobs: 4, job_ms: 40.0, repeats: 1, ..Default::default() };
+    let p = helpers::q1::Params { jobs: 4, job_ms: 40.0, repeats: 1, ..Default::default() };
     let r = helpers::q1::run(&p).unwrap();
     check_schema(&r, &["sequential", "tokio current_thread", "rayon", "python asyncio", "python processes"]);
     let v = |name: &str, y: &str| r.value(name, y, 4.0).unwrap();
@@ -110,7 +110,7 @@ fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
 fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads_take_turns() {
     let _one_at_a_time = serial();
     common::use_test_binary();
-    let p = helpers::experiments::q2::Params {
+    let p = helpers::q2::Params {
         jobs: 8,
         job_ms: 20.0,
         workers: vec![2],
@@ -144,7 +144,7 @@ fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads
 fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
     let _one_at_a_time = serial();
     common::use_test_binary();
-    let p = helpers::experiments::q7::Params { tasks: vec![5, 50], duration_ms: 10, python: true };
+    let p = helpers::q7::Params { tasks: vec![5, 50], duration_ms: 10, python: true };
     let r = helpers::q7::run(&p).unwrap();
     check_schema(&r, &["sleep multi_thread", "spin current_thread", "python asyncio.sleep", "python spin"]);
     let v = |name: &str, y: &str| r.value(name, y, 50.0).unwrap();
@@ -166,7 +166,7 @@ fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
 fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
     let _one_at_a_time = serial();
     common::use_test_binary();
-    let p = helpers::experiments::q8::Params { tasks: 8, doc_bytes: vec![1_000, 2_000_000], ..Default::default() };
+    let p = helpers::q8::Params { tasks: 8, doc_bytes: vec![1_000, 2_000_000], ..Default::default() };
     let r = helpers::q8::run(&p).unwrap();
     check_schema(&r, &["inline current_thread", "spawn_blocking", "rayon", "python inline", "python processes"]);
     let v = |name: &str, y: &str| r.value(name, y, 2_000_000.0).unwrap();
@@ -184,7 +184,7 @@ fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_
     let _one_at_a_time = serial();
     common::use_test_binary();
     std::env::set_var("LAB_TEST_MARK", "q4-run");
-    let p = helpers::experiments::q4::Params {
+    let p = helpers::q4::Params {
         requests: 300,
         limits: vec![Some(10), None],
         pool_size: 10,
@@ -215,7 +215,7 @@ fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_fil
     let _one_at_a_time = serial();
     common::use_test_binary();
     std::env::set_var("LAB_TEST_MARK", "q9-run");
-    let p = helpers::experiments::q9::Params {
+    let p = helpers::q9::Params {
         tasks: vec![1_000, 20_000],
         latency_ms: 50,
         python_max_tasks: 20_000,
@@ -248,7 +248,7 @@ fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_fil
 fn q6_task_memory_is_small_and_bounded_by_live_tasks() {
     let _one_at_a_time = serial();
     common::use_test_binary();
-    let p = helpers::experiments::q6::Params {
+    let p = helpers::q6::Params {
         tasks: vec![1_000, 50_000],
         threads: vec![200],
         jobs: 20_000,

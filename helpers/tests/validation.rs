@@ -4,7 +4,7 @@
 mod common;
 
 use helpers::error::ErrorKind;
-use helpers::experiments::{q3, q5};
+use helpers::{q3, q5};
 use helpers::params::ExperimentParams;
 use std::process::Command;
 
@@ -113,7 +113,7 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
 #[test]
 fn q1_rejects_each_bad_parameter() {
     let err = |json: &str| {
-        let e = helpers::experiments::q1::Params::from_json(json).expect_err(json);
+        let e = helpers::q1::Params::from_json(json).expect_err(json);
         assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
         e.message
     };
@@ -129,7 +129,7 @@ fn q1_rejects_each_bad_parameter() {
 #[test]
 fn q2_rejects_each_bad_parameter() {
     let err = |json: &str| {
-        let e = helpers::experiments::q2::Params::from_json(json).expect_err(json);
+        let e = helpers::q2::Params::from_json(json).expect_err(json);
         assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
         e.message
     };
@@ -148,7 +148,7 @@ fn q2_rejects_each_bad_parameter() {
 #[test]
 fn q7_rejects_each_bad_parameter() {
     let err = |json: &str| {
-        let e = helpers::experiments::q7::Params::from_json(json).expect_err(json);
+        let e = helpers::q7::Params::from_json(json).expect_err(json);
         assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
         e.message
     };
@@ -162,7 +162,7 @@ fn q7_rejects_each_bad_parameter() {
 #[test]
 fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
     let err = |json: &str| {
-        let e = helpers::experiments::q8::Params::from_json(json).expect_err(json);
+        let e = helpers::q8::Params::from_json(json).expect_err(json);
         assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
         e.message
     };
@@ -174,7 +174,7 @@ fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
     assert!(err(r#"{"ping_ms":0}"#).contains("ping_ms must be between 1 and 1000; got 0"));
     // Over the memory budget: refused before anything runs (no binary needed).
     std::env::set_var("LAB_BIN", "/nonexistent/lab");
-    let big = helpers::experiments::q8::Params {
+    let big = helpers::q8::Params {
         tasks: 100,
         doc_bytes: vec![50_000_000],
         batch: 1,
@@ -189,7 +189,7 @@ fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
 #[test]
 fn q4_rejects_each_bad_parameter() {
     let err = |json: &str| {
-        let e = helpers::experiments::q4::Params::from_json(json).expect_err(json);
+        let e = helpers::q4::Params::from_json(json).expect_err(json);
         assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
         e.message
     };
@@ -209,7 +209,7 @@ fn q4_rejects_each_bad_parameter() {
 #[test]
 fn q9_rejects_each_bad_parameter() {
     let err = |json: &str| {
-        let e = helpers::experiments::q9::Params::from_json(json).expect_err(json);
+        let e = helpers::q9::Params::from_json(json).expect_err(json);
         assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
         e.message
     };
@@ -222,7 +222,7 @@ fn q9_rejects_each_bad_parameter() {
     assert_eq!(err(r#"{"nofile":8}"#), "nofile must be between 32 and 1048576; got 8");
     // Over the memory budget: refused before anything runs.
     std::env::set_var("LAB_BIN", "/nonexistent/lab");
-    let big = helpers::experiments::q9::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };
+    let big = helpers::q9::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };
     let e = helpers::q9::run_with(&big, &helpers::Budget { max_rss_mb: 512, ..Default::default() }).unwrap_err();
     assert!(e.message.contains("over the memory budget of 512 MiB"), "{e}");
 }
@@ -230,7 +230,7 @@ fn q9_rejects_each_bad_parameter() {
 #[test]
 fn q6_rejects_each_bad_parameter() {
     let err = |json: &str| {
-        let e = helpers::experiments::q6::Params::from_json(json).expect_err(json);
+        let e = helpers::q6::Params::from_json(json).expect_err(json);
         assert_eq!(e.kind, ErrorKind::InvalidParams, "{json}: {e}");
         e.message
     };
@@ -240,7 +240,7 @@ fn q6_rejects_each_bad_parameter() {
     assert!(err(r#"{"mimalloc":"yes"}"#).contains("field `mimalloc`: invalid type"));
     // Over the memory budget: refused before anything runs.
     std::env::set_var("LAB_BIN", "/nonexistent/lab");
-    let big = helpers::experiments::q6::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };
+    let big = helpers::q6::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };
     let e = helpers::q6::run_with(&big, &helpers::Budget { max_rss_mb: 1024, ..Default::default() }).unwrap_err();
     assert!(e.message.contains("over the memory budget of 1024 MiB"), "{e}");
 }

@@ -1,149 +1,169 @@
-//! `lab`: runs one experiment and prints its result JSON on stdout (progress on stderr).
-//!
-//!   lab list                                   experiments and their default parameters, as JSON
-//!   lab <experiment> [--params JSON] [--max-wall-s S] [--max-rss-mb MB] [--nofile N]
+//! `lab`: runs one experiment and prints its result JSON on stdout (progress on stderr). `lab --help` lists the
+//! commands; every experiment of the registry is one (`lab q3 --help` shows its question).
 //!
 //! Exit status: 0 done, 2 bad input, 3 budget breach, 1 anything else; errors are one line on stderr.
 
-use helpers::budget::{watchdog, Budget};
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use helpers::budget::Budget;
 use helpers::error::{LabError, Result};
-use helpers::experiments::{self, q1, q2, q3, q4, q5, q6, q7, q8, q9};
 use helpers::measure::alloc::CountingAlloc;
-use helpers::params::ExperimentParams;
-use helpers::result::LabResult;
+use helpers::{ledger, process, registry, watchdog};
+use std::path::PathBuf;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const USAGE: &str = "usage: lab list | lab <experiment> [--params JSON] [--max-wall-s S] [--max-rss-mb MB] \
-                     [--nofile N] | lab ledger [--links html|ipynb] DIR...";
-
-struct Args {
-    experiment: String,
-    params: String,
-    budget: Budget,
-    watch_stdin: bool,
+fn number(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name).long(name).value_name("N").help(help)
 }
 
-fn flag_value<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T> {
-    let v = v.ok_or_else(|| LabError::invalid(format!("{flag} needs a value; {USAGE}")))?;
-    v.parse().map_err(|_| LabError::invalid(format!("{flag} must be a number; got {v:?}")))
-}
-
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args> {
-    let experiment = it.next().ok_or_else(|| LabError::invalid(USAGE))?;
-    let mut a = Args { experiment, params: "{}".into(), budget: Budget::default(), watch_stdin: false };
-    while let Some(flag) = it.next() {
-        match flag.as_str() {
-            "--params" => a.params = it.next().ok_or_else(|| LabError::invalid("--params needs a JSON object"))?,
-            "--max-wall-s" => a.budget.max_wall_s = flag_value(&flag, it.next())?,
-            "--max-rss-mb" => a.budget.max_rss_mb = flag_value(&flag, it.next())?,
-            "--nofile" => a.budget.nofile = Some(flag_value(&flag, it.next())?),
-            "--watch-stdin" => a.watch_stdin = true,
-            other => return Err(LabError::invalid(format!("unknown argument {other:?}; {USAGE}"))),
-        }
+/// The commands: `list`, one per experiment, `ledger`; the hidden ones are children the lab starts itself.
+fn cli() -> Command {
+    let mut cmd = Command::new("lab")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("The Rust concurrency lab: runs one experiment and prints its result as JSON (progress on stderr)")
+        .subcommand_required(true)
+        .subcommand(
+            Command::new("list")
+                .about("The experiments and their default parameters, as JSON")
+                .arg(Arg::new("names").long("names").action(ArgAction::SetTrue).help("Only the names, one a line")),
+        )
+        .subcommand(
+            Command::new("ledger")
+                .about("The claim ledger of every result JSON under DIRs, as an HTML fragment")
+                .arg(
+                    Arg::new("links")
+                        .long("links")
+                        .value_parser(["html", "ipynb"])
+                        .default_value("html")
+                        .help("What the claims link to: the HTML reports or the notebooks"),
+                )
+                .arg(Arg::new("dirs").value_name("DIR").required(true).num_args(1..).help("Folders of result JSON")),
+        )
+        // Children that `lab` starts itself; hidden from the help.
+        .subcommand(Command::new("worker").hide(true).about("A q2 process-pool worker: JSON requests on stdin"))
+        .subcommand(
+            Command::new("server")
+                .hide(true)
+                .about("The loopback server of q4 and q9")
+                .arg(Arg::new("config").long("config").value_name("JSON").required(true)),
+        )
+        .subcommand(
+            Command::new("q6-tasks")
+                .hide(true)
+                .about("q6's idle tasks alone, under another allocator")
+                .arg(Arg::new("n").value_name("N").required(true).value_parser(clap::value_parser!(u64))),
+        );
+    for q in registry::all() {
+        let about = q.question().unwrap_or("(not in claims.json)");
+        cmd = cmd.subcommand(
+            Command::new(q.name)
+                .about(about)
+                .arg(
+                    Arg::new("params")
+                        .long("params")
+                        .value_name("JSON")
+                        .help("Parameters; missing fields keep defaults"),
+                )
+                .arg(number("max-wall-s", "Wall-time budget, seconds (default 600)"))
+                .arg(number("max-rss-mb", "Memory budget for lab and its children, MiB (default 4096)"))
+                .arg(number("nofile", "Soft open-files limit for the run (default: as inherited)"))
+                .arg(Arg::new("watch-stdin").long("watch-stdin").action(ArgAction::SetTrue).hide(true)),
+        );
     }
-    a.budget.validate()?;
-    Ok(a)
+    cmd
 }
 
-fn list() -> Result<String> {
-    let entries: Vec<serde_json::Value> = experiments::all()
-        .iter()
-        .map(|e| serde_json::json!({"name": e.name, "question": e.question, "params": (e.default_params)()}))
-        .collect();
+/// A flag's number, or a bad-input error naming the flag.
+fn parsed<T: std::str::FromStr>(m: &ArgMatches, flag: &str) -> Result<Option<T>> {
+    match m.get_one::<String>(flag) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| LabError::invalid(format!("--{flag} must be a number; got {v:?}"))),
+    }
+}
+
+fn budget(m: &ArgMatches) -> Result<Budget> {
+    let d = Budget::default();
+    let b = Budget {
+        max_wall_s: parsed(m, "max-wall-s")?.unwrap_or(d.max_wall_s),
+        max_rss_mb: parsed(m, "max-rss-mb")?.unwrap_or(d.max_rss_mb),
+        nofile: parsed(m, "nofile")?,
+    };
+    b.validate()?;
+    Ok(b)
+}
+
+fn list(m: &ArgMatches) -> Result<String> {
+    if m.get_flag("names") {
+        return Ok(registry::all().iter().map(|q| q.name).collect::<Vec<_>>().join("\n"));
+    }
+    let mut entries = Vec::new();
+    for q in registry::all() {
+        entries.push(serde_json::json!({
+            "name": q.name,
+            "question": q.question()?,
+            "notebook": q.notebook()?,
+            "twin": q.twin,
+            "params": (q.defaults)()?,
+        }));
+    }
     serde_json::to_string_pretty(&entries).map_err(|e| LabError::other(e.to_string()))
 }
 
-/// Parses, validates, then measures. (The runner refuses runs whose estimate is over budget before starting
-/// `lab`; here the watchdog alone enforces the budget, so a run that outgrows its estimate still stops.)
-fn execute<P: ExperimentParams>(json: &str, run: fn(&P) -> Result<LabResult>) -> Result<String> {
-    run(&P::from_json(json)?)?.to_json()
+fn ledger_html(m: &ArgMatches) -> Result<String> {
+    let ext = if m.get_one::<String>("links").map(String::as_str) == Some("ipynb") { ".ipynb" } else { ".html" };
+    let dirs: Vec<PathBuf> = m.get_many::<String>("dirs").into_iter().flatten().map(PathBuf::from).collect();
+    Ok(helpers::display::ledger_html(&ledger::Ledger::load(&dirs)?, ext))
 }
 
-/// `lab ledger [--links html|ipynb] DIR...`: the ledger of every result under DIRs, as an HTML fragment.
-fn ledger(args: Vec<String>) -> Result<String> {
-    let usage = "usage: lab ledger [--links html|ipynb] DIR...";
-    let mut ext = ".html";
-    let mut dirs = Vec::new();
-    let mut it = args.into_iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--links" => {
-                ext = match it.next().as_deref() {
-                    Some("html") => ".html",
-                    Some("ipynb") => ".ipynb",
-                    other => {
-                        return Err(LabError::invalid(format!("--links takes html or ipynb, not {other:?}; {usage}")))
-                    }
-                }
-            }
-            flag if flag.starts_with("--") => return Err(LabError::invalid(format!("unknown flag {flag}; {usage}"))),
-            dir => dirs.push(std::path::PathBuf::from(dir)),
-        }
+/// Validates, applies the budget, then measures. (The runner refuses runs whose estimate is over budget before
+/// starting `lab`; here the watchdog alone enforces the budget, so a run that outgrows its estimate still stops.)
+fn experiment(q: &registry::Question, m: &ArgMatches) -> Result<String> {
+    let budget = budget(m)?;
+    if m.get_flag("watch-stdin") {
+        watchdog::exit_when_stdin_closes();
     }
-    if dirs.is_empty() {
-        return Err(LabError::invalid(format!("name at least one folder of result JSON files; {usage}")));
-    }
-    Ok(helpers::display::ledger_html(&helpers::ledger::Ledger::load(&dirs)?, ext))
+    watchdog::apply_nofile(&budget)?;
+    watchdog::start(&budget);
+    let params = m.get_one::<String>("params").map_or("{}", String::as_str);
+    (q.run)(params)?.to_json()
 }
 
 fn main_inner() -> Result<String> {
-    let mut argv = std::env::args().skip(1).peekable();
-    match argv.peek().map(String::as_str) {
-        None | Some("-h") | Some("--help") | Some("help") => {
-            return Err(LabError::invalid(format!(
-                "{USAGE}\nexperiments: {}",
-                experiments::all().iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
-            )))
+    let matches = match cli().try_get_matches() {
+        Ok(m) => m,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: shown, and not an error.
+            let _ = e.print();
+            return Ok(String::new());
         }
-        Some("list") => return list(),
-        // A process-pool worker for q2: answers JSON requests on stdin (see workload::process_pool).
-        Some("worker") => return helpers::workload::process_pool::serve().map(|_| String::new()),
-        // q6's measurement of idle tasks alone, run in a child under another allocator: `lab q6-tasks N`.
-        Some("q6-tasks") => {
-            let n =
-                argv.nth(1).and_then(|n| n.parse().ok()).ok_or_else(|| LabError::invalid("usage: lab q6-tasks N"))?;
-            return q6::measure_tasks_here(n);
+        Err(e) => {
+            // One line naming what was wrong (clap's first line), not the whole usage.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("bad usage").trim_start_matches("error: ").to_string();
+            return Err(LabError::invalid(format!("{first}; see lab --help")));
         }
-        // The claim ledger of the results under the given folders, as HTML (the report index embeds it).
-        Some("ledger") => return ledger(argv.skip(1).collect()),
-        // The loopback server of q4 and q9: `lab server --config JSON` (see workload::server).
-        Some("server") => {
-            let cfg = argv.nth(2).ok_or_else(|| LabError::invalid("usage: lab server --config JSON"))?;
+    };
+    let (name, m) = matches.subcommand().ok_or_else(|| LabError::invalid("name a command; see lab --help"))?;
+    match name {
+        "list" => list(m),
+        "ledger" => ledger_html(m),
+        "worker" => helpers::workload::process_pool::serve().map(|_| String::new()),
+        "server" => {
+            let cfg = m.get_one::<String>("config").map_or("", String::as_str);
             let cfg: helpers::workload::server::ServerConfig =
-                serde_json::from_str(&cfg).map_err(|e| LabError::invalid(format!("server config: {e}")))?;
-            return helpers::workload::server::serve(&cfg).map(|_| String::new());
+                serde_json::from_str(cfg).map_err(|e| LabError::invalid(format!("server --config: {e}")))?;
+            helpers::workload::server::serve(&cfg).map(|_| String::new())
         }
-        _ => {}
-    }
-    let args = parse_args(argv)?;
-    if args.watch_stdin {
-        watchdog::exit_when_stdin_closes();
-    }
-    watchdog::apply_nofile(&args.budget)?;
-    watchdog::start(&args.budget);
-    match args.experiment.as_str() {
-        "q1" => execute::<q1::Params>(&args.params, q1::execute),
-        "q2" => execute::<q2::Params>(&args.params, q2::execute),
-        "q3" => execute::<q3::Params>(&args.params, q3::execute),
-        "q4" => execute::<q4::Params>(&args.params, q4::execute),
-        "q5" => execute::<q5::Params>(&args.params, q5::execute),
-        "q6" => execute::<q6::Params>(&args.params, q6::execute),
-        "q7" => execute::<q7::Params>(&args.params, q7::execute),
-        "q8" => execute::<q8::Params>(&args.params, q8::execute),
-        "q9" => execute::<q9::Params>(&args.params, q9::execute),
-        other => Err(LabError::invalid(format!(
-            "unknown experiment {other:?}; known: {}",
-            experiments::all().iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
-        ))),
+        "q6-tasks" => helpers::q6::measure_tasks_here(m.get_one::<u64>("n").copied().unwrap_or(0)),
+        other => experiment(registry::get(other)?, m),
     }
 }
 
 fn main() {
     match main_inner() {
-        Ok(json) if json.is_empty() => {}
-        Ok(json) => println!("{json}"),
-        Err(e) => watchdog::stop(&e),
+        Ok(out) if out.is_empty() => {}
+        Ok(out) => println!("{out}"),
+        Err(e) => process::exit_with(&e),
     }
 }

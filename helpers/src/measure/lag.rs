@@ -41,7 +41,7 @@ impl Heartbeat {
     pub fn start(period: Duration) -> crate::error::Result<Heartbeat> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        let rt = crate::workload::runtime(crate::params::Flavor::CurrentThread)?;
+        let rt = crate::tokio_rt::build(crate::params::Flavor::CurrentThread)?;
         let handle = std::thread::Builder::new()
             .name("heartbeat".into())
             .spawn(move || rt.block_on(probe(period, flag)))

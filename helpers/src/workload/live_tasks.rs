@@ -115,7 +115,7 @@ pub enum Bound {
 
 /// Peak heap and RSS bytes above the start, and the wall time, for `jobs` jobs of one 1 ms sleep each.
 pub fn bounded(how: Bound, jobs: u64, limit: u64) -> Result<(f64, f64, f64)> {
-    let rt = crate::workload::runtime(crate::params::Flavor::MultiThread)?;
+    let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
     rt.block_on(async { tokio::spawn(async {}).await.ok() });
     let (heap0, rss0) = (alloc::live_bytes(), memory::rss_bytes());
     alloc::reset_peak();

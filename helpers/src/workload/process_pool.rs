@@ -3,7 +3,7 @@
 
 use super::cpu::spin;
 use crate::error::{LabError, Result};
-use crate::twin;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -59,7 +59,7 @@ impl Worker {
         let exe = std::env::current_exe()?;
         let mut cmd = Command::new(exe);
         cmd.arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit());
-        let mut child = twin::spawn_registered(&mut cmd)?;
+        let mut child = crate::process::spawn_registered(&mut cmd)?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(LabError::child("a worker started without pipes"));
         };
@@ -92,7 +92,7 @@ impl Drop for Worker {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        twin::forget(self.child.id());
+        crate::process::forget(self.child.id());
     }
 }
 

@@ -189,7 +189,7 @@ impl Server {
         let json = serde_json::to_string(cfg).map_err(|e| LabError::other(e.to_string()))?;
         let mut cmd = Command::new(exe);
         cmd.args(["server", "--config", &json]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit());
-        let mut child = crate::twin::spawn_registered(&mut cmd)?;
+        let mut child = crate::process::spawn_registered(&mut cmd)?;
         let out = child.stdout.take().ok_or_else(|| LabError::child("server started without stdout"))?;
         let mut line = String::new();
         BufReader::new(out).read_line(&mut line)?;
@@ -240,6 +240,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        crate::twin::forget(self.child.id());
+        crate::process::forget(self.child.id());
     }
 }

@@ -1,10 +1,11 @@
 //! What every experiment does before and after measuring: find Python and describe the machine; assemble the
 //! result and judge its claims.
 
+use super::{Claims, Headline};
 use crate::error::{LabError, Result};
 use crate::measure::machine;
 use crate::params::ExperimentParams;
-use crate::result::{Claim, LabResult, Machine, Series};
+use crate::result::{LabResult, Machine, Series};
 use crate::twin::{self, Python};
 
 /// The interpreter for the twins (when asked for) and the machine description that names it.
@@ -24,8 +25,8 @@ pub fn finish<P: ExperimentParams>(
     p: &P,
     machine: Machine,
     series: Vec<Series>,
-    claims: fn(&P, &LabResult) -> Result<Vec<Claim>>,
-    headline: fn(&P, &LabResult) -> Result<String>,
+    claims: Claims<P>,
+    headline: Headline<P>,
 ) -> Result<LabResult> {
     let mut result = LabResult {
         experiment: P::NAME.into(),
@@ -35,8 +36,6 @@ pub fn finish<P: ExperimentParams>(
         series,
         claims: Vec::new(),
     };
-    result.claims = claims(p, &result)?;
-    crate::claims::catalogue()?.check(P::NAME, &result.claims)?;
-    result.headline = headline(p, &result)?;
+    super::judge(&mut result, claims, headline)?;
     Ok(result)
 }

@@ -1,7 +1,57 @@
 //! Notebook 07, "The reason runtime didn't increase: because sleep does not consume CPU": `use helpers::q7::*;`.
+//!
+//! N tasks that each wait `duration_ms` three ways — an async sleep, a blocking sleep inside the task, a CPU
+//! spin — on tokio's single- and multi-threaded runtimes, and the Python twins (asyncio.sleep, time.sleep in a
+//! coroutine, a busy loop). Wall time, CPU time and context switches show who waits and who works.
+
+use crate::params::{in_range, list_in_range, ExperimentParams};
+use serde::{Deserialize, Serialize};
+
+/// The Python twin (`helpers/python/`) that measures this question's Python side.
+pub const TWIN: &str = "q7_sleep_vs_cpu.py";
+
+/// Parameters of `lab q7`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// Task counts to sweep, each 1 .. 100,000, at most 8 values.
+    pub tasks: Vec<u64>,
+    /// How long each task waits (or computes), ms, 1 .. 10,000.
+    pub duration_ms: u64,
+    /// Run the Python twin (asyncio.sleep, time.sleep, busy loop) beside Rust.
+    pub python: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { tasks: vec![10, 100, 400], duration_ms: 10, python: true }
+    }
+}
+
+impl ExperimentParams for Params {
+    const NAME: &'static str = "q7";
+
+    fn validate(&self) -> Result<()> {
+        list_in_range("tasks", &self.tasks, 8, 1, 100_000)?;
+        in_range("duration_ms", self.duration_ms, 1, 10_000)?;
+        Ok(())
+    }
+
+    fn estimate_s(&self) -> f64 {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+        let serial: f64 = self.tasks.iter().map(|&n| n as f64 * self.duration_ms as f64 / 1000.0).sum();
+        // Blocking sleep and spin: once serial (current_thread), once over the cores; Python twice serial.
+        serial * (2.0 + 2.0 / cores) + if self.python { serial * 2.0 + 1.0 } else { 0.0 }
+    }
+}
+
+#[cfg(feature = "experiments")]
+mod run;
+#[cfg(feature = "experiments")]
+pub use run::execute;
+pub mod judge;
 
 use crate::chart::{bars, lines, BarSpec, LineSpec};
-pub use crate::experiments::q7::Params;
 pub use crate::prelude::*;
 use plotters::prelude::SeriesLabelPosition as Corner;
 

@@ -1,0 +1,125 @@
+//! Notebook 01, "Why does async not help CPU-bound tasks?": `use helpers::q1::*;`.
+//!
+//! `jobs` CPU jobs of `job_ms` each, run sequentially, as async tasks on tokio's single- and multi-threaded
+//! runtimes, on the blocking pool, on rayon, and as async tasks with yield points; a heartbeat probe measures
+//! how long the event loop is blocked. The Python twin runs the asyncio / to_thread / process-pool versions.
+
+use crate::params::{in_range, ExperimentParams};
+use serde::{Deserialize, Serialize};
+
+/// The Python twin (`helpers/python/`) that measures this question's Python side.
+pub const TWIN: &str = "q1_cpu_bound.py";
+
+/// Parameters of `lab q1`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// CPU jobs per strategy, 1 .. 1000.
+    pub jobs: u64,
+    /// Work per job in ms (calibrated on this machine at start), 0.1 .. 10,000.
+    pub job_ms: f64,
+    /// Work between two `yield_now().await` in the yielding variant, µs, 10 .. 1,000,000.
+    pub yield_every_us: u64,
+    /// Rounds of every strategy, interleaved (A B C A B C) so that drift in clock speed hits all alike. 1 .. 10.
+    pub repeats: u64,
+    /// Run the Python twin (asyncio, to_thread, ProcessPoolExecutor) beside Rust.
+    pub python: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { jobs: 8, job_ms: 100.0, yield_every_us: 500, repeats: 3, python: true }
+    }
+}
+
+impl ExperimentParams for Params {
+    const NAME: &'static str = "q1";
+
+    fn validate(&self) -> Result<()> {
+        in_range("jobs", self.jobs, 1, 1000)?;
+        if !self.job_ms.is_finite() {
+            return Err(crate::error::LabError::invalid(format!(
+                "job_ms must be between 0.1 and 10000; got {}",
+                self.job_ms
+            )));
+        }
+        in_range("job_ms", self.job_ms, 0.1, 10_000.0)?;
+        in_range("yield_every_us", self.yield_every_us, 10, 1_000_000)?;
+        in_range("repeats", self.repeats, 1, 10)?;
+        Ok(())
+    }
+
+    fn estimate_s(&self) -> f64 {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+        let total = self.jobs as f64 * self.job_ms / 1000.0;
+        // Three strategies on one core, three on all; Python: three on one core (its loop is slower to start),
+        // one on all plus its pool's start-up.
+        let rust = total * (3.0 + 3.0 / cores);
+        let python = if self.python { total * (3.0 + 1.0 / cores) + 1.0 } else { 0.0 };
+        (rust + python) * self.repeats as f64
+    }
+}
+
+#[cfg(feature = "experiments")]
+mod run;
+#[cfg(feature = "experiments")]
+pub use run::execute;
+pub mod judge;
+
+use crate::chart::{bars, lines, BarSpec, LineSpec};
+pub use crate::prelude::*;
+use plotters::prelude::SeriesLabelPosition as Corner;
+
+/// Every strategy, Rust then Python, with a short label for bar charts.
+const STRATEGIES: [(&str, &str); 10] = [
+    ("sequential", "sequential"),
+    ("tokio current_thread", "current_thread"),
+    ("tokio multi_thread", "multi_thread"),
+    ("spawn_blocking", "spawn_blocking"),
+    ("rayon", "rayon"),
+    ("tokio yield_now", "yield_now"),
+    ("python sequential", "py sequential"),
+    ("python asyncio", "py asyncio"),
+    ("python to_thread", "py to_thread"),
+    ("python processes", "py processes"),
+];
+
+fn strategy_bars(r: &LabResult, y: &str, title: &str, y_label: &str) -> BarSpec {
+    let bars: Vec<(&str, &str, &str)> = STRATEGIES.iter().map(|(n, l)| (*n, y, *l)).collect();
+    BarSpec::new(title, y_label, &bars).reference(r.machine.cores as f64, "cores present")
+}
+
+/// Speed-up over the same language's sequential loop, with the cores present dashed.
+pub fn speedup_chart(r: &LabResult) -> Result<Chart> {
+    bars(r, &strategy_bars(r, "speedup", "Speed-up over sequential (median of repeats)", "speed-up, x"))
+}
+
+/// CPU time / wall time: how many cores each strategy kept busy (robust to the machine's speed drift).
+pub fn cores_chart(r: &LabResult) -> Result<Chart> {
+    bars(r, &strategy_bars(r, "cores_busy", "Cores busy: CPU time / wall time", "cores"))
+}
+
+/// The worst heartbeat lateness under each strategy: how long the event loop could not answer.
+pub fn lag_chart(r: &LabResult) -> Result<Chart> {
+    let bars: Vec<(&str, &str, &str)> =
+        STRATEGIES.iter().filter(|(n, _)| !n.ends_with("sequential")).map(|(n, l)| (*n, "lag_max_ms", *l)).collect();
+    crate::chart::bars(
+        r,
+        &BarSpec::new("Event-loop lag: how late a 1 ms heartbeat woke (max)", "ms (log)", &bars).log_y(),
+    )
+}
+
+/// Heartbeats counted over time (first repeat): a healthy loop climbs steadily, a blocked one runs flat.
+pub fn timeline_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new(
+            "heartbeats",
+            "Heartbeats so far: flat = the event loop was blocked",
+            "time since start, s",
+            "heartbeats",
+        )
+        .only(&["tokio current_thread", "spawn_blocking", "tokio yield_now", "python asyncio", "python processes"])
+        .legend(Corner::UpperLeft),
+    )
+}

@@ -1,0 +1,193 @@
+//! Notebook 02, "Why does ProcessPoolExecutor scale but ThreadPoolExecutor doesn't for CPU?":
+//! `use helpers::q2::*;`.
+//!
+//! CPU jobs over 1..n workers as OS threads, as threads that must hold one global lock while computing (a model
+//! of the GIL), and as worker processes; what a process costs (memory, start-up, IPC and serialization) and the
+//! job length below which a process pool loses to a plain loop. The Python twin runs ThreadPoolExecutor and
+//! ProcessPoolExecutor the same way.
+
+use crate::params::{in_range, list_in_range, ExperimentParams};
+use serde::{Deserialize, Serialize};
+
+/// The Python twin (`helpers/python/`) that measures this question's Python side.
+pub const TWIN: &str = "q2_pools.py";
+
+/// Parameters of `lab q2`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// CPU jobs per run, 1 .. 10,000.
+    pub jobs: u64,
+    /// Work per job, ms (calibrated here at start), 0.01 .. 10,000.
+    pub job_ms: f64,
+    /// Pool sizes to try, each 1 .. 64, at most 8 values.
+    pub workers: Vec<u64>,
+    /// Interleaved rounds of the scaling runs, 1 .. 10.
+    pub repeats: u64,
+    /// Message sizes for the IPC and serialization costs, bytes, each 100 .. 50,000,000, at most 8 values.
+    pub payload_bytes: Vec<u64>,
+    /// Job lengths for the crossover sweep, µs, each 1 .. 1,000,000, at most 12 values.
+    pub crossover_job_us: Vec<u64>,
+    /// Jobs per crossover point, 1 .. 100,000.
+    pub crossover_jobs: u64,
+    /// Run the Python twin (ThreadPoolExecutor, ProcessPoolExecutor, pickle) beside Rust.
+    pub python: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            jobs: 16,
+            job_ms: 25.0,
+            workers: vec![1, 2, 4, 8],
+            repeats: 3,
+            payload_bytes: vec![1_000, 10_000, 100_000, 1_000_000, 10_000_000],
+            crossover_job_us: vec![10, 30, 100, 300, 1_000, 3_000],
+            crossover_jobs: 200,
+            python: true,
+        }
+    }
+}
+
+impl ExperimentParams for Params {
+    const NAME: &'static str = "q2";
+
+    fn validate(&self) -> Result<()> {
+        in_range("jobs", self.jobs, 1, 10_000)?;
+        if !self.job_ms.is_finite() {
+            return Err(LabError::invalid(format!("job_ms must be between 0.01 and 10000; got {}", self.job_ms)));
+        }
+        in_range("job_ms", self.job_ms, 0.01, 10_000.0)?;
+        list_in_range("workers", &self.workers, 8, 1, 64)?;
+        in_range("repeats", self.repeats, 1, 10)?;
+        list_in_range("payload_bytes", &self.payload_bytes, 8, 100, 50_000_000)?;
+        list_in_range("crossover_job_us", &self.crossover_job_us, 12, 1, 1_000_000)?;
+        in_range("crossover_jobs", self.crossover_jobs, 1, 100_000)?;
+        Ok(())
+    }
+
+    fn estimate_s(&self) -> f64 {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+        let total = self.jobs as f64 * self.job_ms / 1000.0;
+        // Per pool size: threads and processes at min(w, cores), the GIL model serial; Python the same twice.
+        let per_round: f64 = self
+            .workers
+            .iter()
+            .map(|&w| {
+                let par = total / (w as f64).min(cores);
+                let rust = 2.0 * par + total;
+                let python = if self.python { par + total + 0.05 * w as f64 } else { 0.0 };
+                rust + python
+            })
+            .sum::<f64>()
+            + total * if self.python { 2.0 } else { 1.0 };
+        let sweep: f64 = self.crossover_job_us.iter().map(|&us| us as f64 * self.crossover_jobs as f64 / 1e6).sum();
+        let payload: f64 = self.payload_bytes.iter().map(|&b| b as f64).sum::<f64>() / 20e6; // ~20 MB/s all told
+        per_round * self.repeats as f64 + sweep * 4.0 + payload * if self.python { 2.0 } else { 1.0 } + 2.0
+    }
+}
+
+/// The job length (µs) where a pool's speed-up first reaches 1, interpolated on a log scale.
+pub fn crossing(s: &Series) -> Option<f64> {
+    let pts = &s.points;
+    if pts.first().is_some_and(|p| p[1] >= 1.0) {
+        return pts.first().map(|p| p[0]);
+    }
+    pts.windows(2).find(|w| w[0][1] < 1.0 && w[1][1] >= 1.0).map(|w| {
+        let (x0, x1) = (w[0][0].ln(), w[1][0].ln());
+        let f = (1.0 - w[0][1]) / (w[1][1] - w[0][1]);
+        (x0 + f * (x1 - x0)).exp()
+    })
+}
+
+#[cfg(feature = "experiments")]
+mod run;
+#[cfg(feature = "experiments")]
+pub use run::{execute, Scaling};
+pub mod judge;
+
+use crate::chart::{bars, lines, BarSpec, LineSpec};
+pub use crate::prelude::*;
+use plotters::prelude::SeriesLabelPosition as Corner;
+
+/// Speed-up over a plain loop vs pool size, with min(workers, cores) dashed.
+pub fn speedup_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new("speedup", "Speed-up vs workers (ideal: min(workers, cores))", "workers (log)", "speed-up, x")
+            .log_x()
+            .legend(Corner::UpperLeft),
+    )
+}
+
+/// Cores busy (CPU time / wall time, worker processes included) vs pool size.
+pub fn cores_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new("cores_busy", "Cores busy: CPU time / wall time", "workers (log)", "cores")
+            .log_x()
+            .legend(Corner::UpperLeft),
+    )
+}
+
+/// KiB per worker: a thread (resident, and its reserved stack) vs a worker process.
+pub fn memory_chart(r: &LabResult) -> Result<Chart> {
+    bars(
+        r,
+        &BarSpec::new(
+            "Memory per worker",
+            "KiB (log)",
+            &[
+                ("threads", "kb_per_worker", "thread (resident)"),
+                ("threads virtual", "kb_per_worker", "thread (address space)"),
+                ("processes", "kb_per_worker", "lab worker process"),
+                ("python threads", "kb_per_worker", "py thread"),
+                ("python processes", "kb_per_worker", "py worker process"),
+            ],
+        )
+        .log_y(),
+    )
+}
+
+/// ms to start one worker: a thread, a `lab worker` process, a ProcessPoolExecutor.
+pub fn startup_chart(r: &LabResult) -> Result<Chart> {
+    bars(
+        r,
+        &BarSpec::new(
+            "Start-up cost per worker",
+            "ms (log)",
+            &[
+                ("threads", "start_ms", "thread"),
+                ("processes", "start_ms", "lab worker process"),
+                ("python processes", "start_ms", "ProcessPoolExecutor(1)"),
+            ],
+        )
+        .log_y(),
+    )
+}
+
+/// Serialization and a round trip through a worker process vs message size.
+pub fn ipc_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new("cost_ms", "Serialization and IPC vs message size", "message, bytes of JSON (log)", "ms (log)")
+            .log_x()
+            .log_y()
+            .legend(Corner::UpperLeft),
+    )
+}
+
+/// A warm pool's speed-up over a plain loop vs job length: below 1 the pool loses.
+pub fn crossover_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new(
+            "pool_speedup",
+            "When does a pool pay? Speed-up vs job length",
+            "job length, µs (log)",
+            "speed-up, x",
+        )
+        .log_x()
+        .legend(Corner::LowerRight),
+    )
+}

@@ -1,0 +1,319 @@
+//! What `lab q2` measures (the `lab` binary only, behind the `experiments` feature).
+
+use super::*;
+use crate::measure::cpu::{measure, measure_with_children};
+use crate::measure::memory;
+use crate::progress::Progress;
+use crate::questions::common;
+use crate::result::{LabResult, Series};
+use crate::twin::{self, Python};
+use crate::units::fmt_s;
+use crate::workload::cpu::{spin, Kernel};
+use crate::workload::documents::document;
+use crate::workload::process_pool::Pool;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Barrier, Mutex};
+use std::time::Instant;
+
+/// How a pool of workers runs the jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaling {
+    Threads,
+    /// Threads that hold one global lock while they compute, released every 5 ms of work like the GIL's
+    /// switch interval.
+    GilModel,
+    Processes,
+}
+
+impl Scaling {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scaling::Threads => "threads",
+            Scaling::GilModel => "gil model",
+            Scaling::Processes => "processes",
+        }
+    }
+}
+
+const PYTHON_SCALING: [(&str, &str); 2] = [("python threads", "threads"), ("python processes", "processes")];
+
+/// Runs `jobs` jobs of `iters` iterations on `workers` threads (optionally taking turns on one lock).
+fn thread_pool(workers: usize, jobs: u64, iters: u64, slice: Option<u64>) -> Result<()> {
+    let next = AtomicU64::new(0);
+    let gil = Mutex::new(());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let j = next.fetch_add(1, Ordering::Relaxed);
+                if j >= jobs {
+                    return;
+                }
+                match slice {
+                    None => {
+                        spin(iters, j);
+                    }
+                    Some(slice) => {
+                        let mut left = iters;
+                        let mut x = j;
+                        while left > 0 {
+                            let n = left.min(slice);
+                            let _held = gil.lock().unwrap_or_else(|e| e.into_inner());
+                            x = spin(n, x);
+                            left -= n;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    Ok(())
+}
+
+/// Wall and CPU (children included) of one scaling run.
+fn scaling_run(how: Scaling, workers: usize, jobs: u64, iters: u64, kernel: &Kernel) -> Result<(f64, f64)> {
+    let (r, section) = measure_with_children(|| match how {
+        Scaling::Threads => thread_pool(workers, jobs, iters, None),
+        Scaling::GilModel => thread_pool(workers, jobs, iters, Some(kernel.iters(5.0))),
+        Scaling::Processes => Pool::start(workers).and_then(|mut pool| pool.run_jobs(jobs, iters)),
+    });
+    r?;
+    Ok((section.wall_s, section.cores_busy()))
+}
+
+#[derive(Default, Clone)]
+struct Samples {
+    speedup: Vec<f64>,
+    cores_busy: Vec<f64>,
+}
+
+pub fn execute(p: &Params) -> Result<LabResult> {
+    let (py, machine) = common::setup(p.python)?;
+    let params = common::params_json(p)?;
+    let mut names: Vec<&str> = vec!["threads", "gil model", "processes"];
+    if py.is_some() {
+        names.extend(PYTHON_SCALING.iter().map(|(n, _)| *n));
+    }
+    let langs = if py.is_some() { 2 } else { 1 };
+    // Per round: the sequential baselines and every strategy at every size; then memory, start-ups, IPC and
+    // the crossover (five steps in Rust, three in Python).
+    let steps = p.repeats as usize * (langs + p.workers.len() * names.len()) + 5 + 3 * (langs - 1);
+    let mut progress = Progress::new("q2", steps);
+    let kernel = Kernel::calibrate();
+    let iters = kernel.iters(p.job_ms);
+    progress.note(&format!(
+        "{} jobs x {} ms over {:?} workers on {}, {} repeat(s); about {:.0} s",
+        p.jobs,
+        p.job_ms,
+        p.workers,
+        machine.cores_label(),
+        p.repeats,
+        p.estimate_s()
+    ));
+    let py_iters_per_ms = match py.as_ref() {
+        Some(py) => {
+            let r = twin::run(py, TWIN, &params, &["--calibrate"])?;
+            r.value("python", "iters_per_ms", 1.0)?
+        }
+        None => 0.0,
+    };
+    let py_iters = (py_iters_per_ms * p.job_ms).round().max(1.0).to_string();
+    // Memory first: later runs leave freed thread stacks in glibc's cache, which new threads would reuse.
+    let wmax = p.workers.iter().copied().max().unwrap_or(1) as usize;
+    let mut series = memory_and_startup(wmax, &mut progress)?;
+
+    // Scaling, interleaved: each round runs the sequential baselines, then every strategy at every size.
+    let mut samples = vec![vec![Samples::default(); p.workers.len()]; names.len()];
+    for rep in 0..p.repeats {
+        progress.begin(&format!("sequential (repeat {})", rep + 1));
+        let (_, seq) = measure(|| (0..p.jobs).fold(0, |a, j| a ^ spin(iters, j)));
+        progress.end(&fmt_s(seq.wall_s));
+        let mut py_seq = f64::NAN;
+        if let Some(py) = py.as_ref() {
+            progress.begin(&format!("python sequential (repeat {})", rep + 1));
+            let r = python_scaling(py, &params, "sequential", 1, &py_iters)?;
+            py_seq = r.0;
+            progress.end(&fmt_s(py_seq));
+        }
+        for (wi, &w) in p.workers.iter().enumerate() {
+            for (ni, name) in names.iter().enumerate() {
+                progress.begin(&format!("{name}, {w} worker(s) (repeat {})", rep + 1));
+                let (wall, busy, base) = match *name {
+                    "threads" => append(scaling_run(Scaling::Threads, w as usize, p.jobs, iters, &kernel)?, seq.wall_s),
+                    "gil model" => {
+                        append(scaling_run(Scaling::GilModel, w as usize, p.jobs, iters, &kernel)?, seq.wall_s)
+                    }
+                    "processes" => {
+                        append(scaling_run(Scaling::Processes, w as usize, p.jobs, iters, &kernel)?, seq.wall_s)
+                    }
+                    _ => {
+                        let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;
+                        let flag = PYTHON_SCALING.iter().find(|(n, _)| n == name).map_or("threads", |(_, f)| f);
+                        append(python_scaling(py, &params, flag, w, &py_iters)?, py_seq)
+                    }
+                };
+                let s = &mut samples[ni][wi];
+                s.speedup.push(base / wall);
+                s.cores_busy.push(busy);
+                progress.end(&format!("{} ({:.2}x, {busy:.2} cores busy)", fmt_s(wall), base / wall));
+            }
+        }
+    }
+    for (ni, name) in names.iter().enumerate() {
+        let mut speed = Series::new(name, "workers", "speedup");
+        let mut busy = Series::new(name, "workers", "cores_busy");
+        for (wi, &w) in p.workers.iter().enumerate() {
+            speed.push_samples(w as f64, &samples[ni][wi].speedup);
+            busy.push_samples(w as f64, &samples[ni][wi].cores_busy);
+        }
+        series.extend([speed, busy]);
+    }
+    let cores = machine.cores as f64;
+    let mut ideal = Series::new("ideal", "workers", "speedup");
+    ideal.points = p.workers.iter().map(|&w| [w as f64, (w as f64).min(cores)]).collect();
+    series.push(ideal);
+
+    series.extend(ipc(p, &mut progress)?);
+    series.extend(crossover(p, &kernel, machine.cores, &mut progress)?);
+    if let Some(py) = py.as_ref() {
+        for part in ["memory", "ipc", "crossover"] {
+            progress.begin(&format!("python {part}"));
+            let r = twin::run(
+                py,
+                TWIN,
+                &params,
+                &["--part", part, "--workers", &wmax.to_string(), "--iters-per-ms", &py_iters_per_ms.to_string()],
+            )?;
+            progress.end("done");
+            series.extend(r.series);
+        }
+    }
+    let mut even = Series::new("break-even", "job_us", "pool_speedup");
+    even.points = p.crossover_job_us.iter().map(|&us| [us as f64, 1.0]).collect();
+    series.push(even);
+    common::finish(p, machine, series, super::judge::claims, super::judge::headline)
+}
+
+/// (wall, busy) with the sequential wall it is compared to.
+fn append((wall, busy): (f64, f64), base: f64) -> (f64, f64, f64) {
+    (wall, busy, base)
+}
+
+fn python_scaling(py: &Python, params: &serde_json::Value, how: &str, workers: u64, iters: &str) -> Result<(f64, f64)> {
+    let r = twin::run(
+        py,
+        TWIN,
+        params,
+        &["--part", "scaling", "--strategy", how, "--workers", &workers.to_string(), "--iters", iters],
+    )?;
+    let name = format!("python {how}");
+    let x = workers as f64;
+    Ok((r.value(&name, "wall_s", x)?, r.value(&name, "cores_busy", x)?))
+}
+
+/// KiB per worker (threads: resident and virtual; processes: resident each) and start-up ms.
+fn memory_and_startup(n: usize, progress: &mut Progress) -> Result<Vec<Series>> {
+    let point =
+        |name: &str, x: &str, y: &str, xv: f64, v: f64| Series { points: vec![[xv, v]], ..Series::new(name, x, y) };
+    let x = n as f64;
+    progress.begin(&format!("memory of {n} idle threads"));
+    let barrier = Barrier::new(n + 1);
+    let release = Barrier::new(n + 1);
+    let (rss0, virt0) = (memory::rss_bytes(), memory::virtual_bytes());
+    let (rss1, virt1) = std::thread::scope(|s| {
+        for _ in 0..n {
+            s.spawn(|| {
+                barrier.wait();
+                release.wait();
+            });
+        }
+        barrier.wait();
+        let m = (memory::rss_bytes(), memory::virtual_bytes());
+        release.wait();
+        m
+    });
+    let rss_kb = rss1.saturating_sub(rss0) as f64 / 1024.0 / x;
+    let virt_kb = virt1.saturating_sub(virt0) as f64 / 1024.0 / x;
+    progress.end(&format!("{rss_kb:.0} KiB resident, {virt_kb:.0} KiB virtual per thread"));
+
+    progress.begin(&format!("start {n} worker processes"));
+    let t0 = Instant::now();
+    let pool = Pool::start(n)?;
+    let start_ms = t0.elapsed().as_secs_f64() * 1000.0 / x;
+    let rss = pool.rss();
+    let proc_kb = rss.iter().sum::<u64>() as f64 / 1024.0 / rss.len().max(1) as f64;
+    drop(pool);
+    progress.end(&format!("{start_ms:.1} ms to start each, {proc_kb:.0} KiB resident each"));
+
+    progress.begin("thread start-up");
+    let t0 = Instant::now();
+    for _ in 0..100 {
+        std::thread::spawn(|| {}).join().map_err(|_| LabError::other("an empty thread panicked"))?;
+    }
+    let thread_ms = t0.elapsed().as_secs_f64() * 1000.0 / 100.0;
+    progress.end(&format!("{:.1} µs per thread", thread_ms * 1000.0));
+    Ok(vec![
+        point("threads", "workers", "kb_per_worker", x, rss_kb),
+        point("threads virtual", "workers", "kb_per_worker", x, virt_kb),
+        point("processes", "workers", "kb_per_worker", x, proc_kb),
+        point("threads", "workers", "start_ms", x, thread_ms),
+        point("processes", "workers", "start_ms", x, start_ms),
+    ])
+}
+
+/// Median of three timings of `f`, in ms.
+fn median_ms(mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
+    let mut v = [f()?, f()?, f()?];
+    v.sort_by(|a, b| a.total_cmp(b));
+    Ok(v[1] * 1000.0)
+}
+
+/// serde_json serialize + parse, and a round trip through a worker process, per payload size.
+fn ipc(p: &Params, progress: &mut Progress) -> Result<Vec<Series>> {
+    let mut ser = Series::new("serde_json", "payload_bytes", "cost_ms");
+    let mut trip = Series::new("pipe round trip", "payload_bytes", "cost_ms");
+    progress.begin("serde_json and pipe round trips");
+    let mut pool = Pool::start(1)?;
+    for &bytes in &p.payload_bytes {
+        let doc = document(bytes as usize);
+        let len = serde_json::to_string(&doc).map(|s| s.len()).unwrap_or(0) as f64;
+        let s = median_ms(|| {
+            let t0 = Instant::now();
+            let text = serde_json::to_string(&doc).map_err(|e| LabError::other(e.to_string()))?;
+            let back: serde_json::Value = serde_json::from_str(&text).map_err(|e| LabError::other(e.to_string()))?;
+            std::hint::black_box(back);
+            Ok(t0.elapsed().as_secs_f64())
+        })?;
+        let t = median_ms(|| pool.echo_s(&doc))?;
+        ser.points.push([len, s]);
+        trip.points.push([len, t]);
+    }
+    progress.end(&format!(
+        "{} sizes; largest: serialize+parse {:.1} ms, round trip {:.1} ms",
+        p.payload_bytes.len(),
+        ser.points.last().map_or(0.0, |p| p[1]),
+        trip.points.last().map_or(0.0, |p| p[1])
+    ));
+    Ok(vec![ser, trip])
+}
+
+/// Speed-up of a warm pool of `cores` workers over a plain loop, per job length.
+fn crossover(p: &Params, kernel: &Kernel, cores: usize, progress: &mut Progress) -> Result<Vec<Series>> {
+    let mut procs = Series::new("processes", "job_us", "pool_speedup");
+    let mut threads = Series::new("threads", "job_us", "pool_speedup");
+    progress.begin(&format!("crossover: {} jobs per length, pool of {cores}", p.crossover_jobs));
+    let mut pool = Pool::start(cores)?;
+    for &us in &p.crossover_job_us {
+        let iters = kernel.iters(us as f64 / 1000.0);
+        let n = p.crossover_jobs;
+        let (_, seq) = measure(|| (0..n).fold(0, |a, j| a ^ spin(iters, j)));
+        let (r, par) = measure(|| pool.run_jobs(n, iters));
+        r?;
+        let (r, thr) = measure(|| thread_pool(cores, n, iters, None));
+        r?;
+        procs.points.push([us as f64, seq.wall_s / par.wall_s]);
+        threads.points.push([us as f64, seq.wall_s / thr.wall_s]);
+    }
+    progress
+        .end(&format!("processes break even near {}", crossing(&procs).map_or("n/a".into(), |x| format!("{x:.0} µs"))));
+    Ok(vec![threads, procs])
+}

@@ -1,0 +1,164 @@
+//! Notebook 03, "Why did semaphore=100 give near-perfect scaling?": `use helpers::q3::*;`.
+//!
+//! N tasks sleep `latency_ms` behind a semaphore of each `limit`, in tokio, in a pool of OS threads and in Python
+//! asyncio; plus what one task costs to spawn and to switch to, in each.
+
+use crate::params::{in_range, ExperimentParams};
+use serde::{Deserialize, Serialize};
+
+/// The Python twin (`helpers/python/`) that measures this question's Python side.
+pub const TWIN: &str = "q3_semaphore.py";
+
+/// Parameters of `lab q3`. Defaults are the notes' numbers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// Tasks per run, 1 .. 1,000,000.
+    pub tasks: u64,
+    /// How long each task sleeps, ms, 1 .. 60,000.
+    pub latency_ms: u64,
+    /// Semaphore sizes to try, each 1 .. min(tasks, 10,000) (one OS thread per permit in the threads variant).
+    pub limits: Vec<u64>,
+    /// Runs of every variant, interleaved; the charts show the median and the spread. 1 .. 10.
+    pub repeats: u64,
+    /// Run the Python asyncio twin beside Rust.
+    pub python: bool,
+    /// Tasks (and hand-offs) in the scheduling-overhead measurement, 0 (skip) .. 1,000,000.
+    pub overhead_tasks: u64,
+    /// tokio scheduler for the sleeping tasks: "multi_thread" or "current_thread".
+    pub runtime: Flavor,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            tasks: 1000,
+            latency_ms: 100,
+            limits: vec![10, 50, 100, 200, 1000],
+            repeats: 1,
+            python: true,
+            overhead_tasks: 20_000,
+            runtime: Flavor::MultiThread,
+        }
+    }
+}
+
+/// The limit the claims are judged at: 100 (the notes') when it was run, else the one closest to it.
+pub fn reference_limit(limits: &[u64]) -> u64 {
+    let dist = |l: u64| ((l as f64).ln() - 100f64.ln()).abs();
+    limits.iter().copied().min_by(|a, b| dist(*a).total_cmp(&dist(*b))).unwrap_or(100)
+}
+
+/// The model: ceil(N / limit) waves of one latency each, in seconds.
+pub fn ideal_s(tasks: u64, limit: u64, latency_ms: u64) -> f64 {
+    tasks.div_ceil(limit.max(1)) as f64 * latency_ms as f64 / 1000.0
+}
+
+impl ExperimentParams for Params {
+    const NAME: &'static str = "q3";
+
+    fn validate(&self) -> Result<()> {
+        in_range("tasks", self.tasks, 1, 1_000_000)?;
+        in_range("latency_ms", self.latency_ms, 1, 60_000)?;
+        in_range("repeats", self.repeats, 1, 10)?;
+        in_range("overhead_tasks", self.overhead_tasks, 0, 1_000_000)?;
+        if self.limits.is_empty() || self.limits.len() > 12 {
+            return Err(LabError::invalid(format!(
+                "limits must hold between 1 and 12 values; got {}",
+                self.limits.len()
+            )));
+        }
+        let max = self.tasks.min(10_000);
+        for &l in &self.limits {
+            if l < 1 || l > max {
+                return Err(LabError::invalid(format!(
+                    "each limit must be between 1 and {max} (tasks = {}, and at most 10000 threads); got {l}",
+                    self.tasks
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn estimate_s(&self) -> f64 {
+        let variants = if self.python { 3.0 } else { 2.0 };
+        let sleeping: f64 = self.limits.iter().map(|&l| ideal_s(self.tasks, l, self.latency_ms)).sum();
+        // Spawning threads and the Python start-up dominate the overhead part: ~25 µs a task all told.
+        sleeping * variants * self.repeats as f64 + self.overhead_tasks as f64 * 25e-6 * variants
+    }
+}
+
+#[cfg(feature = "experiments")]
+mod run;
+#[cfg(feature = "experiments")]
+pub use run::execute;
+pub mod judge;
+
+use crate::chart::{bars, lines, BarSpec, LineSpec};
+pub use crate::prelude::*;
+use plotters::prelude::SeriesLabelPosition as Corner;
+
+/// Runtime vs limit for each runtime, with ceil(N/limit) x latency dashed.
+pub fn runtime_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new("runtime_s", "Runtime vs semaphore limit", "limit (tasks in flight, log)", "runtime, s (log)")
+            .log_x()
+            .log_y(),
+    )
+}
+
+/// Efficiency = ideal / measured: 1.0 is the model exactly.
+pub fn efficiency_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new("efficiency", "Efficiency (ideal / measured) vs limit", "limit (log)", "efficiency")
+            .log_x()
+            .legend(Corner::LowerLeft),
+    )
+}
+
+/// Cores kept busy (CPU time / wall time) during each run: the "thread is constantly utilized" test.
+pub fn cpu_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new(
+            "cpu_busy",
+            "Cores busy while the tasks sleep (CPU time / wall time)",
+            "limit (log)",
+            "cores busy",
+        )
+        .log_x()
+        .legend(Corner::UpperLeft),
+    )
+}
+
+/// Peak resident memory during each run.
+pub fn memory_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new("peak_rss_mb", "Peak resident memory vs limit", "limit (log)", "peak RSS, MiB")
+            .log_x()
+            .legend(Corner::UpperLeft),
+    )
+}
+
+/// µs to spawn+join one task or thread, and µs per hand-off between two of them.
+pub fn overhead_chart(r: &LabResult) -> Result<Chart> {
+    bars(
+        r,
+        &BarSpec::new(
+            "Scheduling overhead per task / per hand-off",
+            "µs (log)",
+            &[
+                ("tokio", "spawn_us", "tokio spawn"),
+                ("threads", "spawn_us", "thread spawn"),
+                ("python", "spawn_us", "asyncio task"),
+                ("tokio", "switch_us", "tokio hand-off"),
+                ("threads", "switch_us", "thread hand-off"),
+                ("python", "switch_us", "asyncio hand-off"),
+            ],
+        )
+        .log_y(),
+    )
+}

@@ -1,0 +1,136 @@
+//! What `lab q3` measures (the `lab` binary only, behind the `experiments` feature).
+
+use super::*;
+use crate::progress::Progress;
+use crate::questions::common;
+use crate::result::{LabResult, Series};
+use crate::twin;
+use crate::units::{fmt_ratio, fmt_s};
+use crate::workload::{scheduling, sleepers};
+use std::time::Duration;
+
+const MB: f64 = 1024.0 * 1024.0;
+
+/// One variant's samples at one limit.
+#[derive(Default, Clone)]
+struct Samples {
+    runtime_s: Vec<f64>,
+    cpu_busy: Vec<f64>,
+    peak_rss_mb: Vec<f64>,
+}
+
+/// Runs the experiment in this process (the `lab` binary); progress goes to stderr.
+pub fn execute(p: &Params) -> Result<LabResult> {
+    let (py, machine) = common::setup(p.python)?;
+    let names: Vec<&str> = if py.is_some() { vec!["tokio", "threads", "python"] } else { vec!["tokio", "threads"] };
+    let overhead_steps = if p.overhead_tasks > 0 { 4 + usize::from(py.is_some()) } else { 0 };
+    let mut progress = Progress::new("q3", p.repeats as usize * p.limits.len() * names.len() + overhead_steps);
+    progress.note(&format!(
+        "{} tasks x {} ms at limits {:?}, {} repeat(s); about {:.0} s",
+        p.tasks,
+        p.latency_ms,
+        p.limits,
+        p.repeats,
+        p.estimate_s()
+    ));
+
+    let latency = Duration::from_millis(p.latency_ms);
+    let mut samples = vec![vec![Samples::default(); p.limits.len()]; names.len()];
+    // Interleave variants (A B C A B C) so that drift in the machine's speed hits all alike.
+    for rep in 0..p.repeats {
+        for (li, &limit) in p.limits.iter().enumerate() {
+            for (vi, name) in names.iter().enumerate() {
+                progress.begin(&format!("{name} limit={limit} (repeat {})", rep + 1));
+                let (wall, busy, rss) = match *name {
+                    "tokio" => {
+                        let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, latency, p.runtime)?;
+                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB)
+                    }
+                    "threads" => {
+                        let r = sleepers::thread_pool(p.tasks as usize, limit as usize, latency)?;
+                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB)
+                    }
+                    _ => python_point(py.as_ref(), p, limit)?,
+                };
+                let s = &mut samples[vi][li];
+                s.runtime_s.push(wall);
+                s.cpu_busy.push(busy);
+                s.peak_rss_mb.push(rss);
+                let ideal = ideal_s(p.tasks, limit, p.latency_ms);
+                progress.end(&format!("{} ({} ideal)", fmt_s(wall), fmt_ratio(wall / ideal)));
+            }
+        }
+    }
+
+    let mut series = Vec::new();
+    for (vi, name) in names.iter().enumerate() {
+        let mut runtime = Series::new(name, "limit", "runtime_s");
+        let mut eff = Series::new(name, "limit", "efficiency");
+        let mut busy = Series::new(name, "limit", "cpu_busy");
+        let mut rss = Series::new(name, "limit", "peak_rss_mb");
+        for (li, &limit) in p.limits.iter().enumerate() {
+            let s = &samples[vi][li];
+            let x = limit as f64;
+            let ideal = ideal_s(p.tasks, limit, p.latency_ms);
+            runtime.push_samples(x, &s.runtime_s);
+            let effs: Vec<f64> = s.runtime_s.iter().map(|w| ideal / w).collect();
+            eff.push_samples(x, &effs);
+            busy.push_samples(x, &s.cpu_busy);
+            rss.push_samples(x, &s.peak_rss_mb);
+        }
+        series.extend([runtime, eff, busy, rss]);
+    }
+    let mut ideal = Series::new("ideal", "limit", "runtime_s");
+    for &l in &p.limits {
+        ideal.points.push([l as f64, ideal_s(p.tasks, l, p.latency_ms)]);
+    }
+    series.push(ideal);
+
+    if p.overhead_tasks > 0 {
+        series.extend(overhead(p, py.as_ref(), &mut progress)?);
+    }
+
+    common::finish(p, machine, series, super::judge::claims, super::judge::headline)
+}
+
+fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f64, f64, f64)> {
+    let py = py.ok_or_else(|| LabError::other("python twin requested without Python"))?;
+    let params = common::params_json(p)?;
+    let r = twin::run(py, TWIN, &params, &["--part", "runtime", "--limit", &limit.to_string()])?;
+    let x = limit as f64;
+    Ok((r.value("python", "runtime_s", x)?, r.value("python", "cpu_busy", x)?, r.value("python", "peak_rss_mb", x)?))
+}
+
+fn overhead(p: &Params, py: Option<&twin::Python>, progress: &mut Progress) -> Result<Vec<Series>> {
+    let n = p.overhead_tasks as usize;
+    let x = n as f64;
+    let point = |name: &str, y: &str, v: f64| Series { points: vec![[x, v]], ..Series::new(name, "tasks", y) };
+    let mut out = Vec::new();
+    progress.begin(&format!("tokio spawn+join of {n} empty tasks"));
+    let v = scheduling::tokio_spawn_us(n, p.runtime)?;
+    progress.end(&format!("{v:.2} µs/task"));
+    out.push(point("tokio", "spawn_us", v));
+    progress.begin(&format!("thread spawn+join of {n} empty threads"));
+    let v = scheduling::thread_spawn_us(n, 100)?;
+    progress.end(&format!("{v:.2} µs/thread"));
+    out.push(point("threads", "spawn_us", v));
+    progress.begin(&format!("tokio task-to-task hand-off x {}", 2 * n));
+    let v = scheduling::tokio_switch_us(n)?;
+    progress.end(&format!("{v:.3} µs/hand-off"));
+    out.push(point("tokio", "switch_us", v));
+    progress.begin(&format!("thread-to-thread hand-off x {}", 2 * n));
+    let v = scheduling::thread_switch_us(n)?;
+    progress.end(&format!("{v:.2} µs/hand-off"));
+    out.push(point("threads", "switch_us", v));
+    if let Some(py) = py {
+        progress.begin(&format!("asyncio create_task+gather and hand-offs, {n} tasks"));
+        let params = common::params_json(p)?;
+        let r = twin::run(py, TWIN, &params, &["--part", "overhead"])?;
+        let spawn = r.value("python", "spawn_us", x)?;
+        let switch = r.value("python", "switch_us", x)?;
+        progress.end(&format!("{spawn:.2} µs/task, {switch:.2} µs/hand-off"));
+        out.push(point("python", "spawn_us", spawn));
+        out.push(point("python", "switch_us", switch));
+    }
+    Ok(out)
+}

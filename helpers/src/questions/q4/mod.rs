@@ -1,0 +1,191 @@
+//! Notebook 04, "If you remove semaphore limit entirely (1000 concurrent), what do you predict will happen?":
+//! `use helpers::q4::*;`.
+//!
+//! `requests` one-shot requests against a loopback server with a small backend pool, with client-side limits
+//! from 10 to none, and once more without a limit under a lowered open-files limit (EMFILE shown safely, in the
+//! `lab` child only). Python's asyncio client runs against the same server.
+
+use crate::params::{in_range, ExperimentParams};
+use serde::{Deserialize, Serialize};
+
+/// The Python twin (`helpers/python/`) that measures this question's Python side.
+pub const TWIN: &str = "q4_client.py";
+
+/// Parameters of `lab q4`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// Requests per run, 1 .. 20,000 (each holds an open socket while in flight).
+    pub requests: u64,
+    /// Client-side concurrency limits; `null` means no limit. Each 1 .. requests, at most 8 values.
+    pub limits: Vec<Option<u64>>,
+    /// The server's backend pool ("connections"), 1 .. 10,000.
+    pub pool_size: u64,
+    /// How long a request holds a pool connection, ms, 1 .. 10,000.
+    pub service_ms: u64,
+    /// The server's accept backlog, 1 .. 65,535.
+    pub backlog: u32,
+    /// Client timeout per request (connect + answer), ms, 1 .. 60,000.
+    pub timeout_ms: u64,
+    /// Server rate limit: requests per second above which it answers 429 (null: none), 1 .. 1,000,000.
+    pub rate_per_s: Option<u64>,
+    /// Soft open-files limit for one extra run with no client limit (null: skip it), 32 .. 1,048,576.
+    pub nofile: Option<u64>,
+    /// Run the Python asyncio client against the same server.
+    pub python: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            requests: 1000,
+            limits: vec![Some(10), Some(50), Some(100), Some(200), Some(1000), None],
+            pool_size: 50,
+            service_ms: 20,
+            backlog: 1024,
+            timeout_ms: 250,
+            rate_per_s: None,
+            nofile: Some(256),
+            python: true,
+        }
+    }
+}
+
+/// The x a limit is charted at: the limit, 0 for none, -1 for none under the lowered open-files limit.
+pub fn limit_x(limit: Option<u64>) -> f64 {
+    limit.map_or(0.0, |l| l as f64)
+}
+
+/// A limit's label on charts and in evidence.
+pub fn limit_label(x: f64, nofile: Option<u64>) -> String {
+    if x == 0.0 {
+        "none".into()
+    } else if x < 0.0 {
+        format!("nofile {}", nofile.unwrap_or(0))
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+impl ExperimentParams for Params {
+    const NAME: &'static str = "q4";
+
+    fn validate(&self) -> Result<()> {
+        in_range("requests", self.requests, 1, 20_000)?;
+        if self.limits.is_empty() || self.limits.len() > 8 {
+            return Err(LabError::invalid(format!(
+                "limits must hold between 1 and 8 values; got {}",
+                self.limits.len()
+            )));
+        }
+        for l in self.limits.iter().flatten() {
+            if *l < 1 || *l > self.requests {
+                return Err(LabError::invalid(format!(
+                    "each limit must be between 1 and requests ({}) or null for none; got {l}",
+                    self.requests
+                )));
+            }
+        }
+        in_range("pool_size", self.pool_size, 1, 10_000)?;
+        in_range("service_ms", self.service_ms, 1, 10_000)?;
+        in_range("backlog", self.backlog, 1, 65_535)?;
+        in_range("timeout_ms", self.timeout_ms, 1, 60_000)?;
+        if let Some(r) = self.rate_per_s {
+            in_range("rate_per_s", r, 1, 1_000_000)?;
+        }
+        if let Some(n) = self.nofile {
+            in_range("nofile", n, 32, 1 << 20)?;
+        }
+        Ok(())
+    }
+
+    fn estimate_s(&self) -> f64 {
+        let service = self.service_ms as f64 / 1000.0;
+        let pool_bound = (self.requests as f64 / self.pool_size as f64).ceil() * service;
+        let runs: f64 = self
+            .limits
+            .iter()
+            .map(|l| match l {
+                Some(l) => ((self.requests as f64 / *l as f64).ceil() * service).max(pool_bound),
+                None => pool_bound,
+            })
+            .sum::<f64>()
+            + if self.nofile.is_some() { pool_bound } else { 0.0 };
+        // Timeouts cut runs short, so this is an upper bound; Python starts in about 0.1 s a run.
+        runs * if self.python { 2.0 } else { 1.0 } + self.limits.len() as f64 * 0.2 + 1.0
+    }
+}
+
+#[cfg(feature = "experiments")]
+mod run;
+#[cfg(feature = "experiments")]
+pub use run::execute;
+pub mod judge;
+
+use crate::chart::{category_lines, stacked_bars, Categories};
+pub use crate::prelude::*;
+
+/// The limits the run measured, as chart categories ("none" and the lowered-nofile run included).
+fn categories(r: &LabResult, title: &str, y_label: &str, log_y: bool) -> Categories {
+    let nofile = r.params.get("nofile").and_then(|v| v.as_u64());
+    let xs: Vec<f64> = r.series("tokio", "ok").map(|s| s.points.iter().map(|p| p[0]).collect()).unwrap_or_default();
+    Categories {
+        title: title.into(),
+        x_label: "client-side limit".into(),
+        y_label: y_label.into(),
+        categories: xs.into_iter().map(|x| (x, limit_label(x, nofile))).collect(),
+        log_y,
+    }
+}
+
+/// How each run's requests ended, per limit, tokio and Python side by side.
+pub fn outcomes_chart(r: &LabResult) -> Result<Chart> {
+    stacked_bars(
+        r,
+        &["tokio", "python"],
+        &[
+            ("ok", "ok"),
+            ("timeouts", "timeout"),
+            ("rejected", "429"),
+            ("conn_errors", "connection error"),
+            ("emfile", "EMFILE"),
+            ("addr_not_avail", "EADDRNOTAVAIL"),
+        ],
+        &categories(r, "Outcomes of the requests per limit", "requests", false),
+    )
+}
+
+/// p99 latency of successful requests per limit.
+pub fn latency_chart(r: &LabResult) -> Result<Chart> {
+    category_lines(
+        r,
+        "latency_p99_ms",
+        &["tokio", "python"],
+        &categories(r, "p99 latency of successful requests", "ms (log)", true),
+    )
+}
+
+/// How many requests waited for the server's pool at once.
+pub fn queue_chart(r: &LabResult) -> Result<Chart> {
+    category_lines(
+        r,
+        "server_max_queue",
+        &["tokio", "python"],
+        &categories(r, "Server: most requests waiting for a pool connection", "requests queued", false),
+    )
+}
+
+/// Peak open file descriptors of the client per limit.
+pub fn fds_chart(r: &LabResult) -> Result<Chart> {
+    category_lines(
+        r,
+        "peak_fds",
+        &["tokio", "python"],
+        &categories(r, "Client: peak open file descriptors", "fds", false),
+    )
+}
+
+/// Peak resident memory of the client per limit.
+pub fn memory_chart(r: &LabResult) -> Result<Chart> {
+    category_lines(r, "peak_rss_mb", &["tokio", "python"], &categories(r, "Client: peak resident memory", "MiB", false))
+}

@@ -1,0 +1,162 @@
+//! Notebook 06, "Memory scales with concurrency — but why exactly?": `use helpers::q6::*;`.
+//!
+//! Bytes per live task: tokio tasks (heap and RSS; a future holding 1 KiB; under glibc malloc and mimalloc), OS
+//! threads (resident and reserved), Python asyncio tasks taken apart stage by stage (coroutine, Task, started
+//! frame and futures, gather); and 100k jobs bounded three ways, for the peak memory of each.
+
+use crate::params::{in_range, list_in_range, ExperimentParams};
+use serde::{Deserialize, Serialize};
+
+/// The Python twin (`helpers/python/`) that measures this question's Python side.
+pub const TWIN: &str = "q6_memory.py";
+
+/// Parameters of `lab q6`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// Live task counts, each 1 .. 2,000,000, at most 6 values.
+    pub tasks: Vec<u64>,
+    /// Live OS thread counts, each 1 .. 20,000, at most 4 values.
+    pub threads: Vec<u64>,
+    /// Jobs for the comparison of three ways to bound them, 1 .. 1,000,000.
+    pub jobs: u64,
+    /// The bound, 1 .. jobs.
+    pub limit: u64,
+    /// Python runs the task counts up to this (0: no Python), 0 .. 1,000,000.
+    pub python_max_tasks: u64,
+    /// Also measure tokio tasks under mimalloc (a `lab` child started with LAB_ALLOCATOR=mimalloc).
+    pub mimalloc: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            tasks: vec![1_000, 10_000, 100_000, 1_000_000],
+            threads: vec![1_000, 10_000],
+            jobs: 100_000,
+            limit: 100,
+            python_max_tasks: 100_000,
+            mimalloc: true,
+        }
+    }
+}
+
+impl ExperimentParams for Params {
+    const NAME: &'static str = "q6";
+
+    fn validate(&self) -> Result<()> {
+        list_in_range("tasks", &self.tasks, 6, 1, 2_000_000)?;
+        list_in_range("threads", &self.threads, 4, 1, 20_000)?;
+        in_range("jobs", self.jobs, 1, 1_000_000)?;
+        if self.limit < 1 || self.limit > self.jobs {
+            return Err(LabError::invalid(format!(
+                "limit must be between 1 and jobs ({}); got {}",
+                self.jobs, self.limit
+            )));
+        }
+        in_range("python_max_tasks", self.python_max_tasks, 0, 1_000_000)?;
+        Ok(())
+    }
+
+    fn estimate_s(&self) -> f64 {
+        let tasks: f64 = self.tasks.iter().map(|&n| n as f64).sum();
+        let threads: f64 = self.threads.iter().map(|&n| n as f64).sum();
+        let py: f64 = self.tasks.iter().filter(|&&n| n <= self.python_max_tasks).map(|&n| n as f64).sum();
+        let waves = (self.jobs as f64 / self.limit as f64).ceil() * 0.002;
+        tasks * 4e-6 * if self.mimalloc { 2.0 } else { 1.0 }
+            + threads * 1.2e-4
+            + 3.0 * waves
+            + if self.python_max_tasks > 0 { py * 3e-5 + 3.0 * waves * 1.5 + 1.0 } else { 0.0 }
+    }
+
+    fn estimate_mb(&self) -> f64 {
+        let n = self.tasks.iter().copied().max().unwrap_or(0) as f64;
+        let py = self.tasks.iter().copied().filter(|&t| t <= self.python_max_tasks).max().unwrap_or(0) as f64;
+        // About 1.5 KiB a task with the 1 KiB buffer, 3 KiB a Python task under tracemalloc.
+        (n * 1.5 / 1024.0).max(py * 3.0 / 1024.0) + self.jobs as f64 * 0.5 / 1024.0 + 100.0
+    }
+}
+
+#[cfg(feature = "experiments")]
+mod run;
+#[cfg(feature = "experiments")]
+pub use run::{execute, measure_tasks_here};
+pub mod judge;
+
+use crate::chart::{bars, lines, BarSpec, LineSpec};
+pub use crate::prelude::*;
+use plotters::prelude::SeriesLabelPosition as Corner;
+
+/// Resident memory of N live tasks or threads, log-log.
+pub fn memory_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new("rss_mb", "Resident memory vs live tasks", "live tasks or threads (log)", "MiB (log)")
+            .log_x()
+            .log_y()
+            .legend(Corner::UpperLeft),
+    )
+}
+
+/// Bytes per live task at the largest count: heap (what was asked for) vs resident (what it cost), per allocator.
+pub fn per_task_chart(r: &LabResult) -> Result<Chart> {
+    let n = r.series("tokio", "heap_bytes_per_task").and_then(|s| s.points.last()).map_or(0.0, |p| p[0]);
+    bars(
+        r,
+        &BarSpec::new(
+            &format!("Bytes per live task, {n:.0} tasks"),
+            "bytes (log)",
+            &[
+                ("tokio", "heap_bytes_per_task", "tokio heap"),
+                ("tokio", "rss_bytes_per_task", "tokio RSS (glibc)"),
+                ("tokio mimalloc", "rss_bytes_per_task", "tokio RSS (mimalloc)"),
+                ("tokio holding 1 KiB", "heap_bytes_per_task", "holding 1 KiB: heap"),
+                ("tokio holding 1 KiB", "rss_bytes_per_task", "holding 1 KiB: RSS"),
+            ],
+        )
+        .log_y()
+        .at(n),
+    )
+}
+
+/// What one asyncio task is made of (tracemalloc, stage by stage), beside a tokio task.
+pub fn components_chart(r: &LabResult) -> Result<Chart> {
+    let n = r.series("python coroutine", "bytes_per_task").and_then(|s| s.points.last()).map_or(0.0, |p| p[0]);
+    bars(
+        r,
+        &BarSpec::new(
+            &format!("What a live asyncio task is made of ({n:.0} tasks)"),
+            "bytes per task",
+            &[
+                ("python coroutine", "bytes_per_task", "coroutine"),
+                ("python Task", "bytes_per_task", "Task"),
+                ("python frame", "bytes_per_task", "frame"),
+                ("python futures", "bytes_per_task", "futures"),
+                ("python gather", "bytes_per_task", "gather refs"),
+                ("python scheduling", "bytes_per_task", "timer handle"),
+            ],
+        )
+        .at(n),
+    )
+}
+
+/// Peak heap for the same jobs bounded three ways, Rust and Python.
+pub fn bounding_chart(r: &LabResult) -> Result<Chart> {
+    let jobs = r.params.get("jobs").and_then(|v| v.as_f64()).unwrap_or(0.0);
+    bars(
+        r,
+        &BarSpec::new(
+            &format!("Peak memory for {jobs:.0} jobs, three ways to bound them"),
+            "MiB (log)",
+            &[
+                ("tokio spawn all", "peak_heap_mb", "tokio: spawn all"),
+                ("tokio worker pool", "peak_heap_mb", "tokio: pool"),
+                ("tokio window", "peak_heap_mb", "tokio: window"),
+                ("python gather all", "peak_traced_mb", "py: gather all"),
+                ("python worker pool", "peak_traced_mb", "py: pool"),
+                ("python window", "peak_traced_mb", "py: window"),
+            ],
+        )
+        .log_y(),
+    )
+}

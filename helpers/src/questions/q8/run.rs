@@ -1,0 +1,115 @@
+//! What `lab q8` measures (the `lab` binary only, behind the `experiments` feature).
+
+use super::*;
+use crate::error::LabError;
+use crate::progress::Progress;
+use crate::questions::common;
+use crate::result::{LabResult, Series};
+use crate::twin;
+use crate::units::{fmt_ms, fmt_s};
+use crate::workload::documents::document;
+use crate::workload::serialize::{self, Offload};
+use std::sync::Arc;
+use std::time::Duration;
+
+const PYTHON: [(&str, &str); 4] = [
+    ("python inline", "inline"),
+    ("python to_thread", "to_thread"),
+    ("python processes", "processes"),
+    ("python batched", "batched"),
+];
+const YS: [&str; 9] = [
+    "wall_s",
+    "mb_per_s",
+    "docs_per_s",
+    "cores_busy",
+    "lag_p50_ms",
+    "lag_p99_ms",
+    "lag_max_ms",
+    "ping_p99_ms",
+    "peak_rss_mb",
+];
+
+pub fn execute(p: &Params) -> Result<LabResult> {
+    let (py, machine) = common::setup(p.python)?;
+    let params = common::params_json(p)?;
+    let mut names: Vec<&str> = Offload::ALL.iter().map(|o| o.name()).collect();
+    if py.is_some() {
+        names.extend(PYTHON.iter().map(|r| r.0));
+    }
+    let mut progress = Progress::new("q8", p.doc_bytes.len() * names.len());
+    progress.note(&format!(
+        "{} tasks serializing documents of {:?} bytes; about {:.0} s, {:.0} MiB at the peak",
+        p.tasks,
+        p.doc_bytes,
+        p.estimate_s(),
+        p.estimate_mb()
+    ));
+    let mut series: Vec<Series> =
+        names.iter().flat_map(|n| YS.iter().map(move |y| Series::new(n, "doc_bytes", y))).collect();
+    for &size in &p.doc_bytes {
+        let doc = Arc::new(document(size as usize));
+        for (i, name) in names.iter().enumerate() {
+            progress.begin(&format!("{name}, {} documents of {size} bytes", p.tasks));
+            let values = if let Some(how) = Offload::ALL.iter().find(|o| o.name() == *name) {
+                let r = serialize::run(*how, doc.clone(), p.tasks, p.batch, Duration::from_millis(p.ping_ms))?;
+                let wall = r.section.wall_s;
+                [
+                    wall,
+                    r.bytes as f64 / 1e6 / wall,
+                    p.tasks as f64 / wall,
+                    r.section.cores_busy(),
+                    r.lag.p50_ms,
+                    r.lag.p99_ms,
+                    r.lag.max_ms,
+                    r.ping.p99_ms,
+                    r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
+                ]
+            } else {
+                let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;
+                let flag = PYTHON.iter().find(|r| r.0 == *name).map_or("inline", |r| r.1);
+                let r = twin::run(py, TWIN, &params, &["--strategy", flag, "--doc-bytes", &size.to_string()])?;
+                let x = size as f64;
+                let mut v = [0.0; 9];
+                for (k, y) in YS.iter().enumerate() {
+                    v[k] = r.value(name, y, x)?;
+                }
+                v
+            };
+            for (k, v) in values.iter().enumerate() {
+                series[i * YS.len() + k].points.push([size as f64, *v]);
+            }
+            progress.end(&format!(
+                "{} ({:.0} MB/s), heartbeat p99 {}, ping p99 {}",
+                fmt_s(values[0]),
+                values[1],
+                fmt_ms(values[5]),
+                fmt_ms(values[7])
+            ));
+        }
+        // One document's serialization time, for the claims: best of three, on this thread.
+        let mut one = Series::new("one document", "doc_bytes", "serialize_ms");
+        let best = (0..3)
+            .map(|_| {
+                let t0 = std::time::Instant::now();
+                let _ = serde_json::to_string(&*doc);
+                t0.elapsed().as_secs_f64() * 1000.0
+            })
+            .fold(f64::INFINITY, f64::min);
+        one.points.push([size as f64, best]);
+        series.push(one);
+    }
+    common::finish(p, machine, merge_points(series), super::judge::claims, super::judge::headline)
+}
+
+/// The per-size "one document" series arrive one point each: merge them into one series.
+fn merge_points(series: Vec<Series>) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    for s in series {
+        match out.iter_mut().find(|o| o.name == s.name && o.y == s.y) {
+            Some(o) => o.points.extend(s.points),
+            None => out.push(s),
+        }
+    }
+    out
+}
