@@ -7,74 +7,80 @@ use plotters::chart::MeshStyle;
 use plotters::coord::CoordTranslate;
 use plotters::prelude::*;
 
-/// Model and reference lines, drawn dashed.
-const DASHED: [&str; 3] = ["ideal", "break-even", "cores present"];
+/// Paul Tol's "muted" palette: nine colours that stay apart under the common colour blindnesses. Its grey is
+/// left out: grey marks models and references.
+const PALETTE: [RGBColor; 9] = [
+    RGBColor(51, 34, 136),   // indigo
+    RGBColor(136, 204, 238), // cyan
+    RGBColor(68, 170, 153),  // teal
+    RGBColor(17, 119, 51),   // green
+    RGBColor(153, 153, 51),  // olive
+    RGBColor(221, 204, 119), // sand
+    RGBColor(204, 102, 119), // rose
+    RGBColor(136, 34, 85),   // wine
+    RGBColor(170, 68, 153),  // purple
+];
 
-/// Whether `name` is a model or reference line rather than a measurement: drawn dashed, in grey.
+/// Reference lines (models, a bar chart's dashed line) are dark grey: they are not measurements.
+pub(super) const REFERENCE: RGBColor = RGBColor(40, 40, 40);
+
+/// Whether `name` is a model or reference line rather than a measurement ("ideal", "gil model"): drawn dashed,
+/// in grey.
 pub(super) fn is_model(name: &str) -> bool {
-    DASHED.contains(&name)
+    name.split_whitespace().any(|w| w == "ideal" || w == "model")
 }
 
-/// Rust's async runtime orange, OS threads blue, processes purple, Python green (its variants in shades).
+/// The palette slot a name asks for: a hash of the name, so the same series keeps its colour on every chart
+/// and in every run. FNV-1a because std's hasher may change between Rust releases.
+fn slot(name: &str) -> usize {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    (hash % PALETTE.len() as u64) as usize
+}
+
+/// Slot `i` of the endless palette: the nine colours, then again lighter for each further round (27 distinct
+/// colours in all, more than a readable chart has series).
+fn slot_colour(i: usize) -> RGBColor {
+    lighten(PALETTE[i % PALETTE.len()], 0.35 * (i / PALETTE.len()) as f64)
+}
+
+/// The colour series `name` gets unless another series of its chart asked for the same one first (see
+/// `Colours`); models and references are grey.
 pub fn colour(name: &str) -> RGBColor {
-    match name {
-        "tokio" | "tokio multi_thread" => RGBColor(222, 99, 36),
-        "tokio current_thread" => RGBColor(240, 150, 60),
-        "tokio yield_now" => RGBColor(190, 80, 20),
-        "spawn_blocking" => RGBColor(170, 60, 60),
-        "threads" | "rayon" => RGBColor(31, 119, 180),
-        "gil model" => RGBColor(120, 160, 200),
-        "threads virtual" => RGBColor(170, 200, 230),
-        "serde_json" => RGBColor(222, 99, 36),
-        "pipe round trip" => RGBColor(148, 103, 189),
-        "python pickle" => RGBColor(150, 200, 120),
-        "python pipe round trip" => RGBColor(20, 110, 40),
-        "processes" => RGBColor(148, 103, 189),
-        "sequential" => RGBColor(128, 128, 128),
-        "python" | "python asyncio" => RGBColor(44, 160, 44),
-        "python sequential" => RGBColor(150, 190, 150),
-        "python to_thread" | "python threads" => RGBColor(100, 180, 80),
-        "python processes" => RGBColor(20, 110, 40),
-        "ideal" | "cores present" | "break-even" => RGBColor(40, 40, 40),
-        // q6's variants
-        "tokio holding 1 KiB" => RGBColor(190, 80, 20),
-        "tokio mimalloc" => RGBColor(245, 160, 90),
-        "tokio spawn all" => RGBColor(222, 99, 36),
-        "tokio worker pool" | "tokio window" => RGBColor(245, 160, 90),
-        "threads 64 KiB stack" => RGBColor(110, 160, 210),
-        "python gather all" => RGBColor(44, 160, 44),
-        "python worker pool" | "python window" => RGBColor(150, 210, 120),
-        // q8's strategies
-        "inline current_thread" => RGBColor(240, 150, 60),
-        "inline multi_thread" => RGBColor(222, 99, 36),
-        "batched" => RGBColor(148, 103, 189),
-        "python inline" => RGBColor(44, 160, 44),
-        "python batched" => RGBColor(120, 150, 40),
-        // q7's variants: what the task does picks the hue, one thread (current_thread) the lighter shade.
-        "sleep current_thread" => RGBColor(245, 160, 90),
-        "sleep multi_thread" => RGBColor(222, 99, 36),
-        "blocking sleep current_thread" => RGBColor(230, 120, 120),
-        "blocking sleep multi_thread" => RGBColor(180, 40, 40),
-        "spin current_thread" => RGBColor(110, 160, 210),
-        "spin multi_thread" => RGBColor(31, 80, 160),
-        "python asyncio.sleep" => RGBColor(150, 210, 120),
-        "python time.sleep" => RGBColor(60, 160, 60),
-        "python spin" => RGBColor(20, 90, 40),
-        n if n.starts_with("python") => RGBColor(44, 160, 44),
-        _ => RGBColor(140, 86, 75),
+    if is_model(name) {
+        REFERENCE
+    } else {
+        slot_colour(slot(name))
     }
 }
 
-/// Colours for the series of one chart: each name its `colour`.
-pub(super) struct Colours;
+/// Colours for the series of one chart: in order of appearance, each name takes the slot its hash asks for, or
+/// the next free one when an earlier series has it, so two series of a chart never share a colour. Past nine
+/// series the palette comes round again, lighter.
+pub(super) struct Colours {
+    taken: Vec<(String, usize)>,
+}
 
 impl Colours {
-    pub(super) fn new<'n>(_names: impl IntoIterator<Item = &'n str>) -> Self {
-        Colours
+    pub(super) fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut taken: Vec<(String, usize)> = Vec::new();
+        for name in names {
+            if is_model(name) || taken.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let (n, want) = (PALETTE.len(), slot(name));
+            // Probe the asked-for hue first, then the next ones, one round of the palette at a time.
+            let free = (0..)
+                .map(|k| k / n * n + (want + k) % n)
+                .find(|i| taken.iter().all(|(_, t)| t != i))
+                .expect("an endless palette has a free slot");
+            taken.push((name.to_string(), free));
+        }
+        Colours { taken }
     }
 
+    /// `name`'s colour on this chart (a name it was not made with gets its own `colour`).
     pub(super) fn of(&self, name: &str) -> RGBColor {
-        colour(name)
+        self.taken.iter().find(|(n, _)| n == name).map_or_else(|| colour(name), |(_, i)| slot_colour(*i))
     }
 }
 
@@ -95,15 +101,15 @@ pub(super) const STACKS: [RGBColor; 6] = [
     RGBColor(120, 120, 200),
 ];
 
-/// Reference lines (bars' dashed line, models) are dark grey: not a series, so no palette colour.
-pub(super) const REFERENCE: RGBColor = RGBColor(40, 40, 40);
-
-/// Labels for a legend: the model line says what it is.
+/// Labels for a legend: a model line says it is one, and the lab's bare "python" series says which Python
+/// concurrency it measured.
 pub(super) fn legend(name: &str) -> String {
-    match name {
-        "ideal" => "ideal (model)".into(),
-        "python" => "python (asyncio)".into(),
-        n => n.into(),
+    if is_model(name) && !name.split_whitespace().any(|w| w == "model") {
+        format!("{name} (model)")
+    } else if name == "python" {
+        "python (asyncio)".into()
+    } else {
+        name.into()
     }
 }
 
@@ -161,4 +167,50 @@ pub(super) fn legend_box<'a, 'b: 'a, CT: CoordTranslate>(
         .label_font(("sans-serif", 14))
         .draw()
         .map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_series_keeps_its_colour_and_no_two_series_of_a_chart_share_one() {
+        // The same name: the same colour, alone or beside others that ask for other slots.
+        assert_eq!(colour("tokio"), colour("tokio"));
+        let others: Vec<String> = (0..40).map(|i| format!("s{i}")).filter(|n| slot(n) != slot("tokio")).collect();
+        let chart = Colours::new(others.iter().take(3).map(String::as_str).chain(["tokio"]));
+        assert_eq!(chart.of("tokio"), colour("tokio"));
+        // Two names asking for one slot (nine slots: among ten names two must): the first keeps it.
+        let names: Vec<String> = (0..10).map(|i| format!("series {i}")).collect();
+        let (a, b) = names
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| names[i + 1..].iter().find(|b| slot(b) == slot(a)).map(|b| (a, b)))
+            .unwrap();
+        let chart = Colours::new([a.as_str(), b.as_str()]);
+        assert_eq!(chart.of(a), colour(a));
+        assert_ne!(chart.of(a), chart.of(b));
+        // More series than the palette has colours: still all distinct.
+        let many: Vec<String> = (0..25).map(|i| format!("variant {i}")).collect();
+        let chart = Colours::new(many.iter().map(String::as_str));
+        let colours: Vec<RGBColor> = many.iter().map(|n| chart.of(n)).collect();
+        for (i, c) in colours.iter().enumerate() {
+            assert!(!colours[..i].contains(c), "{} shares its colour", many[i]);
+        }
+    }
+
+    #[test]
+    fn models_are_grey_and_dashed_by_their_name() {
+        for model in ["ideal", "gil model", "ideal 4 cores"] {
+            assert!(is_model(model), "{model}");
+            assert_eq!(colour(model), REFERENCE);
+        }
+        for measured in ["tokio", "python idealised", "models"] {
+            assert!(!is_model(measured), "{measured}");
+            assert_ne!(colour(measured), REFERENCE);
+        }
+        assert_eq!(legend("ideal"), "ideal (model)");
+        assert_eq!(legend("gil model"), "gil model");
+        assert_eq!(legend("python"), "python (asyncio)");
+    }
 }
