@@ -1,0 +1,117 @@
+//! Bars for single-valued series (one per strategy or runtime), each labelled with its value.
+
+use super::categories::frame;
+use super::style::{self, Colours};
+use super::{bounds, err, render, Area, Chart, SIZE};
+use crate::error::{LabError, Result};
+use crate::result::LabResult;
+use plotters::coord::combinators::IntoLogRange;
+use plotters::coord::ranged1d::{AsRangedCoord, SegmentValue, ValueFormatter};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// What a bar chart shows: one bar per (series name, y, label) found in the result, in that order.
+#[derive(Debug, Clone)]
+pub struct BarSpec {
+    pub title: String,
+    pub y_label: String,
+    pub bars: Vec<(String, String, String)>,
+    /// A log axis keeps values that differ by orders of magnitude readable.
+    pub log_y: bool,
+    /// A dashed horizontal line, e.g. the cores present, with its label.
+    pub reference: Option<(f64, String)>,
+    /// Which point of each series: the one at this x, or (None) the first.
+    pub at: Option<f64>,
+}
+
+impl BarSpec {
+    pub fn new(title: &str, y_label: &str, bars: &[(&str, &str, &str)]) -> Self {
+        BarSpec {
+            title: title.into(),
+            y_label: y_label.into(),
+            bars: bars.iter().map(|(n, y, l)| (n.to_string(), y.to_string(), l.to_string())).collect(),
+            log_y: false,
+            reference: None,
+            at: None,
+        }
+    }
+    pub fn at(mut self, x: f64) -> Self {
+        self.at = Some(x);
+        self
+    }
+    pub fn log_y(mut self) -> Self {
+        self.log_y = true;
+        self
+    }
+    pub fn reference(mut self, value: f64, label: &str) -> Self {
+        self.reference = Some((value, label.into()));
+        self
+    }
+}
+
+/// One bar found in the result: series name, label, value.
+type Bar = (String, String, f64);
+
+/// Bars for single-valued series (one per strategy or runtime), each labelled with its value; bars whose
+/// series the run did not produce are left out.
+pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
+    let found: Vec<Bar> = spec
+        .bars
+        .iter()
+        .filter_map(|(name, y, label)| {
+            let s = result.series(name, y)?;
+            let v = match spec.at {
+                Some(x) => s.at(x)?,
+                None => s.points.first()?[1],
+            };
+            Some((name.clone(), label.clone(), v))
+        })
+        .collect();
+    if found.is_empty() {
+        return Err(LabError::other(format!("{}: nothing measured to chart for {}", result.experiment, spec.title)));
+    }
+    let values = found.iter().map(|f| f.2).chain(spec.reference.iter().map(|r| r.0));
+    let (y0, y1) = bounds(values, spec.log_y, true);
+    // Room for the labels: wider charts for many bars.
+    let size = (SIZE.0.max(110 * found.len() as u32 + 120), SIZE.1);
+    render(&spec.title, size, |root| {
+        if spec.log_y {
+            draw(root, spec, &found, (y0, y1), (y0..y1).log_scale())
+        } else {
+            draw(root, spec, &found, (y0, y1), y0..y1)
+        }
+    })
+}
+
+/// Draws the `found` bars from `y0` up, on axis `y` (spanning `y0..y1`), whichever scale it has.
+fn draw<Y>(root: &Area, spec: &BarSpec, found: &[Bar], (y0, y1): (f64, f64), y: Y) -> Result<()>
+where
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let labels: Vec<String> = found.iter().map(|f| f.1.clone()).collect();
+    let mut chart = frame(root, &spec.title, &labels, y, "", &spec.y_label)?;
+    let colours = Colours::new(found.iter().map(|f| f.0.as_str()));
+    for (i, (name, _, v)) in found.iter().enumerate() {
+        let c = colours.of(name);
+        let i = i as i32;
+        let mut bar = Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], c.filled());
+        bar.set_margin(0, 0, 10, 10);
+        chart.draw_series(std::iter::once(bar)).map_err(err)?;
+        let text = if v.abs() >= 10.0 { format!("{v:.1}") } else { format!("{v:.3}") };
+        // Just above the bar: a fixed fraction of the axis, which on a log axis is a ratio.
+        let at = if spec.log_y { *v * 1.04 } else { *v + (y1 - y0) * 0.01 };
+        let font = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart.draw_series(std::iter::once(Text::new(text, (SegmentValue::CenterOf(i), at), font))).map_err(err)?;
+    }
+    if let Some((r, label)) = &spec.reference {
+        let line = vec![(SegmentValue::Exact(0), *r), (SegmentValue::Last, *r)];
+        chart
+            .draw_series(DashedLineSeries::new(line, 7, 5, style::REFERENCE.stroke_width(2)))
+            .map_err(err)?
+            .label(label.clone())
+            .legend(style::line_key(style::REFERENCE));
+        style::legend_box(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! Charts: plotters draws SVG (no fonts needed), which becomes one `<img src="data:image/svg+xml;base64,..">` in
+//! a text/html output. JupyterLab shows that whether or not the notebook is trusted, and it survives HTML export.
+//! Charts draw results; they never measure.
+//!
+//! One file per kind of chart: `lines` (numeric x), `bars` (one bar per series), `categories` (lines and stacked
+//! bars over labelled x); `style` holds what makes them look alike. Each draws through one function generic over
+//! its axes' coordinate types, so linear and log axes share the drawing code.
+
+mod bars;
+mod categories;
+mod lines;
+mod style;
+
+pub use bars::{bars, BarSpec};
+pub use categories::{category_lines, stacked_bars, Categories};
+pub use lines::{lines, LineSpec};
+pub use style::colour;
+
+use crate::display::{emit, Html};
+use crate::error::{LabError, Result};
+use base64::Engine;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+const SIZE: (u32, u32) = (760, 430);
+
+/// What every chart draws on: the whole SVG canvas.
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// A drawn chart: the SVG text and its title. Shown inline when it is a cell's value.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    pub svg: String,
+}
+
+impl Chart {
+    /// The chart as an `<img>` with a base64 SVG data URI.
+    pub fn to_html(&self) -> String {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(self.svg.as_bytes());
+        format!(
+            "<img alt=\"{}\" title=\"{}\" style=\"max-width:100%\" src=\"data:image/svg+xml;base64,{b64}\"/>",
+            Html::escape(&self.title),
+            Html::escape(&self.title)
+        )
+    }
+
+    /// Writes the SVG to a file.
+    pub fn save_svg(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let path = path.as_ref();
+        std::fs::write(path, &self.svg).map_err(|e| LabError::other(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// evcxr calls this when a chart is a cell's value.
+    pub fn evcxr_display(&self) {
+        emit("text/html", &self.to_html());
+    }
+}
+
+/// A `size` white canvas that `draw` draws on, as the chart `title`.
+fn render(title: &str, size: (u32, u32), draw: impl FnOnce(&Area) -> Result<()>) -> Result<Chart> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    Ok(Chart { title: title.into(), svg })
+}
+
+/// The span of an axis showing `values`: on a log axis only the positive ones, from zero when `from_zero` (and
+/// all are positive), padded so that no point sits on the frame.
+fn bounds(values: impl Iterator<Item = f64>, log: bool, from_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite() && (!log || *v > 0.0)) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return if log { (0.1, 10.0) } else { (0.0, 1.0) };
+    }
+    if log {
+        let (lo, hi) = (lo / 1.5, hi * 1.5);
+        // Within one decade a log axis has no tick to label (one point, say): widen it to whole decades.
+        if hi / lo < 10.0 {
+            let lo = 10f64.powf(lo.log10().floor());
+            (lo, 10f64.powf(hi.log10().ceil()).max(lo * 10.0))
+        } else {
+            (lo, hi)
+        }
+    } else {
+        let lo = if from_zero { lo.min(0.0) } else { lo };
+        let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.05).max(1e-9);
+        (if from_zero && lo >= 0.0 { 0.0 } else { lo - pad }, hi + pad)
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> LabError {
+    LabError::other(format!("cannot draw the chart: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{LabResult, Machine, Series};
+
+    fn result() -> LabResult {
+        let line =
+            |name: &str, y: &str, pts: &[[f64; 2]]| Series { points: pts.to_vec(), ..Series::new(name, "limit", y) };
+        LabResult {
+            experiment: "q0".into(),
+            params: serde_json::json!({}),
+            machine: Machine::default(),
+            headline: String::new(),
+            series: vec![
+                line("tokio", "runtime_s", &[[10.0, 10.1], [100.0, 1.01]]),
+                line("ideal", "runtime_s", &[[10.0, 10.0], [100.0, 1.0]]),
+                line("tokio", "ok", &[[0.0, 700.0], [10.0, 1000.0]]),
+                line("tokio", "timeouts", &[[0.0, 300.0], [10.0, 0.0]]),
+                line("tokio", "spawn_us", &[[1.0, 0.6]]),
+                line("threads", "spawn_us", &[[1.0, 61.0]]),
+            ],
+            claims: vec![],
+        }
+    }
+
+    fn is_chart(c: &Chart, title: &str) {
+        assert!(c.svg.starts_with("<svg") && c.svg.contains(title), "{}", &c.svg[..c.svg.len().min(200)]);
+        assert!(c.to_html().contains("src=\"data:image/svg+xml;base64,"));
+    }
+
+    #[test]
+    fn every_kind_of_chart_draws_an_svg_with_its_title() {
+        let r = result();
+        is_chart(&lines(&r, &LineSpec::new("runtime_s", "Runtime", "limit", "s").log_x().log_y()).unwrap(), "Runtime");
+        let bars_spec =
+            BarSpec::new("Spawn", "µs", &[("tokio", "spawn_us", "tokio"), ("threads", "spawn_us", "threads")]);
+        is_chart(&bars(&r, &bars_spec.log_y().reference(2.0, "cores present")).unwrap(), "Spawn");
+        let cats = Categories {
+            title: "Outcomes".into(),
+            x_label: "limit".into(),
+            y_label: "requests".into(),
+            categories: vec![(0.0, "none".into()), (10.0, "10".into())],
+            log_y: false,
+        };
+        is_chart(&stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap(), "Outcomes");
+        is_chart(&category_lines(&r, "ok", &["tokio"], &cats).unwrap(), "Outcomes");
+    }
+
+    #[test]
+    fn a_log_axis_within_one_decade_still_has_ticks() {
+        // One limit (a user's `limits: vec![50]`): the axes widen to whole decades, so labels are drawn.
+        assert_eq!(bounds([50.0].into_iter(), true, false), (10.0, 100.0));
+        assert_eq!(bounds([2.0, 2.1].into_iter(), true, false), (1.0, 10.0));
+        assert_eq!(bounds([1.0, 1000.0].into_iter(), true, false), (1.0 / 1.5, 1500.0));
+        let mut r = result();
+        r.series.retain(|s| s.y == "runtime_s");
+        for s in &mut r.series {
+            s.points.truncate(1);
+        }
+        let c = lines(&r, &LineSpec::new("runtime_s", "Runtime", "limit", "s").log_x().log_y()).unwrap();
+        assert!(c.svg.contains(">\n10\n<") && c.svg.contains(">\n100\n<"), "no decade labels on the axes");
+    }
+
+    #[test]
+    fn a_chart_of_nothing_is_an_error_not_a_panic() {
+        let r = result();
+        let e = lines(&r, &LineSpec::new("latency", "L", "x", "y")).unwrap_err();
+        assert!(e.message.contains("nothing measured `latency`"), "{e}");
+        assert!(bars(&r, &BarSpec::new("B", "y", &[("rayon", "spawn_us", "rayon")])).is_err());
+    }
+}
