@@ -77,14 +77,12 @@ e2e: setup chromium
 
 test: setup test-rust test-notebooks e2e
 
-EXPERIMENTS := q1 q2 q3 q4 q5 q6 q7 q8 q9
-
 bench: lab-bin venv
 	@mkdir -p results
 	@echo "==> every experiment with the notes' parameters (about 5 minutes on 2 cores) -> results/"
-	@cores=$$(nproc); for e in $(EXPERIMENTS); do \
+	@cores=$$(nproc); names=$$($(LAB) list --names); for e in $$names; do \
 	  echo "--> lab $$e"; $(LAB) $$e > results/$$e-$${cores}cores.json; done; \
-	$(PY) tools/bench_summary.py $(foreach e,$(EXPERIMENTS),results/$(e)-$${cores}cores.json)
+	$(PY) tools/bench_summary.py $$(for e in $$names; do echo results/$$e-$${cores}cores.json; done)
 
 strip: venv
 	$(VENV)/bin/nbstripout notebooks/*.ipynb

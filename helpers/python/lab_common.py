@@ -10,14 +10,36 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 MB = 1024 * 1024
 
 
-def parse_args(defaults, extra=None):
-    """--params JSON merged over `defaults` (unknown keys are an error), plus the twin's own flags."""
+def lab_binary():
+    """The `lab` binary that started this twin (`$LAB_BIN`), else the workspace's release build."""
+    return os.environ.get("LAB_BIN") or str(Path(__file__).resolve().parents[2] / "target" / "release" / "lab")
+
+
+def defaults_of(experiment):
+    """The experiment's default params, from the lab's one registry (`lab list`), so no twin keeps its own copy."""
+    lab = lab_binary()
+    try:
+        out = subprocess.run([lab, "list"], capture_output=True, text=True, check=True, timeout=60,
+                             stdin=subprocess.DEVNULL)
+        listed = {e["name"]: e["params"] for e in json.loads(out.stdout)}
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
+        fail(f"cannot read the default params from `{lab} list` ({e}); build it with `make lab-bin` or set LAB_BIN",
+             code=1)
+    if experiment not in listed:
+        fail(f"`lab list` has no experiment {experiment!r}", code=1)
+    return listed[experiment]
+
+
+def parse_args(experiment, extra=None):
+    """--params JSON merged over the experiment's defaults (unknown keys are an error), plus the twin's own flags."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--params", default="{}")
     for flag, kw in (extra or {}).items():
@@ -27,6 +49,9 @@ def parse_args(defaults, extra=None):
         given = json.loads(args.params)
     except json.JSONDecodeError as e:
         fail(f"--params is not JSON: {e}")
+    if not isinstance(given, dict):
+        fail(f"--params must be a JSON object; got {args.params}")
+    defaults = defaults_of(experiment)
     unknown = sorted(set(given) - set(defaults))
     if unknown:
         fail(f"unknown field(s) {unknown}; expected some of {sorted(defaults)}")

@@ -14,7 +14,6 @@ import time
 
 import lab_common as lab
 
-DEFAULTS = {"jobs": 8, "job_ms": 100.0, "yield_every_us": 500, "repeats": 3, "python": True}
 STRATEGIES = ["sequential", "asyncio", "to_thread", "processes"]
 
 
@@ -58,7 +57,7 @@ def run(strategy, jobs, iters):
 
 
 def main():
-    p, args = lab.parse_args(DEFAULTS, {
+    p, args = lab.parse_args("q1", {
         "--strategy": {"choices": STRATEGIES},
         "--iters": {"type": int, "help": "iterations per job (from --calibrate), so every call does the same work"},
         "--calibrate": {"action": "store_true"},

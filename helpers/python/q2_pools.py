@@ -19,18 +19,6 @@ import time
 
 import lab_common as lab
 
-DEFAULTS = {
-    "jobs": 16,
-    "job_ms": 25.0,
-    "workers": [1, 2, 4, 8],
-    "repeats": 3,
-    "payload_bytes": [1000, 10000, 100000, 1000000, 10000000],
-    "crossover_job_us": [10, 30, 100, 300, 1000, 3000],
-    "crossover_jobs": 200,
-    "python": True,
-}
-
-
 def point(name, x, y, xv, v):
     return {"name": name, "x": x, "y": y, "points": [[xv, v]]}
 
@@ -138,7 +126,7 @@ def crossover(job_us, jobs, iters_per_ms):
 
 
 def main():
-    p, args = lab.parse_args(DEFAULTS, {
+    p, args = lab.parse_args("q2", {
         "--part": {"choices": ["scaling", "memory", "ipc", "crossover"]},
         "--strategy": {"choices": ["sequential", "threads", "processes"], "default": "threads"},
         "--workers": {"type": int, "default": 4},

@@ -12,17 +12,6 @@ import time
 
 import lab_common as lab
 
-DEFAULTS = {
-    "tasks": 1000,
-    "latency_ms": 100,
-    "limits": [10, 50, 100, 200, 1000],
-    "repeats": 1,
-    "python": True,
-    "overhead_tasks": 20000,
-    "runtime": "multi_thread",
-}
-
-
 def spawn_us(n):
     """µs per task to create `n` trivial tasks and gather them."""
 
@@ -65,7 +54,7 @@ def switch_us(rounds):
 
 def main():
     p, args = lab.parse_args(
-        DEFAULTS,
+        "q3",
         {"--part": {"choices": ["all", "runtime", "overhead"], "default": "all"}, "--limit": {"type": int}},
     )
     series = []

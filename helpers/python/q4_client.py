@@ -15,19 +15,6 @@ import time
 
 import lab_common as lab
 
-DEFAULTS = {
-    "requests": 1000,
-    "limits": [10, 50, 100, 200, 1000, None],
-    "pool_size": 50,
-    "service_ms": 20,
-    "backlog": 1024,
-    "timeout_ms": 250,
-    "rate_per_s": None,
-    "nofile": 256,
-    "python": True,
-}
-
-
 async def one(port):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -79,7 +66,7 @@ async def run(port, requests, limit, timeout):
 
 
 def main():
-    p, args = lab.parse_args(DEFAULTS, {
+    p, args = lab.parse_args("q4", {
         "--port": {"type": int, "required": True},
         "--limit": {"default": "none"},
         "--nofile": {"type": int},

@@ -9,18 +9,8 @@ import sys
 
 import lab_common as lab
 
-DEFAULTS = {
-    "tasks": 1000,
-    "limit": 100,
-    "latencies_ms": [10, 50, 100, 500, 1000],
-    "repeats": 1,
-    "python": True,
-    "runtime": "multi_thread",
-}
-
-
 def main():
-    p, args = lab.parse_args(DEFAULTS, {"--latency-ms": {"type": int}})
+    p, args = lab.parse_args("q5", {"--latency-ms": {"type": int}})
     latencies = [args.latency_ms] if args.latency_ms else p["latencies_ms"]
     repeats = 1 if args.latency_ms else p["repeats"]
     runtime = lab.Series("python", "latency_ms", "runtime_s")

@@ -11,10 +11,6 @@ import tracemalloc
 
 import lab_common as lab
 
-DEFAULTS = {"tasks": [1000, 10000, 100000, 1000000], "threads": [1000, 10000], "jobs": 100000, "limit": 100,
-            "python_max_tasks": 100000, "mimalloc": True}
-
-
 def series(name, y, x, v, x_name="tasks"):
     return {"name": name, "x": x_name, "y": y, "points": [[x, v]]}
 
@@ -126,7 +122,7 @@ def bounding_part(jobs, limit):
 
 
 def main():
-    p, args = lab.parse_args(DEFAULTS, {"--part": {"choices": ["tasks", "bounding"]}, "--n": {"type": int}})
+    p, args = lab.parse_args("q6", {"--part": {"choices": ["tasks", "bounding"]}, "--n": {"type": int}})
     if args.part == "tasks":
         result = tasks_part(args.n or 10000)
     elif args.part == "bounding":

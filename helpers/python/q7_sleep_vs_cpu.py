@@ -12,7 +12,6 @@ import time
 
 import lab_common as lab
 
-DEFAULTS = {"tasks": [10, 100, 400], "duration_ms": 10, "python": True}
 NAMES = {"sleep": "python asyncio.sleep", "blocking": "python time.sleep", "spin": "python spin"}
 
 
@@ -41,7 +40,7 @@ def run(variant, n, duration_ms, iters):
 
 
 def main():
-    p, args = lab.parse_args(DEFAULTS, {
+    p, args = lab.parse_args("q7", {
         "--variant": {"choices": list(NAMES)},
         "--n": {"type": int},
         "--iters-per-ms": {"type": float},

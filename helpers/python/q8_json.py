@@ -14,8 +14,6 @@ import time
 
 import lab_common as lab
 
-DEFAULTS = {"tasks": 16, "doc_bytes": [10000, 100000, 1000000, 10000000], "batch": 4, "ping_ms": 5,
-            "python": True}
 STRATEGIES = ["inline", "to_thread", "processes", "batched"]
 MB = 1024 * 1024
 
@@ -96,7 +94,7 @@ def run(strategy, doc, p):
 
 
 def main():
-    p, args = lab.parse_args(DEFAULTS, {"--strategy": {"choices": STRATEGIES}, "--doc-bytes": {"type": int}})
+    p, args = lab.parse_args("q8", {"--strategy": {"choices": STRATEGIES}, "--doc-bytes": {"type": int}})
     series = []
     for size in [args.doc_bytes] if args.doc_bytes else p["doc_bytes"]:
         doc = lab.document(size)

@@ -14,10 +14,6 @@ import time
 
 import lab_common as lab
 
-DEFAULTS = {"tasks": [1000, 10000, 50000, 100000, 1000000], "latency_ms": 100, "python_max_tasks": 100000,
-            "server_tasks": 50000, "server_limit": 500, "nofile": 1024}
-
-
 def point(y, x, v, x_name="tasks"):
     return {"name": "python", "x": x_name, "y": y, "points": [[x, v]]}
 
@@ -114,7 +110,7 @@ def server_part(port, n, limit):
 
 
 def main():
-    p, args = lab.parse_args(DEFAULTS, {
+    p, args = lab.parse_args("q9", {
         "--part": {"choices": ["sleep", "server"], "default": "sleep"},
         "--n": {"type": int},
         "--port": {"type": int},

@@ -57,6 +57,8 @@ pub fn run(py: &Python, script: &str, params: &serde_json::Value, extra: &[&str]
         .arg("--params")
         .arg(params.to_string())
         .args(extra)
+        // The twin reads its default params from this binary's registry (`lab list`).
+        .env("LAB_BIN", std::env::current_exe().map_err(|e| LabError::other(format!("cannot find lab itself: {e}")))?)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());

@@ -88,7 +88,10 @@ fn the_cli_exits_2_with_one_line_on_bad_input() {
         (vec!["q3", "--params", r#"{"tasks":0}"#], "error: tasks must be between 1 and 1000000; got 0"),
         (vec!["q3", "--params", "{not json"], "error: q3 params are not valid JSON"),
         (vec!["q9x"], "error: unknown experiment \"q9x\""),
-        (vec!["q5", "--bogus"], "error: unknown argument \"--bogus\""),
+        (vec!["q5", "--bogus"], "error: unexpected argument '--bogus'"),
+        (vec!["server", "--cfg", "{}"], "error: unexpected argument '--cfg'"),
+        (vec!["ledger", "--links", "pdf", "."], "error: invalid value 'pdf' for '--links"),
+        (vec![], "error: 'lab' requires a subcommand"),
         (vec!["q5", "--max-wall-s", "soon"], "error: --max-wall-s must be a number"),
     ] {
         let (code, stdout, stderr) = lab(&args);
@@ -105,7 +108,10 @@ fn lab_list_gives_every_experiment_with_its_defaults() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9"]);
+    let registry: Vec<&str> = helpers::registry::all().iter().map(|q| q.name).collect();
+    assert_eq!(names, registry);
+    let (code, stdout, _) = lab(&["list", "--names"]);
+    assert_eq!((code, stdout.split_whitespace().collect::<Vec<_>>()), (0, registry));
     assert_eq!(list[2]["params"]["limits"], serde_json::json!([10, 50, 100, 200, 1000]));
     assert_eq!(list[4]["params"]["latencies_ms"], serde_json::json!([10, 50, 100, 500, 1000]));
 }
@@ -243,4 +249,21 @@ fn q6_rejects_each_bad_parameter() {
     let big = helpers::q6::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };
     let e = helpers::q6::run_with(&big, &helpers::Budget { max_rss_mb: 1024, ..Default::default() }).unwrap_err();
     assert!(e.message.contains("over the memory budget of 1024 MiB"), "{e}");
+}
+
+#[test]
+fn lab_help_and_version_exit_0_and_hide_the_internal_commands() {
+    let (code, stdout, stderr) = lab(&["--help"]);
+    assert_eq!(code, 0, "{stderr}");
+    for q in helpers::registry::all() {
+        assert!(stdout.contains(&format!("  {}  ", q.name)) || stdout.contains(&format!("  {} ", q.name)), "{stdout}");
+    }
+    for hidden in ["worker", "server", "q6-tasks"] {
+        assert!(!stdout.contains(hidden), "{hidden} shows in the help: {stdout}");
+    }
+    let (code, stdout, _) = lab(&["--version"]);
+    assert_eq!((code, stdout.starts_with("lab ")), (0, true), "{stdout}");
+    let (code, stdout, _) = lab(&["q3", "--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Why did semaphore=100 give near-perfect scaling?") && stdout.contains("--params"));
 }

@@ -137,6 +137,16 @@ fn main_inner() -> Result<String> {
             let _ = e.print();
             return Ok(String::new());
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            let name = match e.get(clap::error::ContextKind::InvalidSubcommand) {
+                Some(clap::error::ContextValue::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            return Err(LabError::invalid(format!(
+                "unknown experiment {name:?}; known: {} (commands: list, ledger; see lab --help)",
+                registry::names()
+            )));
+        }
         Err(e) => {
             // One line naming what was wrong (clap's first line), not the whole usage.
             let text = e.render().to_string();
