@@ -4,6 +4,10 @@ use super::*;
 use crate::result::{Claim, LabResult, Verdict};
 use crate::units::{fmt_ms, or_not_run};
 
+/// Where the unlimited runs sit in the series.
+const NONE: f64 = ClientLimit::Unlimited.x();
+const UNDER_NOFILE: f64 = ClientLimit::UnlimitedUnderNofile(0).x();
+
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let v = |y: &str, x: f64| r.value("tokio", y, x);
     Ok(format!(
@@ -13,9 +17,9 @@ pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
         p.pool_size,
         fmt_ms(v("latency_p99_ms", p.pool_size as f64).or_else(|_| v("latency_p99_ms", 50.0)).unwrap_or(0.0)),
         v("timeouts", p.pool_size as f64).or_else(|_| v("timeouts", 50.0)).unwrap_or(0.0),
-        fmt_ms(v("latency_p99_ms", 0.0)?),
-        v("timeouts", 0.0)?,
-        v("emfile", -1.0)
+        fmt_ms(v("latency_p99_ms", NONE)?),
+        v("timeouts", NONE)?,
+        v("emfile", UNDER_NOFILE)
             .map(|e| format!("; under nofile {}: {e:.0} EMFILE", p.nofile.unwrap_or(0)))
             .unwrap_or_default()
     ))
@@ -32,13 +36,12 @@ pub fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
         .min()
         .or(p.limits.iter().flatten().copied().max())
         .unwrap_or(p.pool_size) as f64;
-    let none = 0.0;
     let has_none = p.limits.contains(&None);
     let t = |y: &str, x: f64| r.value("tokio", y, x);
     let py = |y: &str, x: f64| r.value("python", y, x).ok();
     let opt = |o: Option<f64>| or_not_run(o, |v| format!("{v:.0}"));
     let optms = |o: Option<f64>| or_not_run(o, fmt_ms);
-    let x_none = if has_none { none } else { p.limits.iter().flatten().copied().max().unwrap_or(1) as f64 };
+    let x_none = if has_none { NONE } else { p.limits.iter().flatten().copied().max().unwrap_or(1) as f64 };
     let label = |x: f64| limit_label(x, p.nofile);
     let q_b = t("server_max_queue", bounded)?;
     let q_n = t("server_max_queue", x_none)?;
@@ -51,7 +54,7 @@ pub fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
     let rss_lo = t("peak_rss_mb", p.limits.iter().flatten().copied().min().unwrap_or(1) as f64)?;
     let rss_n = t("peak_rss_mb", x_none)?;
     let fds_n = t("peak_fds", x_none)?;
-    let emfile = t("emfile", -1.0).ok();
+    let emfile = t("emfile", UNDER_NOFILE).ok();
     let mut out = vec![Claim::new(
         "4.1",
         Verdict::Confirmed,
@@ -131,7 +134,7 @@ pub fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
             p.nofile.map_or("none".into(), |n| n.to_string()),
             "set in the lab child only, not in your shell",
             or_not_run(emfile, |e| format!("{e:.0}")),
-            opt(py("emfile", -1.0)),
+            opt(py("emfile", UNDER_NOFILE)),
             crate::process::nofile_in_force()
         ),
     )?);

@@ -51,20 +51,73 @@ impl Default for Params {
     }
 }
 
-/// The x a limit is charted at: the limit, 0 for none, -1 for none under the lowered open-files limit.
-pub fn limit_x(limit: Option<u64>) -> f64 {
-    limit.map_or(0.0, |l| l as f64)
+/// One client run of q4: behind a limit, with none, or with none under the lowered open-files limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientLimit {
+    Limit(u64),
+    Unlimited,
+    /// No client limit, under a soft open-files limit of this many: EMFILE, shown safely.
+    UnlimitedUnderNofile(u64),
 }
 
-/// A limit's label on charts and in evidence.
-pub fn limit_label(x: f64, nofile: Option<u64>) -> String {
-    if x == 0.0 {
-        "none".into()
-    } else if x < 0.0 {
-        format!("nofile {}", nofile.unwrap_or(0))
-    } else {
-        format!("{x:.0}")
+impl ClientLimit {
+    /// The runs `p` asks for, in order: each limit, then the unlimited run under the lowered open-files limit.
+    pub fn runs(p: &Params) -> Vec<ClientLimit> {
+        let mut runs: Vec<ClientLimit> = p.limits.iter().map(|l| l.map_or(Self::Unlimited, Self::Limit)).collect();
+        runs.extend(p.nofile.map(Self::UnlimitedUnderNofile));
+        runs
     }
+
+    /// The run's x in the result's series (a number, for charts): the limit, 0 for none, -1 for none under the
+    /// lowered open-files limit. `from_x` reads it back; nothing else knows this encoding.
+    pub const fn x(self) -> f64 {
+        match self {
+            Self::Limit(l) => l as f64,
+            Self::Unlimited => 0.0,
+            Self::UnlimitedUnderNofile(_) => -1.0,
+        }
+    }
+
+    /// The run charted at `x` by a result of params with this `nofile`.
+    pub fn from_x(x: f64, nofile: Option<u64>) -> Self {
+        if x > 0.0 {
+            Self::Limit(x as u64)
+        } else if x < 0.0 {
+            Self::UnlimitedUnderNofile(nofile.unwrap_or(0))
+        } else {
+            Self::Unlimited
+        }
+    }
+
+    /// The semaphore's size, if there is one.
+    pub fn limit(self) -> Option<u64> {
+        match self {
+            Self::Limit(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The lowered open-files limit the run had, if any.
+    pub fn nofile(self) -> Option<u64> {
+        match self {
+            Self::UnlimitedUnderNofile(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// How charts and evidence name the run: "50", "none", "nofile 256".
+    pub fn label(self) -> String {
+        match self {
+            Self::Limit(l) => l.to_string(),
+            Self::Unlimited => "none".into(),
+            Self::UnlimitedUnderNofile(n) => format!("nofile {n}"),
+        }
+    }
+}
+
+/// The run at `x` (a limit, 0 = none, -1 = none under `nofile`) as charts and evidence name it.
+pub fn limit_label(x: f64, nofile: Option<u64>) -> String {
+    ClientLimit::from_x(x, nofile).label()
 }
 
 impl ExperimentParams for Params {

@@ -12,61 +12,112 @@ use crate::workload::client;
 use crate::workload::server::{Server, ServerConfig};
 use std::time::Duration;
 
-/// Every y measured per run, in series order.
-pub const YS: [&str; 14] = [
-    "ok",
-    "timeouts",
-    "rejected",
-    "conn_errors",
-    "emfile",
-    "addr_not_avail",
-    "latency_p50_ms",
-    "latency_p99_ms",
-    "latency_max_ms",
-    "peak_fds",
-    "peak_rss_mb",
-    "wall_s",
-    "server_max_queue",
-    "server_max_open",
-];
+/// What one client run measured, client and server side.
+#[derive(Debug, Clone, Copy, Default)]
+struct Outcome {
+    ok: f64,
+    timeouts: f64,
+    rejected: f64,
+    conn_errors: f64,
+    emfile: f64,
+    addr_not_avail: f64,
+    latency_p50_ms: f64,
+    latency_p99_ms: f64,
+    latency_max_ms: f64,
+    peak_fds: f64,
+    peak_rss_mb: f64,
+    wall_s: f64,
+    server_max_queue: f64,
+    server_max_open: f64,
+}
 
-fn tokio_run(p: &Params, port: u16, limit: Option<u64>, nofile: Option<u64>) -> Result<[f64; 12]> {
+impl Outcome {
+    /// Each measure with its series' y name, in series order.
+    fn measures(&self) -> [(&'static str, f64); 14] {
+        [
+            ("ok", self.ok),
+            ("timeouts", self.timeouts),
+            ("rejected", self.rejected),
+            ("conn_errors", self.conn_errors),
+            ("emfile", self.emfile),
+            ("addr_not_avail", self.addr_not_avail),
+            ("latency_p50_ms", self.latency_p50_ms),
+            ("latency_p99_ms", self.latency_p99_ms),
+            ("latency_max_ms", self.latency_max_ms),
+            ("peak_fds", self.peak_fds),
+            ("peak_rss_mb", self.peak_rss_mb),
+            ("wall_s", self.wall_s),
+            ("server_max_queue", self.server_max_queue),
+            ("server_max_open", self.server_max_open),
+        ]
+    }
+
+    /// The client side of a Python twin's run at `x` (the server side is read by `lab`).
+    fn from_python(r: &LabResult, x: f64) -> Result<Outcome> {
+        let v = |y: &str| r.value("python", y, x);
+        Ok(Outcome {
+            ok: v("ok")?,
+            timeouts: v("timeouts")?,
+            rejected: v("rejected")?,
+            conn_errors: v("conn_errors")?,
+            emfile: v("emfile")?,
+            addr_not_avail: v("addr_not_avail")?,
+            latency_p50_ms: v("latency_p50_ms")?,
+            latency_p99_ms: v("latency_p99_ms")?,
+            latency_max_ms: v("latency_max_ms")?,
+            peak_fds: v("peak_fds")?,
+            peak_rss_mb: v("peak_rss_mb")?,
+            wall_s: v("wall_s")?,
+            ..Outcome::default()
+        })
+    }
+}
+
+/// The tokio client's run against the server on `port`.
+fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
     let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
     memory::reset_peak();
-    let old = match nofile {
-        Some(n) => Some(set_soft_nofile(n)?),
-        None => None,
-    };
-    let r = rt.block_on(client::run(port, p.requests, limit, Duration::from_millis(p.timeout_ms)));
+    let old = run.nofile().map(set_soft_nofile).transpose()?;
+    let r = rt.block_on(client::run(port, p.requests, run.limit(), Duration::from_millis(p.timeout_ms)));
     if let Some(old) = old {
         set_soft_nofile(old)?;
     }
     let o = &r.outcomes;
-    Ok([
-        o.ok as f64,
-        o.timeouts as f64,
-        o.rejected as f64,
-        o.conn_errors as f64,
-        o.emfile as f64,
-        o.addr_not_avail as f64,
-        r.latency.p50_ms,
-        r.latency.p99_ms,
-        r.latency.max_ms,
-        r.peak_fds as f64,
-        memory::peak_rss_bytes() as f64 / (1024.0 * 1024.0),
-        r.wall_s,
-    ])
+    Ok(Outcome {
+        ok: o.ok as f64,
+        timeouts: o.timeouts as f64,
+        rejected: o.rejected as f64,
+        conn_errors: o.conn_errors as f64,
+        emfile: o.emfile as f64,
+        addr_not_avail: o.addr_not_avail as f64,
+        latency_p50_ms: r.latency.p50_ms,
+        latency_p99_ms: r.latency.p99_ms,
+        latency_max_ms: r.latency.max_ms,
+        peak_fds: r.peak_fds as f64,
+        peak_rss_mb: memory::peak_rss_bytes() as f64 / (1024.0 * 1024.0),
+        wall_s: r.wall_s,
+        ..Outcome::default()
+    })
+}
+
+/// The Python client's run against the server on `port`.
+fn python_run(py: &twin::Python, params: &serde_json::Value, port: u16, run: ClientLimit) -> Result<Outcome> {
+    let mut args = vec!["--port".to_string(), port.to_string(), "--limit".to_string()];
+    args.push(run.limit().map_or("none".to_string(), |l| l.to_string()));
+    if let Some(n) = run.nofile() {
+        args.extend(["--nofile".to_string(), n.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Outcome::from_python(&twin::run(py, TWIN, params, &args)?, run.x())
 }
 
 pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
     let params = common::params_json(p)?;
-    let clients: Vec<&str> = if py.is_some() { vec!["tokio", "python"] } else { vec!["tokio"] };
-    // Each limit, then the unlimited run under the lowered open-files limit.
-    let mut runs: Vec<(Option<u64>, Option<u64>)> = p.limits.iter().map(|l| (*l, None)).collect();
-    if let Some(n) = p.nofile {
-        runs.push((None, Some(n)));
-    }
+    // Each client with the interpreter it needs: tokio runs here, Python's asyncio in the twin.
+    let clients: Vec<(&str, Option<&twin::Python>)> =
+        std::iter::once(("tokio", None)).chain(py.as_ref().map(|py| ("python", Some(py)))).collect();
+    let runs = ClientLimit::runs(p);
     let mut progress = Progress::new("q4", runs.len() * clients.len());
     let server = Server::start(&ServerConfig {
         pool_size: p.pool_size,
@@ -83,46 +134,34 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         p.timeout_ms,
         p.estimate_s()
     ));
+    let ys = Outcome::default().measures().map(|(y, _)| y);
     let mut series: Vec<Series> =
-        clients.iter().flat_map(|c| YS.iter().map(move |y| Series::new(c, "limit", y))).collect();
+        clients.iter().flat_map(|(c, _)| ys.iter().map(move |y| Series::new(c, "limit", y))).collect();
     server.stats()?; // start the counters from zero
-    for &(limit, nofile) in &runs {
-        let x = if nofile.is_some() { -1.0 } else { limit_x(limit) };
-        for (ci, client) in clients.iter().enumerate() {
-            progress.begin(&format!("{client} client, limit {}", limit_label(x, p.nofile)));
-            let mut v = [0.0; 14];
-            if *client == "tokio" {
-                v[..12].copy_from_slice(&tokio_run(p, server.port, limit, nofile)?);
-            } else {
-                let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;
-                let limit_arg = limit.map_or("none".to_string(), |l| l.to_string());
-                let mut args = vec!["--port".to_string(), server.port.to_string(), "--limit".to_string(), limit_arg];
-                if let Some(n) = nofile {
-                    args.extend(["--nofile".to_string(), n.to_string()]);
-                }
-                let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                let r = twin::run(py, TWIN, &params, &args)?;
-                for (k, y) in YS[..12].iter().enumerate() {
-                    v[k] = r.value("python", y, x)?;
-                }
-            }
+    for &run in &runs {
+        for (ci, (client, python)) in clients.iter().enumerate() {
+            progress.begin(&format!("{client} client, limit {}", run.label()));
+            let mut o = match python {
+                Some(py) => python_run(py, &params, server.port, run)?,
+                None => tokio_run(p, server.port, run)?,
+            };
             // Abandoned requests are still queued at the server: let it finish them before the next run.
             server.drain(Duration::from_secs(120))?;
             let stats = server.stats()?;
-            v[12] = stats.max_queue as f64;
-            v[13] = stats.max_open as f64;
-            for (k, value) in v.iter().enumerate() {
-                series[ci * YS.len() + k].points.push([x, *value]);
+            o.server_max_queue = stats.max_queue as f64;
+            o.server_max_open = stats.max_open as f64;
+            for (k, (_, value)) in o.measures().iter().enumerate() {
+                series[ci * ys.len() + k].points.push([run.x(), *value]);
             }
             progress.end(&format!(
                 "{} ok, {} timeouts, {} errors ({} EMFILE); p99 {}; server queue peak {}; {}",
-                v[0],
-                v[1],
-                v[3] + v[4] + v[5],
-                v[4],
-                fmt_ms(v[7]),
-                v[12],
-                fmt_s(v[11])
+                o.ok,
+                o.timeouts,
+                o.conn_errors + o.emfile + o.addr_not_avail,
+                o.emfile,
+                fmt_ms(o.latency_p99_ms),
+                o.server_max_queue,
+                fmt_s(o.wall_s)
             ));
         }
     }
