@@ -22,7 +22,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from nbformat.sign import NotebookNotary
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from netutil import free_port
 import report  # tools/ is on sys.path when this file runs: the same failure rules and HTML export as make report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,12 +168,6 @@ def assert_untrusted(tmp):
     if any(c.get("outputs") for c in nb.cells):
         raise Failed(f"{NOTEBOOK} is committed with outputs")
     return nb
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_lab(tmp, run_id, token):
