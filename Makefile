@@ -73,7 +73,7 @@ chromium:
 
 e2e: setup chromium
 	@echo "==> JupyterLab in chromium: notebook 03 run, edited and stopped; reports opened offline (about 3 minutes)"
-	$(PY) tools/e2e.py
+	$(PY) -m pytest -q tests/e2e
 
 test: setup test-rust test-notebooks e2e
 

@@ -1,0 +1,60 @@
+"""This run's processes, found by the marker every one of them carries in its environment (children inherit it).
+
+The end check finds exactly this run's JupyterLab, kernel, `lab`, Python and chromium processes, even orphaned ones,
+and leaves everyone else's alone.
+"""
+
+import os
+import signal
+from pathlib import Path
+
+from .steps import Failed, wait_for
+
+MARKER = "LAB_E2E_RUN"  # environment variable carried by every process this run starts (value: the run's id)
+TWIN = "q3_semaphore.py"
+
+
+def marked_processes(run_id):
+    """{pid: argv} of every process whose environment carries this run's marker (children inherit it)."""
+    found = {}
+    needle = f"{MARKER}={run_id}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+                found[int(entry.name)] = [a.decode(errors="replace") for a in argv if a]
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+def run_processes(run_id):
+    """This run's experiment processes: `lab` children and the Python twin."""
+    return {pid: argv for pid, argv in marked_processes(run_id).items()
+            if argv and (Path(argv[0]).name == "lab" or any(a.endswith(TWIN) for a in argv))}
+
+
+def lab_q3(procs):
+    """The `lab q3` processes among `procs`: the experiment itself, not a validation or listing call."""
+    return {pid: argv for pid, argv in procs.items() if Path(argv[0]).name == "lab" and argv[1:2] == ["q3"]}
+
+
+def describe(procs):
+    return "; ".join(f"{pid}: {' '.join(argv)[:120]}" for pid, argv in sorted(procs.items())) or "none"
+
+
+def assert_none_left(run_id, within_s=15):
+    """No process of this run survives it: waits `within_s` for them to go; any still there are killed, and the
+    run fails naming them."""
+    try:
+        wait_for(lambda: not marked_processes(run_id), within_s, "every process of this run gone")
+    except Failed:
+        left = marked_processes(run_id)
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        raise Failed(f"left behind (now killed): {describe(left)}") from None
