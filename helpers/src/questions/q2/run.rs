@@ -35,7 +35,35 @@ impl Scaling {
     }
 }
 
-const PYTHON_SCALING: [(&str, &str); 2] = [("python threads", "threads"), ("python processes", "processes")];
+/// One pool strategy of the scaling runs: in this process, or in the Python twin (`--strategy` flag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    Rust(Scaling),
+    Python(&'static str),
+}
+
+impl Strategy {
+    /// Every strategy the run compares, Rust first.
+    fn all(python: bool) -> Vec<Strategy> {
+        let mut all = vec![
+            Strategy::Rust(Scaling::Threads),
+            Strategy::Rust(Scaling::GilModel),
+            Strategy::Rust(Scaling::Processes),
+        ];
+        if python {
+            all.extend([Strategy::Python("threads"), Strategy::Python("processes")]);
+        }
+        all
+    }
+
+    /// The series it fills: "threads", "gil model", "python processes" ...
+    fn name(self) -> String {
+        match self {
+            Strategy::Rust(how) => how.name().to_string(),
+            Strategy::Python(flag) => format!("python {flag}"),
+        }
+    }
+}
 
 /// Runs `jobs` jobs of `iters` iterations on `workers` threads (optionally taking turns on one lock).
 fn thread_pool(workers: usize, jobs: u64, iters: u64, slice: Option<u64>) -> Result<()> {
@@ -89,14 +117,11 @@ struct Samples {
 pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
     let params = common::params_json(p)?;
-    let mut names: Vec<&str> = vec!["threads", "gil model", "processes"];
-    if py.is_some() {
-        names.extend(PYTHON_SCALING.iter().map(|(n, _)| *n));
-    }
+    let strategies = Strategy::all(py.is_some());
     let langs = if py.is_some() { 2 } else { 1 };
     // Per round: the sequential baselines and every strategy at every size; then memory, start-ups, IPC and
     // the crossover (five steps in Rust, three in Python).
-    let steps = p.repeats as usize * (langs + p.workers.len() * names.len()) + 5 + 3 * (langs - 1);
+    let steps = p.repeats as usize * (langs + p.workers.len() * strategies.len()) + 5 + 3 * (langs - 1);
     let mut progress = Progress::new("q2", steps);
     let kernel = Kernel::calibrate();
     let iters = kernel.iters(p.job_ms);
@@ -122,7 +147,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let mut series = memory_and_startup(wmax, &mut progress)?;
 
     // Scaling, interleaved: each round runs the sequential baselines, then every strategy at every size.
-    let mut samples = vec![vec![Samples::default(); p.workers.len()]; names.len()];
+    let mut samples = vec![vec![Samples::default(); p.workers.len()]; strategies.len()];
     for rep in 0..p.repeats {
         progress.begin(&format!("sequential (repeat {})", rep + 1));
         let (_, seq) = measure(|| (0..p.jobs).fold(0, |a, j| a ^ spin(iters, j)));
@@ -135,21 +160,12 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             progress.end(&fmt_s(py_seq));
         }
         for (wi, &w) in p.workers.iter().enumerate() {
-            for (ni, name) in names.iter().enumerate() {
-                progress.begin(&format!("{name}, {w} worker(s) (repeat {})", rep + 1));
-                let (wall, busy, base) = match *name {
-                    "threads" => append(scaling_run(Scaling::Threads, w as usize, p.jobs, iters, &kernel)?, seq.wall_s),
-                    "gil model" => {
-                        append(scaling_run(Scaling::GilModel, w as usize, p.jobs, iters, &kernel)?, seq.wall_s)
-                    }
-                    "processes" => {
-                        append(scaling_run(Scaling::Processes, w as usize, p.jobs, iters, &kernel)?, seq.wall_s)
-                    }
-                    _ => {
-                        let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;
-                        let flag = PYTHON_SCALING.iter().find(|(n, _)| n == name).map_or("threads", |(_, f)| f);
-                        append(python_scaling(py, &params, flag, w, &py_iters)?, py_seq)
-                    }
+            for (ni, &strategy) in strategies.iter().enumerate() {
+                progress.begin(&format!("{}, {w} worker(s) (repeat {})", strategy.name(), rep + 1));
+                let ((wall, busy), base) = match (strategy, py.as_ref()) {
+                    (Strategy::Rust(how), _) => (scaling_run(how, w as usize, p.jobs, iters, &kernel)?, seq.wall_s),
+                    (Strategy::Python(flag), Some(py)) => (python_scaling(py, &params, flag, w, &py_iters)?, py_seq),
+                    (Strategy::Python(_), None) => return Err(LabError::other("a Python strategy without Python")),
                 };
                 let s = &mut samples[ni][wi];
                 s.speedup.push(base / wall);
@@ -158,9 +174,9 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             }
         }
     }
-    for (ni, name) in names.iter().enumerate() {
-        let mut speed = Series::new(name, "workers", "speedup");
-        let mut busy = Series::new(name, "workers", "cores_busy");
+    for (ni, strategy) in strategies.iter().enumerate() {
+        let mut speed = Series::new(&strategy.name(), "workers", "speedup");
+        let mut busy = Series::new(&strategy.name(), "workers", "cores_busy");
         for (wi, &w) in p.workers.iter().enumerate() {
             speed.push_samples(w as f64, &samples[ni][wi].speedup);
             busy.push_samples(w as f64, &samples[ni][wi].cores_busy);
@@ -191,11 +207,6 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     even.points = p.crossover_job_us.iter().map(|&us| [us as f64, 1.0]).collect();
     series.push(even);
     common::finish(p, machine, series, super::judge::claims, super::judge::headline)
-}
-
-/// (wall, busy) with the sequential wall it is compared to.
-fn append((wall, busy): (f64, f64), base: f64) -> (f64, f64, f64) {
-    (wall, busy, base)
 }
 
 fn python_scaling(py: &Python, params: &serde_json::Value, how: &str, workers: u64, iters: &str) -> Result<(f64, f64)> {
