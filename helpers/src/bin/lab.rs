@@ -173,7 +173,11 @@ fn main_inner() -> Result<String> {
 fn main() {
     match main_inner() {
         Ok(out) if out.is_empty() => {}
-        Ok(out) => println!("{out}"),
+        Ok(out) => {
+            // A reader that went away (`lab list | head -1`) is not an error worth a panic.
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout().lock(), "{out}");
+        }
         Err(e) => process::exit_with(&e),
     }
 }
