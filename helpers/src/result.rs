@@ -91,7 +91,7 @@ pub struct Claim {
 }
 
 /// Everything one experiment run produced.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct LabResult {
     pub experiment: String,
     /// The parameters with defaults applied.

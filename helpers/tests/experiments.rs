@@ -3,8 +3,8 @@
 
 mod common;
 
-use helpers::{q3, q5};
 use helpers::result::{LabResult, Verdict};
+use helpers::{q3, q5};
 
 /// The CPU-bound tests measure cores busy: they must not share the machine with each other.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());

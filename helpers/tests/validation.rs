@@ -4,8 +4,8 @@
 mod common;
 
 use helpers::error::ErrorKind;
-use helpers::{q3, q5};
 use helpers::params::ExperimentParams;
+use helpers::{q3, q5};
 use std::process::Command;
 
 fn q3_err(json: &str) -> String {
@@ -180,13 +180,8 @@ fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
     assert!(err(r#"{"ping_ms":0}"#).contains("ping_ms must be between 1 and 1000; got 0"));
     // Over the memory budget: refused before anything runs (no binary needed).
     std::env::set_var("LAB_BIN", "/nonexistent/lab");
-    let big = helpers::q8::Params {
-        tasks: 100,
-        doc_bytes: vec![50_000_000],
-        batch: 1,
-        python: false,
-        ..Default::default()
-    };
+    let big =
+        helpers::q8::Params { tasks: 100, doc_bytes: vec![50_000_000], batch: 1, python: false, ..Default::default() };
     let e = helpers::q8::run(&big).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidParams, "{e}");
     assert!(e.message.contains("MiB of memory, over the memory budget of 4096 MiB"), "{e}");

@@ -1,0 +1,184 @@
+//! The judges' toolkit. A rule compares a measured number with a threshold, says both in its evidence, and
+//! takes its verdict from the branch the numbers chose; a value near its threshold says so. What a run did not
+//! measure is "not measured", never a guess.
+
+use crate::result::LabResult;
+use serde::{Deserialize, Serialize};
+
+/// How a claim fared in one language.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Confirmed,
+    Refined,
+    Contradicted,
+    /// The run did not measure what the rule needs (a twin switched off, a part skipped).
+    NotMeasured,
+    /// The claim is about something this language does not have (the GIL, for Rust).
+    DoesNotApply,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] =
+        [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted, Verdict::NotMeasured, Verdict::DoesNotApply];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Confirmed => "confirmed",
+            Verdict::Refined => "refined",
+            Verdict::Contradicted => "contradicted",
+            Verdict::NotMeasured => "not measured",
+            Verdict::DoesNotApply => "does not apply",
+        }
+    }
+}
+
+/// One language's verdict on a claim and the sentence that shows why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Finding {
+    pub verdict: Verdict,
+    pub evidence: String,
+}
+
+impl Finding {
+    pub fn new(verdict: Verdict, evidence: impl Into<String>) -> Finding {
+        Finding { verdict, evidence: evidence.into() }
+    }
+
+    pub fn not_measured(why: impl Into<String>) -> Finding {
+        Finding::new(Verdict::NotMeasured, why)
+    }
+
+    pub fn does_not_apply(why: impl Into<String>) -> Finding {
+        Finding::new(Verdict::DoesNotApply, why)
+    }
+
+    /// Adds a sentence of context after the evidence (what the numbers mean; never an outcome).
+    pub fn then(mut self, more: impl AsRef<str>) -> Finding {
+        let more = more.as_ref().trim();
+        if !more.is_empty() {
+            self.evidence = format!("{} {more}", self.evidence.trim_end());
+        }
+        self
+    }
+}
+
+/// A value within this fraction of its threshold is "close to the line": the verdict says so.
+pub const CLOSE: f64 = 0.1;
+
+/// One comparison of a measured value with a threshold, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// "tokio 1.02 s / ideal 1.00 s = 1.020x <= 1.05x".
+    pub text: String,
+    pub holds: bool,
+    /// Within `CLOSE` of the threshold, on either side.
+    pub close: bool,
+}
+
+fn test(what: &str, value: f64, op: &str, line: f64, unit: fn(f64) -> String, holds: bool) -> Test {
+    let close = value.is_finite() && line != 0.0 && ((value - line) / line).abs() <= CLOSE;
+    let sign = if holds { op.to_string() } else { negate(op).to_string() };
+    Test { text: format!("{what} {} {sign} {}", unit(value), unit(line)), holds, close }
+}
+
+fn negate(op: &str) -> &'static str {
+    match op {
+        ">" => "<=",
+        ">=" => "<",
+        "<" => ">=",
+        _ => ">",
+    }
+}
+
+/// Holds when `value > line`.
+pub fn above(what: &str, value: f64, line: f64, unit: fn(f64) -> String) -> Test {
+    test(what, value, ">", line, unit, value > line)
+}
+
+/// Holds when `value < line`.
+pub fn below(what: &str, value: f64, line: f64, unit: fn(f64) -> String) -> Test {
+    test(what, value, "<", line, unit, value < line)
+}
+
+impl Test {
+    /// The verdict `yes` when the test holds and `no` when it does not, with the evidence built from that branch:
+    /// the comparison, the verdict, and `because_yes` or `because_no`. When the value sits close to the line and
+    /// the branches disagree, the verdict is refined and the evidence says how close.
+    pub fn decide(&self, yes: Verdict, no: Verdict, because_yes: &str, because_no: &str) -> Finding {
+        let (mut verdict, because) = if self.holds { (yes, because_yes) } else { (no, because_no) };
+        let mut note = String::new();
+        if self.close && yes != no {
+            verdict = Verdict::Refined;
+            note = format!(" (within {:.0}% of the line, so not a clear outcome)", CLOSE * 100.0);
+        }
+        Finding::new(verdict, format!("{}: {}{note}.", self.text, verdict.label())).then(because)
+    }
+
+    /// Both tests must hold (`and`), in one sentence.
+    pub fn and(self, other: Test) -> Test {
+        Test {
+            text: format!("{}, and {}", self.text, other.text),
+            holds: self.holds && other.holds,
+            close: (self.close && other.holds) || (other.close && self.holds) || (self.close && other.close),
+        }
+    }
+}
+
+/// The Python verdict of a rule that reads the twin's series: "not measured" when the twin did not run or the
+/// series it needs is missing, with the reason.
+pub fn python(r: &LabResult, rule: impl FnOnce() -> crate::error::Result<Finding>) -> Finding {
+    if r.machine.python.starts_with("not run") {
+        return Finding::not_measured("The Python twin did not run (python: false).");
+    }
+    rule().unwrap_or_else(|e| Finding::not_measured(format!("Not in this result: {}.", e.message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::fmt_ms;
+
+    #[test]
+    fn a_test_says_the_numbers_the_sign_and_the_verdict_of_its_branch() {
+        let t = above("heartbeat p99", 762.0, 50.0, fmt_ms);
+        let f = t.decide(Verdict::Confirmed, Verdict::Contradicted, "The loop was blocked.", "The loop ran on.");
+        assert_eq!(f.verdict, Verdict::Confirmed);
+        assert_eq!(f.evidence, "heartbeat p99 762 ms > 50.0 ms: confirmed. The loop was blocked.");
+        let f = above("heartbeat p99", 5.0, 50.0, fmt_ms).decide(Verdict::Confirmed, Verdict::Contradicted, "a", "b");
+        assert_eq!(
+            (f.verdict, f.evidence.as_str()),
+            (Verdict::Contradicted, "heartbeat p99 5.00 ms <= 50.0 ms: contradicted. b")
+        );
+    }
+
+    #[test]
+    fn close_to_the_line_is_refined_and_says_so() {
+        let f = below("p99", 9.6, 10.0, fmt_ms).decide(Verdict::Confirmed, Verdict::Contradicted, "", "");
+        assert_eq!(f.verdict, Verdict::Refined);
+        assert!(f.evidence.contains("9.60 ms < 10.0 ms: refined (within 10% of the line"), "{}", f.evidence);
+        // When both branches agree there is nothing to hedge.
+        let f = below("p99", 9.6, 10.0, fmt_ms).decide(Verdict::Refined, Verdict::Refined, "", "");
+        assert!(!f.evidence.contains("within"), "{}", f.evidence);
+    }
+
+    #[test]
+    fn and_holds_only_when_both_do() {
+        let t = above("a", 2.0, 1.0, fmt_ms).and(below("b", 2.0, 1.0, fmt_ms));
+        assert!(!t.holds);
+        assert_eq!(t.text, "a 2.00 ms > 1.00 ms, and b 2.00 ms >= 1.00 ms");
+    }
+
+    #[test]
+    fn python_is_not_measured_without_the_twin_or_its_series() {
+        let mut r = LabResult::default();
+        r.machine.python = "not run (python: false)".into();
+        let f = python(&r, || Ok(Finding::new(Verdict::Confirmed, "x")));
+        assert_eq!(f.verdict, Verdict::NotMeasured);
+        r.machine.python = "Python 3.11.7".into();
+        r.experiment = "q3".into();
+        let f = python(&r, || Ok(Finding::new(Verdict::Confirmed, format!("{}", r.value("python", "y", 1.0)?))));
+        assert_eq!(f.verdict, Verdict::NotMeasured);
+        assert!(f.evidence.contains("no series `python` measuring `y`"), "{}", f.evidence);
+    }
+}
