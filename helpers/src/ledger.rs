@@ -244,6 +244,7 @@ mod tests {
                     evidence: "because".into(),
                 })
                 .collect(),
+            ..Default::default()
         }
     }
 

@@ -15,6 +15,10 @@ pub struct Machine {
     pub rustc: String,
     /// The Python that ran the twins, or a note saying none ran.
     pub python: String,
+    /// Whether that Python has a GIL (`sys._is_gil_enabled()`; free-threaded CPython does not). None: no Python
+    /// ran, or a result older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_gil: Option<bool>,
 }
 
 impl Machine {
@@ -90,10 +94,26 @@ pub struct Claim {
     pub evidence: String,
 }
 
+/// The result format written today: 2 since results say where they came from.
+pub const SCHEMA: u32 = 2;
+
 /// Everything one experiment run produced.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct LabResult {
+    /// The result format's version (`SCHEMA`); files without one are older.
+    #[serde(default)]
+    pub schema: u32,
     pub experiment: String,
+    /// Where the result came from: the lab's version, the git commit it was built from (when it was built from
+    /// a checkout), and when the run started and finished (RFC 3339, UTC).
+    #[serde(default)]
+    pub lab_version: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub commit: String,
+    #[serde(default)]
+    pub started: String,
+    #[serde(default)]
+    pub finished: String,
     /// The parameters with defaults applied.
     pub params: serde_json::Value,
     pub machine: Machine,

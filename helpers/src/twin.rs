@@ -13,7 +13,12 @@ use std::process::{Command, Stdio};
 pub struct Python {
     pub path: PathBuf,
     pub version: String,
+    /// False on a free-threaded CPython (`sys._is_gil_enabled()`), true on every other.
+    pub gil: bool,
 }
+
+/// Prints the interpreter's version and whether it has a GIL (only 3.13+ can be built without one).
+const PROBE: &str = "import sys; print(sys.version.split()[0], getattr(sys, '_is_gil_enabled', lambda: True)())";
 
 /// Finds Python: `$LAB_PYTHON`, else the lab's venv, else `python3` on PATH; says clearly when there is none.
 pub fn find_python() -> Result<Python> {
@@ -25,12 +30,14 @@ pub fn find_python() -> Result<Python> {
         candidates.push(PathBuf::from("python3"));
     }
     for path in &candidates {
-        let out =
-            Command::new(path).args(["-c", "import sys; print(sys.version.split()[0])"]).stdin(Stdio::null()).output();
+        let out = Command::new(path).args(["-c", PROBE]).stdin(Stdio::null()).output();
         if let Ok(out) = out {
             if out.status.success() {
-                let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                return Ok(Python { path: path.clone(), version: format!("Python {version}") });
+                let text = String::from_utf8_lossy(&out.stdout).to_string();
+                let mut words = text.split_whitespace();
+                let version = words.next().unwrap_or("unknown").to_string();
+                let gil = words.next() != Some("False");
+                return Ok(Python { path: path.clone(), version: format!("Python {version}"), gil });
             }
         }
     }

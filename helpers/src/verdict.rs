@@ -166,6 +166,7 @@ mod tests {
                 .map(|(n, v)| Series { points: vec![[100.0, *v]], ..Series::new(n, "limit", "runtime_s") })
                 .collect(),
             claims: vec![],
+            ..Default::default()
         }
     }
 

@@ -122,6 +122,7 @@ mod tests {
                 line("threads", "spawn_us", &[[1.0, 61.0]]),
             ],
             claims: vec![],
+            ..Default::default()
         }
     }
 

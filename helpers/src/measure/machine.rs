@@ -21,5 +21,6 @@ pub fn detect(python: &str) -> Machine {
         os: System::long_os_version().unwrap_or_else(|| std::env::consts::OS.to_string()),
         rustc: env!("LAB_RUSTC_VERSION").to_string(),
         python: python.to_string(),
+        python_gil: None,
     }
 }

@@ -5,15 +5,24 @@ use super::{Claims, Headline};
 use crate::error::{LabError, Result};
 use crate::measure::machine;
 use crate::params::ExperimentParams;
-use crate::result::{LabResult, Machine, Series};
+use crate::result::{LabResult, Machine, Series, SCHEMA};
 use crate::twin::{self, Python};
+use crate::units::rfc3339;
+use std::sync::OnceLock;
+use std::time::SystemTime;
 
 /// The interpreter for the twins (when asked for) and the machine description that names it.
+/// Also notes when the run started, for the result's `started`.
 pub fn setup(python: bool) -> Result<(Option<Python>, Machine)> {
+    let _ = STARTED.set(SystemTime::now());
     let py = if python { Some(twin::find_python()?) } else { None };
-    let machine = machine::detect(py.as_ref().map_or("not run (python: false)", |p| p.version.as_str()));
+    let mut machine = machine::detect(py.as_ref().map_or("not run (python: false)", |p| p.version.as_str()));
+    machine.python_gil = py.as_ref().map(|p| p.gil);
     Ok((py, machine))
 }
+
+/// When this process's run started (one experiment per `lab` process).
+static STARTED: OnceLock<SystemTime> = OnceLock::new();
 
 /// The params as JSON (defaults applied), for the result and for the twins.
 pub fn params_json<P: ExperimentParams>(p: &P) -> Result<serde_json::Value> {
@@ -29,7 +38,12 @@ pub fn finish<P: ExperimentParams>(
     headline: Headline<P>,
 ) -> Result<LabResult> {
     let mut result = LabResult {
+        schema: SCHEMA,
         experiment: P::NAME.into(),
+        lab_version: env!("CARGO_PKG_VERSION").into(),
+        commit: env!("LAB_COMMIT").into(),
+        started: rfc3339(*STARTED.get_or_init(SystemTime::now)),
+        finished: rfc3339(SystemTime::now()),
         params: params_json(p)?,
         machine,
         headline: String::new(),
