@@ -163,7 +163,7 @@ pub fn load(path: impl AsRef<std::path::Path>) -> Result<LabResult> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path)
         .map_err(|e| LabError::other(format!("cannot read result file {}: {e}", path.display())))?;
-    LabResult::from_json(&text).map_err(|e| LabError::other(format!("{}: {e}", path.display())))
+    LabResult::from_json(&text).map_err(|e| LabError::other(format!("{}: {}", path.display(), e.message)))
 }
 
 impl LabResult {

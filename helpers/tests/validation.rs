@@ -262,3 +262,33 @@ fn lab_help_and_version_exit_0_and_hide_the_internal_commands() {
     assert_eq!(code, 0);
     assert!(stdout.contains("Why did semaphore=100 give near-perfect scaling?") && stdout.contains("--params"));
 }
+
+#[test]
+fn lab_judge_rejudges_a_saved_result_and_names_a_bad_file() {
+    let dir = std::env::temp_dir().join(format!("lab-judge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, stdout, stderr) =
+        lab(&["q7", "--params", r#"{"tasks":[10],"duration_ms":5,"python":false}"#, "--max-wall-s", "60"]);
+    assert_eq!(code, 0, "{stderr}");
+    let good = dir.join("q7.json");
+    std::fs::write(&good, &stdout).unwrap();
+    let written: helpers::LabResult = serde_json::from_str(&stdout).unwrap();
+    let (code, out, stderr) = lab(&["judge", good.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let judged: helpers::LabResult = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(judged.claims, written.claims, "re-judging reproduces the verdicts the run wrote");
+
+    let mut cut: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    cut["series"] = serde_json::json!([]);
+    let bad = dir.join("cut.json");
+    std::fs::write(&bad, cut.to_string()).unwrap();
+    let not_json = dir.join("not.json");
+    std::fs::write(&not_json, "hello").unwrap();
+    for (file, expect) in [(&bad, "no series"), (&not_json, "does not parse")] {
+        let (code, out, stderr) = lab(&["judge", file.to_str().unwrap()]);
+        assert_eq!((code, out.as_str()), (2, ""), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(file.to_str().unwrap()) && stderr.contains(expect), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

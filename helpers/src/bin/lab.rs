@@ -40,6 +40,11 @@ fn cli() -> Command {
                 )
                 .arg(Arg::new("dirs").value_name("DIR").required(true).num_args(1..).help("Folders of result JSON")),
         )
+        .subcommand(
+            Command::new("judge")
+                .about("Judges saved results again with today's rules; prints each, one JSON per line")
+                .arg(Arg::new("files").value_name("FILE").required(true).num_args(1..).help("Result JSON files")),
+        )
         // Children that `lab` starts itself; hidden from the help.
         .subcommand(Command::new("worker").hide(true).about("A q2 process-pool worker: JSON requests on stdin"))
         .subcommand(
@@ -116,6 +121,19 @@ fn ledger_html(m: &ArgMatches) -> Result<String> {
     Ok(helpers::display::ledger_html(&ledger::Ledger::load(&dirs)?, ext))
 }
 
+/// `lab judge FILE...`: each result judged again by its question's rules. A file that is not a result, or lacks
+/// what a rule needs, is bad input naming the file.
+fn judge(m: &ArgMatches) -> Result<String> {
+    let mut lines = Vec::new();
+    for file in m.get_many::<String>("files").into_iter().flatten() {
+        let named = |e: LabError| LabError::invalid(format!("{file}: {}", e.message));
+        let mut r = helpers::load(file).map_err(|e| LabError::invalid(e.message))?;
+        (registry::get(&r.experiment).map_err(named)?.judge)(&mut r).map_err(named)?;
+        lines.push(serde_json::to_string(&r).map_err(|e| LabError::other(e.to_string()))?);
+    }
+    Ok(lines.join("\n"))
+}
+
 /// Validates, applies the budget, then measures. (The runner refuses runs whose estimate is over budget before
 /// starting `lab`; here the watchdog alone enforces the budget, so a run that outgrows its estimate still stops.)
 fn experiment(q: &registry::Question, m: &ArgMatches) -> Result<String> {
@@ -158,6 +176,7 @@ fn main_inner() -> Result<String> {
     match name {
         "list" => list(m),
         "ledger" => ledger_html(m),
+        "judge" => judge(m),
         "worker" => helpers::workload::process_pool::serve().map(|_| String::new()),
         "server" => {
             let cfg = m.get_one::<String>("config").map_or("", String::as_str);
