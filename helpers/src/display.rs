@@ -195,10 +195,8 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
         h.push_str(&ledger_summary(&v, m));
     }
     let k = v.machines.len();
-    // Where the report index puts its list of notebook reports: below the summary, above the long table.
-    h.push_str("<!-- ledger-table -->");
     h.push_str(&format!(
-        "<table style=\"{TABLE}\"><tr><th style=\"{CELL}\" rowspan=\"2\">id</th>\
+        "<table class=\"lab-ledger-table\" style=\"{TABLE}\"><tr><th style=\"{CELL}\" rowspan=\"2\">id</th>\
          <th style=\"{CELL}\" rowspan=\"2\">the notes' words</th>"
     ));
     for m in &v.machines {
