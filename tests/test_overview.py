@@ -8,9 +8,11 @@ after tests/test_notebooks.py they are all there; run alone, this module execute
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 import report
 
@@ -60,7 +62,7 @@ def test_overview_notebook_shows_the_ledger_and_one_chart_per_question(results):
     html = "".join(report._text(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
     total = len(CATALOGUE["claims"])
     assert f"the notes' {total} claims" in html
-    assert "not measured" not in html.split("<!-- ledger-table -->")[0], "every claim has a verdict"
+    assert "not measured" not in html.split('class="lab-ledger-table"')[0], "every claim has a verdict"
     for c in CATALOGUE["claims"]:
         assert f">{c['id']}</a>" in html, c["id"]
     # The links open the notebooks, at their verdicts.
@@ -92,7 +94,7 @@ def test_index_shows_the_summary_first_and_machines_side_by_side(results, tmp_pa
     out = tmp_path / "index.html"
     report.write_index(rows, [Path(os.environ["LAB_RESULTS"]), other], out)
     page = out.read_text()
-    summary, table = page.split("<h2>Every claim</h2>")
+    summary, table = page.split('<section id="claims">')
     assert summary.count('class="lab-ledger-summary"') == 2  # one line per machine, above the table
     assert re.search(r"<b>Rust</b>:.*\d+ confirmed", summary) and re.search(r"<b>Python</b>:.*\d+ confirmed", summary)
     assert "16 cores · Big CPU" in table and f"{results['q3']['machine']['cores']} cores · " in table
@@ -129,3 +131,46 @@ def test_a_failed_run_says_so_at_the_top_of_its_report_and_in_the_index(tmp_path
     out = tmp_path / "index.html"
     report.write_index(rows, [tmp_path / "no-results"], out)
     assert "failed: " in out.read_text() and "No results yet" in out.read_text()
+
+
+def lab_result(tmp_path, cpu):
+    """A quick q3 result from the lab binary (no kernel, no Python twin), its CPU renamed."""
+    out = subprocess.run([str(report.lab_binary()), "q3", "--params", json.dumps(
+        {"tasks": 50, "latency_ms": 5, "limits": [10, 50], "python": False, "overhead_tasks": 0, "repeats": 1})],
+        capture_output=True, text=True, check=True)
+    r = json.loads(out.stdout)
+    r["machine"]["cpu"] = cpu
+    (tmp_path / "q3-test.json").write_text(json.dumps(r))
+    return r
+
+
+def test_ledger_json_holds_every_claim_and_the_index_and_report_print_its_machine_line(tmp_path):
+    # Needs only the lab binary: fast, and run before anything executes a notebook.
+    r = lab_result(tmp_path, "A <b>bold</b> & fast CPU")
+    ledger = report.ledger([tmp_path])
+    assert [c["id"] for c in ledger["claims"]] == [c["id"] for c in CATALOGUE["claims"]]
+    assert ledger["claim_count"] == len(CATALOGUE["claims"])
+    (m,) = ledger["machines"]
+    assert m["machine"] == r["machine"] and m["label"].endswith(" · A <b>bold</b> & fast CPU")
+    assert m["line"].startswith(f"{r['machine']['cores']} core") and r["machine"]["rustc"] in m["line"]
+    assert sum(m["counts"]["rust"].values()) == sum(m["counts"]["python"].values()) == len(CATALOGUE["claims"])
+    judged = {c["id"]: c["machines"][0] for c in ledger["claims"]}
+    for c in r["claims"]:
+        assert judged[c["id"]]["measured"] and judged[c["id"]]["evidence"] == c["evidence"], c["id"]
+        assert judged[c["id"]]["rust"]["status"] == c["verdict"], c["id"]
+        # Made with python: false; a claim that holds only for Python holds for Python all the same.
+        python = "confirmed" if c["verdict"] == "python-only" else "not-run"
+        assert judged[c["id"]]["python"]["status"] == python, c["id"]
+
+    out = tmp_path / "index.html"
+    report.write_index([], [tmp_path], out)
+    page = out.read_text()
+    assert "<b>bold</b>" not in page, "autoescaped"
+    assert page.count('class="lab-machine"') == 1 and f"{escape(m['line'])}." in page
+    # The notebook's report names the same machine in the same words.
+    nb = report.nbformat.v4.new_notebook(cells=[report.nbformat.v4.new_markdown_cell("# 03 · test\n\n## Verdicts")])
+    nb.cells.append(report.nbformat.v4.new_code_cell("", outputs=[report.nbformat.v4.new_output(
+        "display_data", data={"text/html": "<b>q3</b>", report.RESULT_MIME: json.dumps(r)})]))
+    exported = report.to_html(nb)
+    assert f"on {escape(m['line'])}." in exported
+    assert '<a href="#Verdicts">Verdicts</a>' in exported

@@ -9,6 +9,10 @@
 Each notebook run saves its result JSON in results/ (or $LAB_RESULTS); the index's claim ledger reads those.
 
 The same functions serve the tests (tests/test_notebooks.py): execute, problems, results, to_html.
+
+Pages are drawn by the Jinja templates in tools/templates: lab_offline/ (nbconvert's, for each report) and
+lab_index.html.j2 (the index), sharing lab_macros.html.j2 (the banner, the table of contents). What they show of the
+results (verdicts, counts, the machine's line) comes from the lab binary (`lab ledger --json`), not from here.
 """
 
 import argparse
@@ -19,12 +23,15 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import jinja2
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -127,16 +134,6 @@ def title(nb):
     return "notebook"
 
 
-def describe(machine):
-    """One line for a result's machine: cores, CPU, memory, OS, compilers."""
-    if not machine:
-        return "no result was produced"
-    gib = machine.get("memory_bytes", 0) / 2**30
-    cores = machine["cores"]
-    return (f"{cores} core{'' if cores == 1 else 's'}, {machine['cpu']}, {gib:.1f} GiB, {machine['os']}; "
-            f"{machine['rustc']}; {machine['python']}")
-
-
 def results_dir():
     """Where notebook runs save their results: $LAB_RESULTS, else results/ (as helpers::result::results_dir)."""
     return Path(os.environ.get("LAB_RESULTS") or ROOT / "results")
@@ -146,16 +143,16 @@ def lab_binary():
     return Path(os.environ.get("LAB_BIN") or ROOT / "target" / "release" / "lab")
 
 
-def toc(body):
-    """A table of contents from the exported page's section headings (their ids are nbconvert's anchors)."""
-    items = [
-        f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).replace("¶", "").strip()}</a></li>'
-        for hid, text in re.findall(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', body, re.S)
-    ]
-    return f'<nav class="lab-toc"><b>Contents</b><ul>{"".join(items)}</ul></nav>' if items else ""
-
-
-TOC_MARK = "LAB-TABLE-OF-CONTENTS"
+def toc(nb):
+    """The report's table of contents: each section heading (##) of the notebook's markdown, with the anchor
+    nbconvert gives it (its own markdown renderer makes both)."""
+    items = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for hid, text in re.findall(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', markdown2html_mistune(cell.source), re.S):
+                words = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("¶", "").strip()
+                items.append({"id": html.unescape(hid), "text": words})
+    return items
 
 
 def to_html(nb, failures=(), code="show"):
@@ -163,59 +160,66 @@ def to_html(nb, failures=(), code="show"):
     where it ran, and whether it failed. `code`: show, fold or hide the code cells."""
     if code not in CODE_CHOICES:
         raise ValueError(f"code must be one of {', '.join(CODE_CHOICES)}, not {code!r}")
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # a copy: the banner is for the report only
-    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    machine = next((r["machine"] for r in results(nb)), None)
-    # The overview measures nothing: the results it shows name their own machines.
-    banner = f"*Executed {stamp} on {describe(machine)}.*" if machine else f"*Executed {stamp}.*"
-    if failures:
-        items = "\n".join(f"- `{f}`" for f in failures)
-        banner = f"**This run failed.** The notebook's outputs hold these errors:\n\n{items}\n\n" + banner
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(banner + "\n\n" + TOC_MARK))
+    found = results(nb)
+    banner = {
+        "stamp": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        # The overview measures nothing: the results it shows name their own machines.
+        "machine": machine_line(found[0]) if found else None,
+        "failures": list(failures),
+    }
     exporter = HTMLExporter(template_name="lab_offline", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=code == "hide")
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title(nb)}, "lab_code": code})
-    return body.replace(f"<p>{TOC_MARK}</p>", toc(body), 1)
+                            extra_template_paths=[str(TEMPLATES)], exclude_input=code == "hide")
+    resources = {"metadata": {"name": title(nb)}, "lab_code": code, "lab_banner": banner, "lab_toc": toc(nb)}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
 
 
-def ledger_html(dirs, links="html"):
-    """The claim ledger of every result under `dirs`, drawn by the lab binary (the same code as notebook 00)."""
-    out = subprocess.run([str(lab_binary()), "ledger", "--links", links, *map(str, dirs)],
-                         capture_output=True, text=True, check=False)
+def ledger(dirs):
+    """The claim ledger of every result under `dirs` as data (`lab ledger --json`: the same code as notebook 00's
+    table, every verdict, count and machine line decided there)."""
+    try:
+        out = subprocess.run([str(lab_binary()), "ledger", "--json", *map(str, dirs)],
+                             capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise RuntimeError(f"no lab binary at {lab_binary()}: build it with `make lab-bin`") from None
     if out.returncode != 0:
         raise RuntimeError(f"lab ledger failed: {out.stderr.strip() or out.stdout.strip()}")
-    return out.stdout
+    return json.loads(out.stdout)
+
+
+def machine_line(result):
+    """The line naming the machine a result ran on, in the lab's words (`Machine::describe`, through the ledger of
+    that one result); None when the lab cannot read the result."""
+    with tempfile.TemporaryDirectory(prefix="lab-machine-") as d:
+        (Path(d) / "result.json").write_text(json.dumps(result))
+        machines = ledger([d])["machines"]
+    return machines[0]["line"] if machines else None
+
+
+def templates():
+    """The Jinja environment of the index: tools/templates, autoescaped, and an unknown name is an error. (nbconvert
+    draws the reports from the same folder in its own environment: see lab_macros.html.j2.)"""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def report_rows(rows):
+    """This run's notebooks as the index lists them: link, title, headline measurement, how the run went."""
+    overview = OVERVIEW.replace(".ipynb", ".html")
+    return [{
+        "href": r["html"],
+        "title": r["title"],
+        "headline": "; ".join(res.get("headline", "") for res in r["results"]) or (
+            "the ledger and one chart per question, from the results" if r["html"] == overview else "no result"),
+        "status": "failed: " + "; ".join(r["failures"]) if r["failures"] else f"ok in {r['seconds']:.0f} s",
+        "failed": bool(r["failures"]),
+    } for r in rows]
 
 
 def write_index(rows, dirs, out=None):
     """reports/index.html: the claim ledger (summary first), the notebook reports, and where each result ran."""
-    cells = []
-    for r in rows:
-        headline = "; ".join(res.get("headline", "") for res in r["results"]) or (
-            "the ledger and one chart per question, from the results" if r["html"] == OVERVIEW.replace(".ipynb", ".html")
-            else "no result")
-        status = "failed: " + "; ".join(r["failures"]) if r["failures"] else f"ok in {r['seconds']:.0f} s"
-        style = ' style="background:#f8d0d0"' if r["failures"] else ""
-        cells.append(
-            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td{}>{}</td></tr>".format(
-                html.escape(r["html"]), html.escape(r["title"]), html.escape(headline), style, html.escape(status),
-            )
-        )
-    reports = (
-        "<h2>Reports of this run</h2><table><tr><th>notebook</th><th>headline measurement</th><th>run</th></tr>"
-        + "".join(cells) + "</table>"
-    ) if cells else ""
-    ledger = ledger_html(dirs).replace("<!-- ledger-table -->", reports + "<h2>Every claim</h2>", 1)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Rust concurrency lab: the notes' claims, measured</title>
-<style>body{{font-family:sans-serif;margin:1.2em 2em}}table{{border-collapse:collapse}}h1{{margin:.2em 0}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}</style></head>
-<body><h1>Rust concurrency lab: the notes' claims, measured</h1>
-<p>Generated {datetime.datetime.now():%Y-%m-%d %H:%M} from the results in {html.escape(", ".join(map(str, dirs)))}.
-Each claim of the learner's notes (questions.md) against the latest run of its notebook on each machine.</p>
-{ledger}
-</body></html>
-"""
+    page = templates().get_template("lab_index.html.j2").render(
+        ledger=ledger(dirs), reports=report_rows(rows), generated=f"{datetime.datetime.now():%Y-%m-%d %H:%M}")
     (out or REPORTS / "index.html").write_text(page)
 
 

@@ -1,6 +1,8 @@
 //! What a notebook cell shows: evcxr's rich-output protocol, HTML tables for results, predictions and claims.
 //! evcxr keeps one output per MIME type per cell, so each displayable value emits one HTML block.
 
+use crate::ledger::view::{MachineView, Part, View};
+use crate::ledger::{Ledger, Status};
 use crate::result::{LabResult, Verdict};
 use crate::units::fmt_s;
 use crate::verdict::{Check, Light};
@@ -53,18 +55,11 @@ pub struct Summary<'a>(pub &'a LabResult);
 impl Summary<'_> {
     pub fn to_html(&self) -> String {
         let r = self.0;
-        let m = &r.machine;
         format!(
-            "<div class=\"lab-summary\"><b>{}</b>: {}<br/><small>Measured on {} ({}), {:.1} GiB, {}; {}; {}.\
-             </small></div>",
+            "<div class=\"lab-summary\"><b>{}</b>: {}<br/><small>Measured on {}.</small></div>",
             Html::escape(&r.experiment),
             Html::escape(&r.headline),
-            m.cores_label(),
-            Html::escape(&m.cpu),
-            m.memory_bytes as f64 / (1u64 << 30) as f64,
-            Html::escape(&m.os),
-            Html::escape(&m.rustc),
-            Html::escape(&m.python)
+            Html::escape(&r.machine.describe())
         )
     }
 
@@ -146,8 +141,7 @@ pub fn verdicts(prediction: &crate::verdict::Prediction, result: &LabResult) -> 
     }
 }
 
-fn status_style(s: crate::ledger::Status) -> &'static str {
-    use crate::ledger::Status;
+fn status_style(s: Status) -> &'static str {
     match s {
         Status::Confirmed => "background:#d9f2d9",
         Status::Refined => "background:#fff3c4",
@@ -157,137 +151,98 @@ fn status_style(s: crate::ledger::Status) -> &'static str {
     }
 }
 
-/// The evidence's first sentence (its key number), cut to `max` characters; the whole text goes in a tooltip.
-pub fn first_sentence(text: &str, max: usize) -> String {
-    let end =
-        text.char_indices().find(|&(i, c)| i >= 40 && c == '.' && text[i + 1..].starts_with(' ')).map(|(i, _)| i + 1);
-    let s = &text[..end.unwrap_or(text.len())];
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>().trim_end())
-    }
-}
-
-/// `t` as "YYYY-MM-DD HH:MM UTC" (civil-from-days: no date crate for one line of text).
-pub fn utc(t: std::time::SystemTime) -> String {
-    let secs = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
-}
-
 /// The summary line of one machine: how many of the notes' claims hold, for Rust and for Python.
-fn ledger_summary(l: &crate::ledger::Ledger, source: usize) -> String {
-    use crate::ledger::Status;
-    let c = l.counts(source);
-    let part = |n: usize, s: Status, text: &str| {
-        if n == 0 && matches!(s, Status::NotRun | Status::NotMeasured) {
-            String::new()
-        } else {
-            format!(" <span style=\"{};padding:1px 5px;border-radius:3px\">{n} {text}</span>", status_style(s))
-        }
+fn ledger_summary(v: &View, m: &MachineView) -> String {
+    let parts = |parts: &[Part]| -> String {
+        parts
+            .iter()
+            .map(|p| {
+                format!(
+                    " <span style=\"{};padding:1px 5px;border-radius:3px\">{} {}</span>",
+                    status_style(p.status),
+                    p.count,
+                    p.text
+                )
+            })
+            .collect()
     };
-    let rust: String = [
-        (Status::Confirmed, "confirmed"),
-        (Status::Refined, "refined"),
-        (Status::Contradicted, "contradicted"),
-        (Status::PythonOnly, "hold only for Python"),
-        (Status::NotMeasured, "not measured"),
-    ]
-    .iter()
-    .map(|&(s, t)| part(c.rust(s), s, t))
-    .collect();
-    let python: String = [
-        (Status::Confirmed, "confirmed"),
-        (Status::Refined, "refined"),
-        (Status::Contradicted, "contradicted"),
-        (Status::NotRun, "not run"),
-        (Status::NotMeasured, "not measured"),
-    ]
-    .iter()
-    .map(|&(s, t)| part(c.python(s), s, t))
-    .collect();
     format!(
         "<div class=\"lab-ledger-summary\" style=\"font-size:15px;margin:4px 0;line-height:1.9\"><b>{}</b>, the notes' \
-         {} claims:<br/>&nbsp;&nbsp;<b>Rust</b>:{rust}<br/>&nbsp;&nbsp;<b>Python</b>:{python}</div>",
-        Html::escape(&l.sources[source].label()),
-        l.catalogue.claims.len()
+         {} claims:<br/>&nbsp;&nbsp;<b>Rust</b>:{}<br/>&nbsp;&nbsp;<b>Python</b>:{}</div>",
+        Html::escape(&m.label),
+        v.claim_count,
+        parts(&m.summary.rust),
+        parts(&m.summary.python)
     )
 }
 
-/// The ledger as HTML: a summary per machine, then one row per claim of the notes with each machine's Rust and
-/// Python verdicts and its evidence, grouped by question with a link to the notebook's verdicts
-/// (`link_ext`: ".html" for the report index, ".ipynb" inside JupyterLab).
-pub fn ledger_html(l: &crate::ledger::Ledger, link_ext: &str) -> String {
-    use crate::ledger::Status;
+/// The ledger as HTML (notebook 00; the report index draws the same `View` through its template): a summary per
+/// machine, then one row per claim of the notes with each machine's Rust and Python verdicts and its evidence,
+/// grouped by question with a link to the notebook's verdicts (`link_ext`: ".ipynb" inside JupyterLab, ".html"
+/// beside the reports).
+pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
+    let v = l.view();
     let mut h = String::from("<div class=\"lab-ledger\">");
-    if l.sources.is_empty() {
-        let dirs: Vec<String> = l.dirs.iter().map(|d| Html::escape(&d.display().to_string())).collect();
+    if v.machines.is_empty() {
+        let dirs: Vec<String> = v.dirs.iter().map(|d| Html::escape(d)).collect();
         h.push_str(&format!(
             "<p><b>No results yet</b> in {}. Each notebook run saves its result there: run notebooks 01-09, or \
              <code>make report</code> (all nine, about 8 minutes) or <code>make bench</code>; then re-run this.</p>",
             dirs.join(", ")
         ));
     }
-    for i in 0..l.sources.len() {
-        h.push_str(&ledger_summary(l, i));
+    for m in &v.machines {
+        h.push_str(&ledger_summary(&v, m));
     }
-    let k = l.sources.len();
-    // Where the report index puts its list of notebook reports: below the summary, above the long table.
-    h.push_str("<!-- ledger-table -->");
-    h.push_str(&format!("<table style=\"{TABLE}\"><tr><th style=\"{CELL}\" rowspan=\"2\">id</th><th style=\"{CELL}\" rowspan=\"2\">the notes' words</th>"));
-    for s in &l.sources {
-        h.push_str(&format!("<th style=\"{CELL}\" colspan=\"3\">{}</th>", Html::escape(&s.label())));
+    let k = v.machines.len();
+    h.push_str(&format!(
+        "<table class=\"lab-ledger-table\" style=\"{TABLE}\"><tr><th style=\"{CELL}\" rowspan=\"2\">id</th>\
+         <th style=\"{CELL}\" rowspan=\"2\">the notes' words</th>"
+    ));
+    for m in &v.machines {
+        h.push_str(&format!("<th style=\"{CELL}\" colspan=\"3\">{}</th>", Html::escape(&m.label)));
     }
     h.push_str("</tr><tr>");
-    for _ in &l.sources {
+    for _ in &v.machines {
         h.push_str(&format!(
             "<th style=\"{CELL}\">Rust</th><th style=\"{CELL}\">Python</th><th style=\"{CELL}\">evidence</th>"
         ));
     }
     h.push_str("</tr>");
-    for q in &l.catalogue.questions {
-        let link = format!("{}{link_ext}#Verdicts", q.notebook);
+    for q in &v.questions {
+        let link = Html::escape(&format!("{}{link_ext}#Verdicts", q.notebook));
         h.push_str(&format!(
-            "<tr><td style=\"{CELL};background:#f3f3f3\" colspan=\"{}\"><b>{}. {}</b> — <a href=\"{}\">notebook {}</a></td></tr>",
+            "<tr><td style=\"{CELL};background:#f3f3f3\" colspan=\"{}\"><b>{}. {}</b> — \
+             <a href=\"{link}\">notebook {}</a></td></tr>",
             2 + 3 * k,
             q.number,
             Html::escape(&q.question),
-            Html::escape(&link),
             Html::escape(&q.notebook)
         ));
-        for quote in l.catalogue.claims.iter().filter(|c| c.question == q.number) {
+        for c in v.claims.iter().filter(|c| c.question == q.number) {
             h.push_str(&format!(
-                "<tr><td style=\"{CELL}\"><a href=\"{}\">{}</a></td><td style=\"{CELL}\">“{}”</td>",
-                Html::escape(&link),
-                Html::escape(&quote.id),
-                Html::escape(&quote.quote)
+                "<tr><td style=\"{CELL}\"><a href=\"{link}\">{}</a></td><td style=\"{CELL}\">“{}”</td>",
+                Html::escape(&c.id),
+                Html::escape(&c.quote)
             ));
-            for i in 0..k {
-                match l.entry(i, quote) {
-                    Some(e) => h.push_str(&format!(
+            for j in &c.machines {
+                if j.measured {
+                    h.push_str(&format!(
                         "<td style=\"{CELL};{}\">{}</td><td style=\"{CELL};{}\">{}</td>\
                          <td style=\"{CELL}\" title=\"{}\">{}</td>",
-                        status_style(e.rust),
-                        e.rust.label(),
-                        status_style(e.python),
-                        e.python.label(),
-                        Html::escape(&e.claim.evidence),
-                        Html::escape(&first_sentence(&e.claim.evidence, 170))
-                    )),
-                    None => h.push_str(&format!(
-                        "<td style=\"{CELL};{}\" colspan=\"3\">not measured</td>",
-                        status_style(Status::NotMeasured)
-                    )),
+                        status_style(j.rust.status),
+                        j.rust.label,
+                        status_style(j.python.status),
+                        j.python.label,
+                        Html::escape(j.evidence.as_deref().unwrap_or_default()),
+                        Html::escape(j.evidence_first.as_deref().unwrap_or_default())
+                    ));
+                } else {
+                    h.push_str(&format!(
+                        "<td style=\"{CELL};{}\" colspan=\"3\">{}</td>",
+                        status_style(j.rust.status),
+                        j.rust.label
+                    ));
                 }
             }
             h.push_str("</tr>");
@@ -295,32 +250,17 @@ pub fn ledger_html(l: &crate::ledger::Ledger, link_ext: &str) -> String {
     }
     h.push_str("</table><p><small>Rust: the verdict of the run. Python: the same judgement when the Python twin \
                 ran, and confirmed for a claim that holds only for Python. Hover over evidence for all of it.</small></p>");
-    for s in &l.sources {
-        let files: Vec<String> = s
-            .results
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} ({})",
-                    Html::escape(&r.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
-                    utc(r.modified)
-                )
-            })
-            .collect();
-        let m = &s.machine;
+    for m in &v.machines {
+        let files: Vec<String> =
+            m.results.iter().map(|r| format!("{} ({})", Html::escape(&r.file), Html::escape(&r.modified))).collect();
         h.push_str(&format!(
-            "<p class=\"lab-machine\"><small><b>{}</b>: {}, {}, {:.1} GiB, {}; {}; {}. Results: {}.</small></p>",
-            Html::escape(&s.label()),
-            m.cores_label(),
-            Html::escape(&m.cpu),
-            m.memory_bytes as f64 / (1u64 << 30) as f64,
-            Html::escape(&m.os),
-            Html::escape(&m.rustc),
-            Html::escape(&m.python),
+            "<p class=\"lab-machine\"><small><b>{}</b>: {}. Results: {}.</small></p>",
+            Html::escape(&m.label),
+            Html::escape(&m.line),
             files.join(", ")
         ));
     }
-    for u in &l.unreadable {
+    for u in &v.unreadable {
         h.push_str(&format!("<p><small>Not a result, skipped: {}</small></p>", Html::escape(u)));
     }
     h.push_str("</div>");

@@ -1,12 +1,17 @@
 //! The claim ledger: every claim of the notes (claims.json) against the latest result of each experiment, per
 //! machine. Results are JSON files (`LabResult`) in one or more folders: the ones notebook runs save, `make bench`
-//! writes, or someone copied from a bigger machine. Rendering lives in `display::ledger_html`.
+//! writes, or someone copied from a bigger machine. `view` turns it into data (`lab ledger --json`, which the report
+//! index renders); notebook 00 draws that data with `display::ledger_html`.
 
 use crate::claims::{catalogue, Catalogue, Quote};
 use crate::error::{LabError, Result};
 use crate::result::{Claim, LabResult, Machine, Verdict};
+use serde::{Serialize, Serializer};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+
+pub mod view;
+pub use view::{first_sentence, utc, View};
 
 /// One result file as read.
 #[derive(Debug, Clone)]
@@ -30,12 +35,18 @@ impl Source {
 
     /// A short name for column headers: "2 cores · AMD EPYC 7B13".
     pub fn label(&self) -> String {
-        format!("{} · {}", self.machine.cores_label(), self.machine.cpu)
+        machine_label(&self.machine)
     }
 }
 
-/// How one claim fared in one language on one machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A machine's short name, for column headers and chart captions: "2 cores · AMD EPYC 7B13" (`Machine::describe`
+/// is the whole line).
+pub fn machine_label(m: &Machine) -> String {
+    format!("{} · {}", m.cores_label(), m.cpu)
+}
+
+/// How one claim fared in one language on one machine. In JSON, its `key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
     Confirmed,
     Refined,
@@ -49,6 +60,27 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Confirmed,
+        Status::Refined,
+        Status::Contradicted,
+        Status::PythonOnly,
+        Status::NotRun,
+        Status::NotMeasured,
+    ];
+
+    /// Its name in JSON and in CSS classes: "confirmed", "python-only", "not-measured".
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Confirmed => "confirmed",
+            Status::Refined => "refined",
+            Status::Contradicted => "contradicted",
+            Status::PythonOnly => "python-only",
+            Status::NotRun => "not-run",
+            Status::NotMeasured => "not-measured",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Confirmed => "confirmed",
@@ -63,6 +95,12 @@ impl Status {
     /// Its place in `Counts`' arrays: the order of the variants above.
     fn index(self) -> usize {
         self as usize
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
     }
 }
 

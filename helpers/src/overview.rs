@@ -5,7 +5,8 @@ pub use crate::ledger::Ledger;
 pub use crate::paths::results_dir;
 pub use crate::prelude::*;
 
-use crate::display::{ledger_html, utc};
+use crate::display::ledger_html;
+use crate::ledger::{machine_label, utc};
 
 /// The ledger of the results in `results_dir()` (`$LAB_RESULTS`, else `results/` in the workspace).
 pub fn ledger() -> Result<Ledger> {
@@ -39,11 +40,9 @@ impl Ledger {
         }
         let mut h = String::from("<div style=\"display:flex;flex-wrap:wrap;gap:12px\">");
         for l in latest {
-            let m = &l.result.machine;
             h.push_str(&format!(
-                "<figure style=\"margin:0\"><figcaption><b>{} · {}</b> <small>{}, {}</small></figcaption>{}</figure>",
-                m.cores_label(),
-                Html::escape(&m.cpu),
+                "<figure style=\"margin:0\"><figcaption><b>{}</b> <small>{}, {}</small></figcaption>{}</figure>",
+                Html::escape(&machine_label(&l.result.machine)),
                 Html::escape(&l.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
                 utc(l.modified),
                 key_chart(&l.result)?.to_html()

@@ -26,6 +26,14 @@ impl Machine {
     pub fn cores_label(&self) -> String {
         format!("{} core{}", self.cores, if self.cores == 1 { "" } else { "s" })
     }
+
+    /// The machine in one line, wherever a page names it (a result's summary, the ledger, the report banner
+    /// and index, through `lab ledger --json`): "2 cores, AMD EPYC 7B13, 7.8 GiB, Linux (Debian GNU/Linux 12);
+    /// rustc 1.95.0; Python 3.11.7".
+    pub fn describe(&self) -> String {
+        let gib = self.memory_bytes as f64 / (1u64 << 30) as f64;
+        format!("{}, {}, {gib:.1} GiB, {}; {}; {}", self.cores_label(), self.cpu, self.os, self.rustc, self.python)
+    }
 }
 
 /// One line on a chart: `points` are `[x, y]`, y being the median over repeats;

@@ -30,7 +30,7 @@ fn cli() -> Command {
         )
         .subcommand(
             Command::new("ledger")
-                .about("The claim ledger of every result JSON under DIRs, as an HTML fragment")
+                .about("The claim ledger of every result JSON under DIRs, as an HTML fragment (or JSON)")
                 .arg(
                     Arg::new("links")
                         .long("links")
@@ -38,6 +38,9 @@ fn cli() -> Command {
                         .default_value("html")
                         .help("What the claims link to: the HTML reports or the notebooks"),
                 )
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).conflicts_with("links").help(
+                    "The ledger as JSON, every verdict, count and machine line decided (the report index's data)",
+                ))
                 .arg(Arg::new("dirs").value_name("DIR").required(true).num_args(1..).help("Folders of result JSON")),
         )
         .subcommand(
@@ -115,10 +118,14 @@ fn list(m: &ArgMatches) -> Result<String> {
     serde_json::to_string_pretty(&entries).map_err(|e| LabError::other(e.to_string()))
 }
 
-fn ledger_html(m: &ArgMatches) -> Result<String> {
-    let ext = if m.get_one::<String>("links").map(String::as_str) == Some("ipynb") { ".ipynb" } else { ".html" };
+fn ledger(m: &ArgMatches) -> Result<String> {
     let dirs: Vec<PathBuf> = m.get_many::<String>("dirs").into_iter().flatten().map(PathBuf::from).collect();
-    Ok(helpers::display::ledger_html(&ledger::Ledger::load(&dirs)?, ext))
+    let l = ledger::Ledger::load(&dirs)?;
+    if m.get_flag("json") {
+        return l.to_json();
+    }
+    let ext = if m.get_one::<String>("links").map(String::as_str) == Some("ipynb") { ".ipynb" } else { ".html" };
+    Ok(helpers::display::ledger_html(&l, ext))
 }
 
 /// `lab judge FILE...`: each result judged again by its question's rules. A file that is not a result, or lacks
@@ -175,7 +182,7 @@ fn main_inner() -> Result<String> {
     let (name, m) = matches.subcommand().ok_or_else(|| LabError::invalid("name a command; see lab --help"))?;
     match name {
         "list" => list(m),
-        "ledger" => ledger_html(m),
+        "ledger" => ledger(m),
         "judge" => judge(m),
         "worker" => helpers::workload::process_pool::serve().map(|_| String::new()),
         "server" => {
