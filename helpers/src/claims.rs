@@ -3,7 +3,7 @@
 //! can only cite a claim that is in the notes, under its own question, in the notes' own words.
 
 use crate::error::{LabError, Result};
-use crate::result::{Claim, Verdict};
+use crate::result::{Claim, Finding};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -93,12 +93,12 @@ impl Catalogue {
 }
 
 impl Claim {
-    /// A verdict on claim `id`, quoting the notes' words for it from the catalogue.
-    pub fn new(id: &str, verdict: Verdict, evidence: String) -> Result<Claim> {
+    /// Claim `id` judged for Rust and for Python, quoting the notes' words for it from the catalogue.
+    pub fn new(id: &str, rust: Finding, python: Finding) -> Result<Claim> {
         let quote = catalogue()?
             .claim(id)
             .ok_or_else(|| LabError::other(format!("claim `{id}` is not in claims.json (the notes' claims)")))?;
-        Ok(Claim { id: id.into(), claim: quote.quote.clone(), verdict, evidence })
+        Ok(Claim { id: id.into(), claim: quote.quote.clone(), rust, python })
     }
 }
 
@@ -123,7 +123,8 @@ mod tests {
     }
 
     fn claim(id: &str, quote: &str) -> Claim {
-        Claim { id: id.into(), claim: quote.into(), verdict: Verdict::Confirmed, evidence: "x".into() }
+        let f = Finding::new(crate::result::Verdict::Confirmed, "x");
+        Claim { id: id.into(), claim: quote.into(), rust: f.clone(), python: f }
     }
 
     #[test]

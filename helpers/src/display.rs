@@ -1,8 +1,6 @@
 //! What a notebook cell shows: evcxr's rich-output protocol, HTML tables for results, predictions and claims.
 //! evcxr keeps one output per MIME type per cell, so each displayable value emits one HTML block.
 
-use crate::ledger::view::{MachineView, Part, View};
-use crate::ledger::{Ledger, Status};
 use crate::result::{LabResult, Verdict};
 use crate::units::fmt_s;
 use crate::verdict::{Check, Light};
@@ -28,15 +26,17 @@ impl Html {
     }
 }
 
-const TABLE: &str = "border-collapse:collapse;margin:6px 0;font-size:13px";
-const CELL: &str = "border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top";
+pub const TABLE: &str = "border-collapse:collapse;margin:6px 0;font-size:13px";
+pub const CELL: &str = "border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top";
 
-fn verdict_style(v: Verdict) -> &'static str {
+/// A verdict cell's colours (inline: a notebook output carries no stylesheet).
+pub fn verdict_style(v: Verdict) -> &'static str {
     match v {
         Verdict::Confirmed => "background:#d9f2d9",
         Verdict::Refined => "background:#fff3c4",
         Verdict::Contradicted => "background:#f8d0d0",
-        Verdict::PythonOnly => "background:#dce8fa",
+        Verdict::DoesNotApply => "background:#dce8fa",
+        Verdict::NotMeasured => "color:#777",
     }
 }
 
@@ -100,20 +100,24 @@ pub fn verdicts_html(check: Option<&Check>, result: &LabResult) -> String {
         h.push_str("</table>");
     }
     h.push_str(&format!(
-        "<p><b>The notes' claims</b> ({}):</p><table style=\"{TABLE}\"><tr><th style=\"{CELL}\">id</th>\
-         <th style=\"{CELL}\">claim</th><th style=\"{CELL}\">verdict</th><th style=\"{CELL}\">evidence (this run)</th>\
-         </tr>",
+        "<p><b>The notes' claims</b> ({}): each judged for Rust and for Python by a rule over this run's numbers; \
+         the evidence names the numbers and the line they were compared with.</p><table style=\"{TABLE}\"><tr>\
+         <th style=\"{CELL}\">id</th><th style=\"{CELL}\">claim</th><th style=\"{CELL}\">Rust</th>\
+         <th style=\"{CELL}\">Python</th><th style=\"{CELL}\">evidence (this run)</th></tr>",
         Html::escape(&result.experiment)
     ));
     for c in &result.claims {
         h.push_str(&format!(
             "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">“{}”</td><td style=\"{CELL};{}\">{}</td>\
-             <td style=\"{CELL}\">{}</td></tr>",
+             <td style=\"{CELL};{}\">{}</td><td style=\"{CELL}\"><b>Rust:</b> {}<br/><b>Python:</b> {}</td></tr>",
             Html::escape(&c.id),
             Html::escape(&c.claim),
-            verdict_style(c.verdict),
-            c.verdict.label(),
-            Html::escape(&c.evidence)
+            verdict_style(c.rust.verdict),
+            c.rust.verdict.label(),
+            verdict_style(c.python.verdict),
+            c.python.verdict.label(),
+            Html::escape(&c.rust.evidence),
+            Html::escape(&c.python.evidence)
         ));
     }
     h.push_str("</table>");
@@ -139,130 +143,4 @@ pub fn verdicts(prediction: &crate::verdict::Prediction, result: &LabResult) -> 
             verdicts_html(None, result)
         ))),
     }
-}
-
-fn status_style(s: Status) -> &'static str {
-    match s {
-        Status::Confirmed => "background:#d9f2d9",
-        Status::Refined => "background:#fff3c4",
-        Status::Contradicted => "background:#f8d0d0",
-        Status::PythonOnly => "background:#dce8fa",
-        Status::NotRun | Status::NotMeasured => "color:#777",
-    }
-}
-
-/// The summary line of one machine: how many of the notes' claims hold, for Rust and for Python.
-fn ledger_summary(v: &View, m: &MachineView) -> String {
-    let parts = |parts: &[Part]| -> String {
-        parts
-            .iter()
-            .map(|p| {
-                format!(
-                    " <span style=\"{};padding:1px 5px;border-radius:3px\">{} {}</span>",
-                    status_style(p.status),
-                    p.count,
-                    p.text
-                )
-            })
-            .collect()
-    };
-    format!(
-        "<div class=\"lab-ledger-summary\" style=\"font-size:15px;margin:4px 0;line-height:1.9\"><b>{}</b>, the notes' \
-         {} claims:<br/>&nbsp;&nbsp;<b>Rust</b>:{}<br/>&nbsp;&nbsp;<b>Python</b>:{}</div>",
-        Html::escape(&m.label),
-        v.claim_count,
-        parts(&m.summary.rust),
-        parts(&m.summary.python)
-    )
-}
-
-/// The ledger as HTML (notebook 00; the report index draws the same `View` through its template): a summary per
-/// machine, then one row per claim of the notes with each machine's Rust and Python verdicts and its evidence,
-/// grouped by question with a link to the notebook's verdicts (`link_ext`: ".ipynb" inside JupyterLab, ".html"
-/// beside the reports).
-pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
-    let v = l.view();
-    let mut h = String::from("<div class=\"lab-ledger\">");
-    if v.machines.is_empty() {
-        let dirs: Vec<String> = v.dirs.iter().map(|d| Html::escape(d)).collect();
-        h.push_str(&format!(
-            "<p><b>No results yet</b> in {}. Each notebook run saves its result there: run notebooks 01-09, or \
-             <code>make report</code> (all nine, about 8 minutes) or <code>make bench</code>; then re-run this.</p>",
-            dirs.join(", ")
-        ));
-    }
-    for m in &v.machines {
-        h.push_str(&ledger_summary(&v, m));
-    }
-    let k = v.machines.len();
-    h.push_str(&format!(
-        "<table class=\"lab-ledger-table\" style=\"{TABLE}\"><tr><th style=\"{CELL}\" rowspan=\"2\">id</th>\
-         <th style=\"{CELL}\" rowspan=\"2\">the notes' words</th>"
-    ));
-    for m in &v.machines {
-        h.push_str(&format!("<th style=\"{CELL}\" colspan=\"3\">{}</th>", Html::escape(&m.label)));
-    }
-    h.push_str("</tr><tr>");
-    for _ in &v.machines {
-        h.push_str(&format!(
-            "<th style=\"{CELL}\">Rust</th><th style=\"{CELL}\">Python</th><th style=\"{CELL}\">evidence</th>"
-        ));
-    }
-    h.push_str("</tr>");
-    for q in &v.questions {
-        let link = Html::escape(&format!("{}{link_ext}#Verdicts", q.notebook));
-        h.push_str(&format!(
-            "<tr><td style=\"{CELL};background:#f3f3f3\" colspan=\"{}\"><b>{}. {}</b> — \
-             <a href=\"{link}\">notebook {}</a></td></tr>",
-            2 + 3 * k,
-            q.number,
-            Html::escape(&q.question),
-            Html::escape(&q.notebook)
-        ));
-        for c in v.claims.iter().filter(|c| c.question == q.number) {
-            h.push_str(&format!(
-                "<tr><td style=\"{CELL}\"><a href=\"{link}\">{}</a></td><td style=\"{CELL}\">“{}”</td>",
-                Html::escape(&c.id),
-                Html::escape(&c.quote)
-            ));
-            for j in &c.machines {
-                if j.measured {
-                    h.push_str(&format!(
-                        "<td style=\"{CELL};{}\">{}</td><td style=\"{CELL};{}\">{}</td>\
-                         <td style=\"{CELL}\" title=\"{}\">{}</td>",
-                        status_style(j.rust.status),
-                        j.rust.label,
-                        status_style(j.python.status),
-                        j.python.label,
-                        Html::escape(j.evidence.as_deref().unwrap_or_default()),
-                        Html::escape(j.evidence_first.as_deref().unwrap_or_default())
-                    ));
-                } else {
-                    h.push_str(&format!(
-                        "<td style=\"{CELL};{}\" colspan=\"3\">{}</td>",
-                        status_style(j.rust.status),
-                        j.rust.label
-                    ));
-                }
-            }
-            h.push_str("</tr>");
-        }
-    }
-    h.push_str("</table><p><small>Rust: the verdict of the run. Python: the same judgement when the Python twin \
-                ran, and confirmed for a claim that holds only for Python. Hover over evidence for all of it.</small></p>");
-    for m in &v.machines {
-        let files: Vec<String> =
-            m.results.iter().map(|r| format!("{} ({})", Html::escape(&r.file), Html::escape(&r.modified))).collect();
-        h.push_str(&format!(
-            "<p class=\"lab-machine\"><small><b>{}</b>: {}. Results: {}.</small></p>",
-            Html::escape(&m.label),
-            Html::escape(&m.line),
-            files.join(", ")
-        ));
-    }
-    for u in &v.unreadable {
-        h.push_str(&format!("<p><small>Not a result, skipped: {}</small></p>", Html::escape(u)));
-    }
-    h.push_str("</div>");
-    h
 }

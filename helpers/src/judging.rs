@@ -2,66 +2,7 @@
 //! takes its verdict from the branch the numbers chose; a value near its threshold says so. What a run did not
 //! measure is "not measured", never a guess.
 
-use crate::result::LabResult;
-use serde::{Deserialize, Serialize};
-
-/// How a claim fared in one language.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    Confirmed,
-    Refined,
-    Contradicted,
-    /// The run did not measure what the rule needs (a twin switched off, a part skipped).
-    NotMeasured,
-    /// The claim is about something this language does not have (the GIL, for Rust).
-    DoesNotApply,
-}
-
-impl Verdict {
-    pub const ALL: [Verdict; 5] =
-        [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted, Verdict::NotMeasured, Verdict::DoesNotApply];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Confirmed => "confirmed",
-            Verdict::Refined => "refined",
-            Verdict::Contradicted => "contradicted",
-            Verdict::NotMeasured => "not measured",
-            Verdict::DoesNotApply => "does not apply",
-        }
-    }
-}
-
-/// One language's verdict on a claim and the sentence that shows why.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Finding {
-    pub verdict: Verdict,
-    pub evidence: String,
-}
-
-impl Finding {
-    pub fn new(verdict: Verdict, evidence: impl Into<String>) -> Finding {
-        Finding { verdict, evidence: evidence.into() }
-    }
-
-    pub fn not_measured(why: impl Into<String>) -> Finding {
-        Finding::new(Verdict::NotMeasured, why)
-    }
-
-    pub fn does_not_apply(why: impl Into<String>) -> Finding {
-        Finding::new(Verdict::DoesNotApply, why)
-    }
-
-    /// Adds a sentence of context after the evidence (what the numbers mean; never an outcome).
-    pub fn then(mut self, more: impl AsRef<str>) -> Finding {
-        let more = more.as_ref().trim();
-        if !more.is_empty() {
-            self.evidence = format!("{} {more}", self.evidence.trim_end());
-        }
-        self
-    }
-}
+use crate::result::{Finding, LabResult, Verdict};
 
 /// A value within this fraction of its threshold is "close to the line": the verdict says so.
 pub const CLOSE: f64 = 0.1;
@@ -180,5 +121,53 @@ mod tests {
         let f = python(&r, || Ok(Finding::new(Verdict::Confirmed, format!("{}", r.value("python", "y", 1.0)?))));
         assert_eq!(f.verdict, Verdict::NotMeasured);
         assert!(f.evidence.contains("no series `python` measuring `y`"), "{}", f.evidence);
+    }
+}
+
+/// Synthetic results for the judges' unit tests: a result of `experiment` with given params, points added one by
+/// one, so each test states exactly the numbers its rule sees.
+#[cfg(test)]
+pub mod fixture {
+    use crate::result::{LabResult, Machine, Series};
+
+    /// A result of `experiment` with `params` (missing fields take the defaults when a judge parses them), on a
+    /// 2-core machine whose Python ran and has a GIL.
+    pub fn result(experiment: &str, params: serde_json::Value) -> LabResult {
+        LabResult {
+            experiment: experiment.into(),
+            params,
+            machine: Machine {
+                cores: 2,
+                cpu: "test CPU".into(),
+                python: "Python 3.11.7".into(),
+                python_gil: Some(true),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    /// Sets `y` of series `name` at `x` to `v` (the series is made on first use; `x_name` labels its x axis).
+    pub fn set(r: &mut LabResult, name: &str, x_name: &str, y: &str, x: f64, v: f64) {
+        let i = match r.series.iter().position(|s| s.name == name && s.y == y) {
+            Some(i) => i,
+            None => {
+                r.series.push(Series::new(name, x_name, y));
+                r.series.len() - 1
+            }
+        };
+        let s = &mut r.series[i];
+        match s.points.iter_mut().find(|p| (p[0] - x).abs() < 1e-9) {
+            Some(p) => p[1] = v,
+            None => s.points.push([x, v]),
+        }
+    }
+
+    /// The same result as if the Python twin had not run.
+    pub fn without_python(mut r: LabResult) -> LabResult {
+        r.machine.python = "not run (python: false)".into();
+        r.machine.python_gil = None;
+        r.series.retain(|s| !s.name.starts_with("python"));
+        r
     }
 }

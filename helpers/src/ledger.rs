@@ -1,15 +1,16 @@
 //! The claim ledger: every claim of the notes (claims.json) against the latest result of each experiment, per
 //! machine. Results are JSON files (`LabResult`) in one or more folders: the ones notebook runs save, `make bench`
 //! writes, or someone copied from a bigger machine. `view` turns it into data (`lab ledger --json`, which the report
-//! index renders); notebook 00 draws that data with `display::ledger_html`.
+//! index renders); notebook 00 draws that data with `html::ledger_html`. Every result is judged again with
+//! today's rules as it is loaded.
 
 use crate::claims::{catalogue, Catalogue, Quote};
 use crate::error::{LabError, Result};
-use crate::result::{Claim, LabResult, Machine, Verdict};
-use serde::{Serialize, Serializer};
+use crate::result::{Claim, LabResult, Machine, Verdict, SCHEMA};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+pub mod html;
 pub mod view;
 pub use view::{first_sentence, utc, View};
 
@@ -45,87 +46,26 @@ pub fn machine_label(m: &Machine) -> String {
     format!("{} · {}", m.cores_label(), m.cpu)
 }
 
-/// How one claim fared in one language on one machine. In JSON, its `key`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    Confirmed,
-    Refined,
-    Contradicted,
-    /// Rust's column for a claim that holds only for Python (the GIL, asyncio, the GC).
-    PythonOnly,
-    /// Python's column when the result was made with `python: false`.
-    NotRun,
-    /// No result of this machine judges the claim.
-    NotMeasured,
-}
-
-impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::Confirmed,
-        Status::Refined,
-        Status::Contradicted,
-        Status::PythonOnly,
-        Status::NotRun,
-        Status::NotMeasured,
-    ];
-
-    /// Its name in JSON and in CSS classes: "confirmed", "python-only", "not-measured".
-    pub fn key(self) -> &'static str {
-        match self {
-            Status::Confirmed => "confirmed",
-            Status::Refined => "refined",
-            Status::Contradicted => "contradicted",
-            Status::PythonOnly => "python-only",
-            Status::NotRun => "not-run",
-            Status::NotMeasured => "not-measured",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Confirmed => "confirmed",
-            Status::Refined => "refined",
-            Status::Contradicted => "contradicted",
-            Status::PythonOnly => "Python only",
-            Status::NotRun => "not run",
-            Status::NotMeasured => "not measured",
-        }
-    }
-
-    /// Its place in `Counts`' arrays: the order of the variants above.
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl Serialize for Status {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.key())
-    }
-}
-
 /// One claim as one machine's result judged it.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
     pub claim: &'a Claim,
     pub from: &'a Loaded,
-    pub rust: Status,
-    pub python: Status,
 }
 
-/// How many claims ended in each status, for Rust and for Python.
+/// How many claims ended in each verdict (`Verdict::ALL`'s order), for Rust and for Python.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
-    pub rust: [usize; 6],
-    pub python: [usize; 6],
+    pub rust: [usize; 5],
+    pub python: [usize; 5],
 }
 
 impl Counts {
-    pub fn rust(&self, s: Status) -> usize {
-        self.rust[s.index()]
+    pub fn rust(&self, v: Verdict) -> usize {
+        self.rust[v.index()]
     }
-    pub fn python(&self, s: Status) -> usize {
-        self.python[s.index()]
+    pub fn python(&self, v: Verdict) -> usize {
+        self.python[v.index()]
     }
 }
 
@@ -151,9 +91,31 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Results of one machine go together: the same cores, CPU, memory and OS.
+/// Results of one machine go together: the same cores, CPU, memory, OS, compiler and Python.
 fn same_machine(a: &Machine, b: &Machine) -> bool {
-    a.cores == b.cores && a.cpu == b.cpu && a.memory_bytes == b.memory_bytes && a.os == b.os
+    a.cores == b.cores
+        && a.cpu == b.cpu
+        && a.memory_bytes == b.memory_bytes
+        && a.os == b.os
+        && a.rustc == b.rustc
+        && a.python == b.python
+}
+
+/// Judges a result again with today's rules (so an old file never shows a stale verdict), or says why it cannot.
+fn rejudge(mut result: LabResult) -> Result<LabResult> {
+    if result.schema < SCHEMA {
+        return Err(LabError::other(format!(
+            "made by an older lab (result format {}, this lab reads {SCHEMA}); run it again",
+            result.schema
+        )));
+    }
+    (crate::registry::get(&result.experiment)?.judge)(&mut result)?;
+    Ok(result)
+}
+
+/// Which of two results of one experiment is newer: the time inside the file, then the file's time.
+fn newer(a: &Loaded, b: &Loaded) -> bool {
+    (a.result.finished.as_str(), a.modified) > (b.result.finished.as_str(), b.modified)
 }
 
 impl Ledger {
@@ -168,13 +130,14 @@ impl Ledger {
         let mut loaded = Vec::new();
         let mut unreadable = Vec::new();
         for path in files {
-            match crate::result::load(&path) {
+            match crate::result::load(&path).and_then(rejudge) {
                 Ok(result) => {
                     let modified =
                         std::fs::metadata(&path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
                     loaded.push(Loaded { result, path, modified });
                 }
-                Err(e) => unreadable.push(e.message),
+                Err(e) if e.message.starts_with(&path.display().to_string()) => unreadable.push(e.message),
+                Err(e) => unreadable.push(format!("{}: {}", path.display(), e.message)),
             }
         }
         Self::from_loaded(loaded, dirs.iter().map(|d| d.as_ref().to_path_buf()).collect(), unreadable)
@@ -193,7 +156,7 @@ impl Ledger {
             };
             let results = &mut sources[i].results;
             match results.iter().position(|o| o.result.experiment == l.result.experiment) {
-                Some(j) if results[j].modified >= l.modified => {}
+                Some(j) if !newer(&l, &results[j]) => {}
                 Some(j) => results[j] = l,
                 None => results.push(l),
             }
@@ -205,36 +168,21 @@ impl Ledger {
         Ok(Ledger { catalogue: catalogue()?, dirs, sources, unreadable })
     }
 
-    /// How `source`'s latest results judged claim `quote`. A result whose quote differs (made by an older lab)
-    /// does not count.
+    /// How `source`'s latest results judged claim `quote` (judged again with today's rules when loaded).
     pub fn entry(&self, source: usize, quote: &Quote) -> Option<Entry<'_>> {
         let question = self.catalogue.question(quote.question)?;
         let from = self.sources.get(source)?.result(&question.experiment)?;
-        let claim = from.result.claims.iter().find(|c| c.id == quote.id && c.claim == quote.quote)?;
-        let rust = match claim.verdict {
-            Verdict::Confirmed => Status::Confirmed,
-            Verdict::Refined => Status::Refined,
-            Verdict::Contradicted => Status::Contradicted,
-            Verdict::PythonOnly => Status::PythonOnly,
-        };
-        // The verdict is one judgement of the claim; for Python it is the same judgement when the twin ran,
-        // except that a claim holding only for Python holds for Python.
-        let python = if claim.verdict == Verdict::PythonOnly {
-            Status::Confirmed
-        } else if from.result.machine.python.starts_with("not run") {
-            Status::NotRun
-        } else {
-            rust
-        };
-        Some(Entry { claim, from, rust, python })
+        let claim = from.result.claims.iter().find(|c| c.id == quote.id)?;
+        Some(Entry { claim, from })
     }
 
-    /// Every claim's status on `source`, counted.
+    /// Every claim's verdicts on `source`, counted; a claim no result judges is not measured in both.
     pub fn counts(&self, source: usize) -> Counts {
         let mut c = Counts::default();
         for quote in &self.catalogue.claims {
-            let (r, p) =
-                self.entry(source, quote).map_or((Status::NotMeasured, Status::NotMeasured), |e| (e.rust, e.python));
+            let (r, p) = self.entry(source, quote).map_or((Verdict::NotMeasured, Verdict::NotMeasured), |e| {
+                (e.claim.rust.verdict, e.claim.python.verdict)
+            });
             c.rust[r.index()] += 1;
             c.python[p.index()] += 1;
         }
@@ -262,27 +210,26 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::Claim;
+    use crate::judging::fixture;
     use std::time::Duration;
 
-    fn result(experiment: &str, cores: usize, python: &str, claims: &[(&str, Verdict)]) -> LabResult {
-        let cat = catalogue().unwrap();
-        LabResult {
-            experiment: experiment.into(),
-            params: serde_json::json!({}),
-            machine: Machine { cores, cpu: "cpu".into(), python: python.into(), ..Default::default() },
-            headline: String::new(),
-            series: Vec::new(),
-            claims: claims
-                .iter()
-                .map(|(id, v)| Claim {
-                    id: (*id).into(),
-                    claim: cat.claim(id).unwrap().quote.clone(),
-                    verdict: *v,
-                    evidence: "because".into(),
-                })
-                .collect(),
-            ..Default::default()
+    /// A q7 result with the numbers its rules need, on a machine of `cores`, finished at `finished`.
+    fn q7(cores: usize, finished: &str, python: bool) -> LabResult {
+        let mut r = fixture::result("q7", serde_json::json!({"tasks": [10, 100], "duration_ms": 10}));
+        r.schema = SCHEMA;
+        r.machine.cores = cores;
+        r.finished = finished.into();
+        for name in ["sleep", "spin", "python sleep", "python spin"] {
+            for (x, wall) in [(10.0, 0.0105), (100.0, 0.011)] {
+                let wall = if name.ends_with("spin") { wall * x / 2.0 } else { wall };
+                fixture::set(&mut r, name, "tasks", "wall_s", x, wall);
+                fixture::set(&mut r, name, "tasks", "cpu_s", x, if name.ends_with("spin") { wall } else { 0.001 });
+            }
+        }
+        if python {
+            r
+        } else {
+            fixture::without_python(r)
         }
     }
 
@@ -295,50 +242,54 @@ mod tests {
     }
 
     #[test]
-    fn machines_are_columns_and_the_latest_result_of_each_wins() {
-        let old = result("q3", 2, "Python 3.11", &[("3.2", Verdict::Confirmed)]);
-        let new = result("q3", 2, "Python 3.11", &[("3.2", Verdict::Contradicted)]);
-        let big = result("q3", 16, "not run (python: false)", &[("3.2", Verdict::Refined)]);
-        let l = Ledger::from_loaded(vec![loaded(big, 5), loaded(new, 9), loaded(old, 1)], vec![], vec![]).unwrap();
-        assert_eq!(l.sources.len(), 2);
-        assert_eq!(l.sources[0].machine.cores, 2, "fewest cores first");
-        let q = l.catalogue.claim("3.2").unwrap();
-        assert_eq!(l.entry(0, q).unwrap().rust, Status::Contradicted, "the newer file wins");
-        let e = l.entry(1, q).unwrap();
-        assert_eq!((e.rust, e.python), (Status::Refined, Status::NotRun));
-        assert_eq!(l.latest("q3").len(), 2);
+    fn machines_are_columns_and_the_latest_result_by_its_own_time_wins() {
+        let old = q7(2, "2026-01-01T00:00:00Z", true);
+        let new = q7(2, "2026-02-01T00:00:00Z", false);
+        let big = q7(16, "2026-01-01T00:00:00Z", true);
+        // The older result's file is the newest on disk: the time inside the file decides.
+        let l = Ledger::from_loaded(vec![loaded(big, 5), loaded(new, 1), loaded(old, 9)], vec![], vec![]).unwrap();
+        assert_eq!(l.sources.len(), 3, "python not run is another machine description");
+        let l = Ledger::from_loaded(
+            vec![loaded(q7(2, "2026-01-01T00:00:00Z", true), 9), loaded(q7(2, "2026-02-01T00:00:00Z", true), 1)],
+            vec![],
+            vec![],
+        )
+        .unwrap();
+        assert_eq!(l.sources.len(), 1);
+        assert_eq!(l.sources[0].results[0].result.finished, "2026-02-01T00:00:00Z");
+        assert_eq!(l.latest("q7").len(), 1);
     }
 
     #[test]
-    fn counts_cover_every_claim_and_python_only_holds_for_python() {
-        let r = result("q2", 2, "Python 3.11", &[("2.1", Verdict::PythonOnly), ("2.3", Verdict::Confirmed)]);
-        let l = Ledger::from_loaded(vec![loaded(r, 1)], vec![], vec![]).unwrap();
+    fn counts_cover_every_claim_in_both_languages() {
+        let l = Ledger::from_loaded(vec![loaded(q7(2, "t", false), 1)], vec![], vec![]).unwrap();
         let c = l.counts(0);
         let total = l.catalogue.claims.len();
         assert_eq!(c.rust.iter().sum::<usize>(), total);
         assert_eq!(c.python.iter().sum::<usize>(), total);
-        assert_eq!((c.rust(Status::PythonOnly), c.python(Status::Confirmed)), (1, 2));
-        assert_eq!(c.rust(Status::NotMeasured), total - 2);
+        let q7_claims = l.catalogue.claims.iter().filter(|c| c.question == 7).count();
+        assert_eq!(c.python(Verdict::NotMeasured), total, "no twin: Python measured nothing");
+        assert!(c.rust(Verdict::NotMeasured) >= total - q7_claims);
     }
 
     #[test]
-    fn a_claim_quoted_differently_by_an_older_result_does_not_count() {
-        let mut r = result("q3", 2, "Python 3.11", &[("3.2", Verdict::Confirmed)]);
-        r.claims[0].claim = "an older wording".into();
-        let l = Ledger::from_loaded(vec![loaded(r, 1)], vec![], vec![]).unwrap();
-        assert!(l.entry(0, l.catalogue.claim("3.2").unwrap()).is_none());
-    }
-
-    #[test]
-    fn a_missing_folder_is_an_empty_ledger_and_bad_files_are_listed() {
+    fn results_are_judged_again_and_old_formats_are_listed_not_shown() {
         let dir = std::env::temp_dir().join(format!("lab-ledger-test-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("sub/bad.json"), "{}").unwrap();
-        result("q3", 2, "Python", &[("3.2", Verdict::Confirmed)]).save(&dir).unwrap();
+        let mut stale = q7(2, "t", true);
+        stale.claims = Vec::new(); // judged by nobody when saved: the ledger judges it itself
+        stale.save(&dir).unwrap();
+        let mut old = q7(4, "t", true);
+        old.schema = 1;
+        old.save(dir.join("sub")).unwrap();
         let l = Ledger::load(&[dir.clone(), dir.join("missing")]).unwrap();
         assert_eq!(l.sources.len(), 1);
-        assert_eq!(l.unreadable.len(), 1, "{:?}", l.unreadable);
-        assert!(l.unreadable[0].contains("bad.json"));
+        let claims = &l.sources[0].results[0].result.claims;
+        assert_eq!(claims.len(), l.catalogue.claims.iter().filter(|c| c.question == 7).count());
+        assert_eq!(l.unreadable.len(), 2, "{:?}", l.unreadable);
+        assert!(l.unreadable.iter().any(|u| u.contains("bad.json")));
+        assert!(l.unreadable.iter().any(|u| u.contains("q7-4cores.json") && u.contains("older lab")));
         let empty = Ledger::load(&[dir.join("missing")]).unwrap();
         assert!(empty.require_results().unwrap_err().message.contains("no results in"));
         std::fs::remove_dir_all(dir).unwrap();

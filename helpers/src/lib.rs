@@ -3,8 +3,8 @@
 //! (see `runner`); the notebook side of the crate only validates, runs, charts and judges.
 //!
 //! Layers, each using only those above it in this list (a test keeps it so):
-//! - the contract both sides compile: `error`, `stats`, `units`, `params`, `result`, `claims`, `budget`, `paths`,
-//!   `process`;
+//! - the contract both sides compile: `error`, `stats`, `units`, `verdict_types`, `params`, `result`, `claims`,
+//!   `judging`, `budget`, `paths`, `process`;
 //! - the questions (`questions::qN`: params, charts, judge; run on the lab side) and their `registry`;
 //! - the notebook side: `chart`, `verdict`, `display`, `ledger`, `overview`, `runner`;
 //! - the lab side (feature `experiments`): `measure`, `tokio_rt`, `workload`, `progress`, `twin`, `watchdog`.
@@ -20,6 +20,7 @@ pub mod process;
 pub mod result;
 pub mod stats;
 pub mod units;
+pub mod verdict_types;
 
 // The questions.
 pub mod questions;

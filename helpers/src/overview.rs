@@ -5,7 +5,7 @@ pub use crate::ledger::Ledger;
 pub use crate::paths::results_dir;
 pub use crate::prelude::*;
 
-use crate::display::ledger_html;
+use crate::ledger::html::ledger_html;
 use crate::ledger::{machine_label, utc};
 
 /// The ledger of the results in `results_dir()` (`$LAB_RESULTS`, else `results/` in the workspace).

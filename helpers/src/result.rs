@@ -71,38 +71,20 @@ impl Series {
     }
 }
 
-/// How a claim from the notes fared against the measurement.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    Confirmed,
-    Refined,
-    Contradicted,
-    /// True of Python (GIL, asyncio, GC) but not of Rust.
-    PythonOnly,
-}
+pub use crate::verdict_types::{Finding, Verdict};
 
-impl Verdict {
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Confirmed => "confirmed",
-            Verdict::Refined => "refined",
-            Verdict::Contradicted => "contradicted",
-            Verdict::PythonOnly => "python-only",
-        }
-    }
-}
-
-/// One line of the learner's notes, quoted, with the verdict and the numbers behind it.
+/// One line of the learner's notes, quoted, with a verdict for Rust and one for Python, each with the numbers
+/// behind it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claim {
     pub id: String,
     pub claim: String,
-    pub verdict: Verdict,
-    pub evidence: String,
+    pub rust: Finding,
+    pub python: Finding,
 }
 
-/// The result format written today: 2 since results say where they came from.
+/// The result format written today: 2 since results say where they came from and each claim carries a Rust and a
+/// Python verdict.
 pub const SCHEMA: u32 = 2;
 
 /// Everything one experiment run produced.

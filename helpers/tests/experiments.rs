@@ -3,7 +3,7 @@
 
 mod common;
 
-use helpers::result::{LabResult, Verdict};
+use helpers::result::LabResult;
 use helpers::{q3, q5};
 
 /// The CPU-bound tests measure cores busy: they must not share the machine with each other.
@@ -57,7 +57,6 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
     }
     // Sleeping tasks leave the CPU nearly idle: the "constantly utilized thread" is contradicted.
     assert!(r.value("tokio", "cpu_busy", 100.0).unwrap() < 0.5);
-    assert_eq!(r.claim("3.2").unwrap().verdict, Verdict::Contradicted);
     // A tokio spawn is far cheaper than a thread spawn.
     assert!(r.value("tokio", "spawn_us", 2000.0).unwrap() * 5.0 < r.value("threads", "spawn_us", 2000.0).unwrap());
     // The run saved its result for the ledger, where the tests put results (not the user's results/).
@@ -78,7 +77,6 @@ fn q5_runtime_follows_the_formula_and_never_beats_it() {
         assert!(long > 5.0 * short, "{name}: {short} s then {long} s");
         assert!((0.4 * 0.99..0.4 * 1.5).contains(&long), "{name}: 2 waves of 200 ms took {long} s");
     }
-    assert_eq!(r.claim("5.3").unwrap().verdict, Verdict::Confirmed);
 }
 
 #[test]
@@ -97,8 +95,6 @@ fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
         for name in ["rayon", "tokio multi_thread", "spawn_blocking"] {
             assert!(v(name, "cores_busy") >= 1.4, "{name}: {}", v(name, "cores_busy"));
         }
-        // Rust's async reached CPU parallelism: "not cpu parallelism" holds only for asyncio.
-        assert_eq!(r.claim("1.6").unwrap().verdict, Verdict::PythonOnly);
     }
     // The jobs on the loop block its heartbeat for at least one job; on the blocking pool they do not.
     assert!(v("tokio current_thread", "lag_max_ms") > 35.0);
@@ -129,7 +125,6 @@ fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads
         for name in ["threads", "processes", "python processes"] {
             assert!(busy(name) >= 1.4, "{name}: {}", busy(name));
         }
-        assert_eq!(r.claim("2.1").unwrap().verdict, Verdict::PythonOnly, "Rust threads scale: the GIL is Python's");
     }
     // A process costs more memory than a thread, and a round trip grows with the message.
     assert!(

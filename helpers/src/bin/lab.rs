@@ -125,7 +125,7 @@ fn ledger(m: &ArgMatches) -> Result<String> {
         return l.to_json();
     }
     let ext = if m.get_one::<String>("links").map(String::as_str) == Some("ipynb") { ".ipynb" } else { ".html" };
-    Ok(helpers::display::ledger_html(&l, ext))
+    Ok(helpers::ledger::html::ledger_html(&l, ext))
 }
 
 /// `lab judge FILE...`: each result judged again by its question's rules. A file that is not a result, or lacks

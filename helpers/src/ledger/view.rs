@@ -1,9 +1,9 @@
 //! The ledger as data, every verdict and sentence already decided: what notebook 00's HTML
-//! (`display::ledger_html`) draws and what `lab ledger --json` prints for the report index's template, so neither
+//! (`ledger::html::ledger_html`) draws and what `lab ledger --json` prints for the report index's template, so neither
 //! the HTML nor the Python side derives a status, a count or a machine line of its own.
 
-use super::{Ledger, Status};
-use crate::result::Machine;
+use super::Ledger;
+use crate::result::{Finding, Machine, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -34,9 +34,9 @@ pub struct MachineView {
     /// `Machine::describe`: cores, CPU, memory, OS, rustc, Python.
     pub line: String,
     pub machine: Machine,
-    /// How many claims ended in each status (every status, zeros included).
-    pub counts: Languages<BTreeMap<Status, usize>>,
-    /// The summary line's parts, in order; a zero "not run" or "not measured" is left out.
+    /// How many claims ended in each verdict (every verdict, zeros included), keyed "confirmed", "not-measured"...
+    pub counts: Languages<BTreeMap<&'static str, usize>>,
+    /// The summary line's parts, in order; a zero "does not apply" or "not measured" is left out.
     pub summary: Languages<Vec<Part>>,
     /// The result files the verdicts come from: the latest of each experiment.
     pub results: Vec<FileView>,
@@ -52,7 +52,8 @@ pub struct Languages<T> {
 /// "11 confirmed", "1 hold only for Python".
 #[derive(Debug, Clone, Serialize)]
 pub struct Part {
-    pub status: Status,
+    /// The verdict's key: "confirmed", "does-not-apply", ...
+    pub status: &'static str,
     pub count: usize,
     pub text: &'static str,
 }
@@ -65,6 +66,11 @@ pub struct FileView {
     /// "YYYY-MM-DD HH:MM UTC".
     pub modified: String,
     pub modified_unix: u64,
+    /// When the run finished, from inside the file (RFC 3339).
+    pub finished: String,
+    /// The parameters this run changed from the defaults ("tasks = 100 (default 1000)"): a cut-down run must
+    /// not pass for the notes' run.
+    pub params_changed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,53 +93,60 @@ pub struct ClaimView {
     pub machines: Vec<Judged>,
 }
 
-/// One claim on one machine. Not measured there: both statuses say so and there is no evidence.
+/// One claim on one machine. No result there judges it: both say "not measured" and there is no file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Judged {
     pub measured: bool,
     pub rust: Mark,
     pub python: Mark,
-    pub evidence: Option<String>,
-    /// The evidence's first sentence (its key number), at most `EVIDENCE_CHARS` characters.
-    pub evidence_first: Option<String>,
-    /// The result file the verdict comes from.
+    /// The result file the verdicts come from.
     pub file: Option<String>,
 }
 
-/// A status and its words: `{"status": "python-only", "label": "Python only"}`.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// One language's verdict, its words and its evidence: `{"status": "does-not-apply", "label": "does not apply",
+/// "evidence": "...", "evidence_first": "..."}`.
+#[derive(Debug, Clone, Serialize)]
 pub struct Mark {
-    pub status: Status,
+    pub status: &'static str,
     pub label: &'static str,
+    pub evidence: String,
+    /// The evidence's first sentence (its key number), at most `EVIDENCE_CHARS` characters.
+    pub evidence_first: String,
 }
 
-impl From<Status> for Mark {
-    fn from(status: Status) -> Mark {
-        Mark { status, label: status.label() }
+impl From<&Finding> for Mark {
+    fn from(f: &Finding) -> Mark {
+        Mark {
+            status: f.verdict.key(),
+            label: f.verdict.label(),
+            evidence: f.evidence.clone(),
+            evidence_first: first_sentence(&f.evidence, EVIDENCE_CHARS),
+        }
     }
 }
 
-/// The statuses each language's summary names, in order, with their words there.
-const RUST_PARTS: [(Status, &str); 5] = [
-    (Status::Confirmed, "confirmed"),
-    (Status::Refined, "refined"),
-    (Status::Contradicted, "contradicted"),
-    (Status::PythonOnly, "hold only for Python"),
-    (Status::NotMeasured, "not measured"),
-];
-const PYTHON_PARTS: [(Status, &str); 5] = [
-    (Status::Confirmed, "confirmed"),
-    (Status::Refined, "refined"),
-    (Status::Contradicted, "contradicted"),
-    (Status::NotRun, "not run"),
-    (Status::NotMeasured, "not measured"),
-];
-
-fn parts(order: &[(Status, &'static str)], count: impl Fn(Status) -> usize) -> Vec<Part> {
-    order
+/// Every verdict, as the summaries count them; a zero "does not apply" or "not measured" is left out.
+fn parts(count: impl Fn(Verdict) -> usize) -> Vec<Part> {
+    Verdict::ALL
         .iter()
-        .map(|&(status, text)| Part { status, count: count(status), text })
-        .filter(|p| p.count > 0 || !matches!(p.status, Status::NotRun | Status::NotMeasured))
+        .map(|&v| Part { status: v.key(), count: count(v), text: v.label() })
+        .filter(|p| p.count > 0 || !matches!(p.status, "does-not-apply" | "not-measured"))
+        .collect()
+}
+
+/// The params of a result that differ from its experiment's defaults, as "field = value (default d)".
+fn params_changed(r: &crate::result::LabResult) -> Vec<String> {
+    let defaults = crate::registry::get(&r.experiment).and_then(|q| (q.defaults)()).unwrap_or_default();
+    let (Some(given), Some(defaults)) = (r.params.as_object(), defaults.as_object()) else {
+        return Vec::new();
+    };
+    given
+        .iter()
+        .filter(|(k, v)| defaults.get(*k) != Some(*v))
+        .map(|(k, v)| match defaults.get(k) {
+            Some(d) => format!("{k} = {v} (default {d})"),
+            None => format!("{k} = {v}"),
+        })
         .collect()
 }
 
@@ -148,16 +161,13 @@ impl Ledger {
             .map(|i| {
                 let s = &self.sources[i];
                 let c = self.counts(i);
-                let all = |n: [usize; 6]| Status::ALL.iter().map(|&st| (st, n[st.index()])).collect();
+                let all = |n: [usize; 5]| Verdict::ALL.iter().map(|&v| (v.key(), n[v.index()])).collect();
                 MachineView {
                     label: s.label(),
                     line: s.machine.describe(),
                     machine: s.machine.clone(),
                     counts: Languages { rust: all(c.rust), python: all(c.python) },
-                    summary: Languages {
-                        rust: parts(&RUST_PARTS, |st| c.rust(st)),
-                        python: parts(&PYTHON_PARTS, |st| c.python(st)),
-                    },
+                    summary: Languages { rust: parts(|v| c.rust(v)), python: parts(|v| c.python(v)) },
                     results: s
                         .results
                         .iter()
@@ -167,6 +177,8 @@ impl Ledger {
                             experiment: r.result.experiment.clone(),
                             modified: utc(r.modified),
                             modified_unix: r.modified.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+                            finished: r.result.finished.clone(),
+                            params_changed: params_changed(&r.result),
                         })
                         .collect(),
                 }
@@ -185,20 +197,14 @@ impl Ledger {
                     .map(|i| match self.entry(i, quote) {
                         Some(e) => Judged {
                             measured: true,
-                            rust: e.rust.into(),
-                            python: e.python.into(),
-                            evidence: Some(e.claim.evidence.clone()),
-                            evidence_first: Some(first_sentence(&e.claim.evidence, EVIDENCE_CHARS)),
+                            rust: (&e.claim.rust).into(),
+                            python: (&e.claim.python).into(),
                             file: Some(file_name(&e.from.path)),
                         },
-                        None => Judged {
-                            measured: false,
-                            rust: Status::NotMeasured.into(),
-                            python: Status::NotMeasured.into(),
-                            evidence: None,
-                            evidence_first: None,
-                            file: None,
-                        },
+                        None => {
+                            let none = Finding::not_measured("No result of this machine judges this claim.");
+                            Judged { measured: false, rust: (&none).into(), python: (&none).into(), file: None }
+                        }
                     })
                     .collect(),
             })
@@ -242,56 +248,33 @@ pub fn first_sentence(text: &str, max: usize) -> String {
     }
 }
 
-/// `t` as "YYYY-MM-DD HH:MM UTC" (civil-from-days: no date crate for one line of text).
-pub fn utc(t: SystemTime) -> String {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
-}
+pub use crate::units::utc;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::{Claim, LabResult, Verdict};
+    use crate::judging::fixture;
+    use crate::result::{Claim, LabResult, SCHEMA};
     use std::path::PathBuf;
     use std::time::Duration;
 
-    fn loaded(experiment: &str, cores: usize, claims: &[(&str, Verdict)]) -> crate::ledger::Loaded {
-        let cat = crate::claims::catalogue().unwrap();
-        let machine = Machine {
+    fn loaded(experiment: &str, cores: usize, claims: &[(&str, Verdict, Verdict)]) -> crate::ledger::Loaded {
+        let mut result = fixture::result(experiment, serde_json::json!({"jobs": 5}));
+        result.schema = SCHEMA;
+        result.machine = Machine {
             cores,
             memory_bytes: 8 << 30,
             cpu: "A <fast> CPU".into(),
             os: "Linux".into(),
             rustc: "rustc 1.95.0".into(),
             python: "Python 3.11.7".into(),
+            python_gil: Some(true),
         };
-        let claims = claims
+        let because = "The limit was the bottleneck at every size we tried. Then more words follow here.";
+        result.claims = claims
             .iter()
-            .map(|(id, v)| Claim {
-                id: (*id).into(),
-                claim: cat.claim(id).unwrap().quote.clone(),
-                verdict: *v,
-                evidence: "The limit was the bottleneck at every size we tried. Then more words follow here.".into(),
-            })
+            .map(|(id, r, p)| Claim::new(id, Finding::new(*r, because), Finding::new(*p, because)).unwrap())
             .collect();
-        let result = LabResult {
-            experiment: experiment.into(),
-            params: serde_json::json!({}),
-            machine,
-            headline: String::new(),
-            series: Vec::new(),
-            claims,
-        };
         crate::ledger::Loaded {
             result,
             path: PathBuf::from(format!("results/{experiment}-{cores}cores.json")),
@@ -302,7 +285,10 @@ mod tests {
     #[test]
     fn the_json_parses_and_holds_every_claim_of_the_catalogue() {
         let l = Ledger::from_loaded(
-            vec![loaded("q3", 16, &[("3.2", Verdict::Refined)]), loaded("q2", 2, &[("2.1", Verdict::PythonOnly)])],
+            vec![
+                loaded("q3", 16, &[("3.2", Verdict::Refined, Verdict::Confirmed)]),
+                loaded("q2", 2, &[("2.1", Verdict::DoesNotApply, Verdict::Confirmed)]),
+            ],
             vec![PathBuf::from("results")],
             vec!["bad.json: not a result".into()],
         )
@@ -317,31 +303,32 @@ mod tests {
 
         let m = &v["machines"][0];
         assert_eq!(m["label"], "2 cores · A <fast> CPU", "fewest cores first");
-        assert_eq!(m["line"], "2 cores, A <fast> CPU, 8.0 GiB, Linux; rustc 1.95.0; Python 3.11.7");
         assert_eq!(m["line"], l.sources[0].machine.describe());
-        assert_eq!(m["machine"]["memory_bytes"], 8u64 << 30);
         assert_eq!(m["results"][0]["file"], "q2-2cores.json");
         assert_eq!(m["results"][0]["modified"], "1970-01-02 00:01 UTC");
+        assert_eq!(m["results"][0]["params_changed"][0], "jobs = 5 (default 16)", "a cut-down run says so");
         let total = expected.len();
-        assert_eq!(m["counts"]["rust"]["python-only"], 1);
+        assert_eq!(m["counts"]["rust"]["does-not-apply"], 1);
         assert_eq!(m["counts"]["rust"]["not-measured"], total - 1);
-        assert_eq!(m["counts"]["python"]["not-run"], 0);
+        assert_eq!(m["counts"]["python"]["confirmed"], 1);
         let rust: Vec<String> =
             m["summary"]["rust"].as_array().unwrap().iter().map(|p| format!("{} {}", p["count"], p["text"])).collect();
         let n = total - 1;
-        assert_eq!(
-            rust,
-            [
-                "0 \"confirmed\"",
-                "0 \"refined\"",
-                "0 \"contradicted\"",
-                "1 \"hold only for Python\"",
-                &format!("{n} \"not measured\"")
-            ]
-        );
+        let expect = [
+            "0 \"confirmed\"",
+            "0 \"refined\"",
+            "0 \"contradicted\"",
+            &format!("{n} \"not measured\""),
+            "1 \"does not apply\"",
+        ];
+        assert_eq!(rust, expect);
         let python: Vec<&str> =
             m["summary"]["python"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
-        assert_eq!(python, ["confirmed", "refined", "contradicted", "not-measured"], "a zero `not run` is left out");
+        assert_eq!(
+            python,
+            ["confirmed", "refined", "contradicted", "not-measured"],
+            "a zero `does not apply` is left out"
+        );
 
         let claim = |id: &str| v["claims"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
         let c = claim("2.1");
@@ -352,14 +339,15 @@ mod tests {
         let on2 = &c["machines"][0];
         assert_eq!(
             (on2["measured"].as_bool(), &on2["rust"]["status"], &on2["rust"]["label"]),
-            (Some(true), &"python-only".into(), &"Python only".into())
+            (Some(true), &"does-not-apply".into(), &"does not apply".into())
         );
         assert_eq!(on2["python"]["status"], "confirmed");
-        assert_eq!(on2["evidence_first"], "The limit was the bottleneck at every size we tried.");
-        assert!(on2["evidence"].as_str().unwrap().ends_with("follow here."));
+        assert_eq!(on2["python"]["evidence_first"], "The limit was the bottleneck at every size we tried.");
+        assert!(on2["rust"]["evidence"].as_str().unwrap().ends_with("follow here."));
         let on16 = &c["machines"][1];
         assert_eq!((on16["measured"].as_bool(), &on16["rust"]["status"]), (Some(false), &"not-measured".into()));
-        assert!(on16["evidence"].is_null());
+        assert!(on16["file"].is_null());
         assert_eq!(claim("3.2")["machines"][1]["rust"]["status"], "refined");
+        let _ = LabResult::default();
     }
 }
