@@ -9,7 +9,7 @@ import pytest
 
 import report
 
-VERDICTS = {"confirmed", "refined", "contradicted", "python-only"}
+VERDICTS = report.VERDICTS
 # The overview (00) shows what the others saved: tests/test_overview.py runs it.
 NOTEBOOKS = [p for p in report.notebooks() if p.name != report.OVERVIEW]
 
@@ -35,7 +35,9 @@ def test_notebook_draws_charts_and_emits_a_result_with_claims(executed):
         assert r["experiment"] == f"q{number}"
         assert r["claims"], "no claims"
         for c in r["claims"]:
-            assert c["verdict"] in VERDICTS and c["evidence"] and c["id"].startswith(f"{number}.")
+            assert c["id"].startswith(f"{number}."), c["id"]
+            for lang in ("rust", "python"):
+                assert c[lang]["verdict"] in VERDICTS and c[lang]["evidence"], (c["id"], lang, c[lang])
         assert r["machine"]["cores"] >= 1
 
 

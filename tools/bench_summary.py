@@ -20,7 +20,8 @@ def main(paths):
             busy = ", ".join(f"{s['name']} {s['points'][-1][1]:.2f}" for s in r["series"] if s["y"] == "cores_busy")
             print(f"  cores busy (CPU / wall, at the largest size): {busy}")
         for c in r["claims"]:
-            print(f"  {c['id']} {c['verdict']}: {c['evidence'][:160]}")
+            for lang in ("rust", "python"):
+                print(f"  {c['id']} {lang} {c[lang]['verdict']}: {c[lang]['evidence'][:160]}")
         if r["experiment"] == "q5":
             for s in r["series"]:
                 if s["y"] == "error_pct":

@@ -39,7 +39,8 @@ REPORTS = ROOT / "reports"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CODE_CHOICES = ("show", "fold", "hide")
 RESULT_MIME = "application/vnd.rust-concurrency-lab.result+json"
-VERDICTS = {"confirmed", "refined", "contradicted", "python-only"}
+# The verdicts a claim can carry, for Rust and for Python (the result JSON writes them so).
+VERDICTS = {"confirmed", "refined", "contradicted", "not-measured", "does-not-apply"}
 # What counts as a failed cell: evcxr shows `?` errors as "Error: ..." on stderr and panics as text, and a
 # panicking cell does not fail nbconvert, so every output is read.
 FAILURE = re.compile(r"panicked at|^\s*Error: |^error(\[E\d+\])?:", re.MULTILINE)
