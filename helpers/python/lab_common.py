@@ -6,10 +6,13 @@ stdout; progress and errors go to stderr.
 
 import argparse
 import asyncio
+import concurrent.futures
+import ctypes
 import json
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -58,6 +61,26 @@ def parse_args(experiment, extra=None):
     params = dict(defaults)
     params.update(given)
     return params, args
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent):
+    """Pool-worker initializer: SIGKILL this process when its parent (the twin) dies, as `lab` does for the twin
+    itself, so a twin killed mid-pool (Stop in the notebook, a budget) leaves no workers behind."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # not Linux: nothing to set
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def process_pool(max_workers):
+    """A ProcessPoolExecutor whose workers die with this process (see `die_with_parent`)."""
+    return concurrent.futures.ProcessPoolExecutor(max_workers=max_workers, initializer=die_with_parent,
+                                                  initargs=(os.getpid(),))
 
 
 def fail(message, code=2):

@@ -7,7 +7,6 @@ ProcessPoolExecutor, with a 1 ms heartbeat coroutine measuring how long the even
 """
 
 import asyncio
-import concurrent.futures
 import os
 import sys
 import time
@@ -47,7 +46,7 @@ def run(strategy, jobs, iters):
 
         async def work():
             loop = asyncio.get_running_loop()
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+            with lab.process_pool(max_workers=workers) as pool:
                 await asyncio.gather(*(loop.run_in_executor(pool, lab.spin, iters, j) for j in range(jobs)))
 
         hb = asyncio.run(with_heartbeat(work))

@@ -30,7 +30,7 @@ def scaling(strategy, workers, jobs, iters):
             lab.spin(iters, j)
     else:
         pool_type = (concurrent.futures.ThreadPoolExecutor if strategy == "threads"
-                     else concurrent.futures.ProcessPoolExecutor)
+                     else lab.process_pool)
         with pool_type(max_workers=workers) as pool:
             list(pool.map(lab.spin, [iters] * jobs, range(jobs)))
     wall = time.perf_counter() - t0
@@ -51,7 +51,7 @@ def memory(workers):
     for t in threads:
         t.join()
 
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+    with lab.process_pool(max_workers=workers) as pool:
         list(pool.map(time.sleep, [0.2] * workers))  # every worker busy at once, so all of them start
         rss = [lab.rss_of(pid) for pid in pool._processes]  # noqa: SLF001 (the pool keeps its pids here)
     per_process = sum(rss) / 1024 / max(1, len(rss))
@@ -59,7 +59,7 @@ def memory(workers):
     starts = []
     for _ in range(3):
         t0 = time.perf_counter()
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        with lab.process_pool(max_workers=1) as pool:
             pool.submit(int).result()
         starts.append((time.perf_counter() - t0) * 1000)
     return [
@@ -110,7 +110,7 @@ def ipc(payloads):
 def crossover(job_us, jobs, iters_per_ms):
     """Speed-up of a warm ProcessPoolExecutor (one worker per core) over a plain loop, per job length."""
     out = {"name": "python processes", "x": "job_us", "y": "pool_speedup", "points": []}
-    with concurrent.futures.ProcessPoolExecutor(max_workers=lab.cores()) as pool:
+    with lab.process_pool(max_workers=lab.cores()) as pool:
         list(pool.map(int, range(lab.cores())))  # warm: every worker started
         for us in job_us:
             iters = max(1, round(iters_per_ms * us / 1000))

@@ -7,7 +7,6 @@ tasks measure how responsive the loop stays.
 """
 
 import asyncio
-import concurrent.futures
 import json
 import sys
 import time
@@ -60,7 +59,7 @@ def run(strategy, doc, p):
         elif strategy == "to_thread":
             sizes = await asyncio.gather(*(asyncio.to_thread(dumps_len, doc) for _ in range(tasks)))
         else:
-            with concurrent.futures.ProcessPoolExecutor(max_workers=lab.cores()) as pool:
+            with lab.process_pool(max_workers=lab.cores()) as pool:
                 if strategy == "processes":
                     futs = [loop.run_in_executor(pool, dumps_len, doc) for _ in range(tasks)]
                 else:

@@ -2,7 +2,7 @@
 //! files. The runner passes them to `lab` as flags; inside `lab` the `watchdog` enforces them and exits with code 3.
 
 use crate::error::{LabError, Result};
-use crate::params::in_range;
+use crate::params::{in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -34,6 +34,34 @@ impl Budget {
         in_range("max_rss_mb", self.max_rss_mb, 16, 1 << 20)?;
         if let Some(n) = self.nofile {
             in_range("nofile", n, 16, 1 << 20)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses, before anything runs, parameters whose estimate (time or memory) is over this budget, with the
+    /// way to raise it.
+    pub fn admit<P: ExperimentParams>(&self, p: &P) -> Result<()> {
+        let estimate = p.estimate_s();
+        if estimate > self.max_wall_s {
+            return Err(LabError::invalid(format!(
+                "these parameters need about {estimate:.0} s, over the wall-time budget of {} s; use smaller values \
+             or raise it with run_with(&params, &Budget {{ max_wall_s: {:.0}.0, ..Budget::default() }}) \
+             (lab: --max-wall-s {:.0})",
+                self.max_wall_s,
+                (estimate * 1.5).ceil(),
+                (estimate * 1.5).ceil()
+            )));
+        }
+        let mb = p.estimate_mb();
+        if mb > self.max_rss_mb as f64 {
+            return Err(LabError::invalid(format!(
+                "these parameters need about {mb:.0} MiB of memory, over the memory budget of {} MiB; use smaller \
+             values or raise it with run_with(&params, &Budget {{ max_rss_mb: {:.0}, ..Budget::default() }}) \
+             (lab: --max-rss-mb {:.0})",
+                self.max_rss_mb,
+                (mb * 1.5).ceil(),
+                (mb * 1.5).ceil()
+            )));
         }
         Ok(())
     }

@@ -20,9 +20,10 @@ pub struct Question {
     pub key_chart: fn(&LabResult) -> Result<Chart>,
     /// The Python twin's script in `helpers/python/`.
     pub twin: &'static str,
-    /// Parses and validates params JSON, then measures in this process (the `lab` binary).
+    /// Parses and validates params JSON, refuses an estimate over the budget, then measures in this process (the
+    /// `lab` binary; the watchdog enforces the budget while it runs).
     #[cfg(feature = "experiments")]
-    pub run: fn(&str) -> Result<LabResult>,
+    pub run: fn(&str, &crate::budget::Budget) -> Result<LabResult>,
 }
 
 impl Question {
@@ -46,8 +47,14 @@ fn defaults<P: ExperimentParams>() -> Result<serde_json::Value> {
 }
 
 #[cfg(feature = "experiments")]
-fn run<P: ExperimentParams>(json: &str, execute: fn(&P) -> Result<LabResult>) -> Result<LabResult> {
-    execute(&P::from_json(json)?)
+fn run<P: ExperimentParams>(
+    json: &str,
+    budget: &crate::budget::Budget,
+    execute: fn(&P) -> Result<LabResult>,
+) -> Result<LabResult> {
+    let p = P::from_json(json)?;
+    budget.admit(&p)?;
+    execute(&p)
 }
 
 /// Fills one entry from a question module: its `Params`, `TWIN`, judge, key chart and `execute`.
@@ -60,7 +67,7 @@ macro_rules! question {
             key_chart: $key_chart,
             twin: $q::TWIN,
             #[cfg(feature = "experiments")]
-            run: |json| run::<$q::Params>(json, $q::execute),
+            run: |json, budget| run::<$q::Params>(json, budget, $q::execute),
         }
     };
 }

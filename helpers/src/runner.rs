@@ -25,24 +25,7 @@ pub fn run<P: ExperimentParams>(params: &P) -> Result<LabResult> {
 pub fn run_with<P: ExperimentParams>(params: &P, budget: &Budget) -> Result<LabResult> {
     params.validate()?;
     budget.validate()?;
-    let estimate = params.estimate_s();
-    if estimate > budget.max_wall_s {
-        return Err(LabError::invalid(format!(
-            "these parameters need about {estimate:.0} s, over the wall-time budget of {} s; use smaller values \
-             or raise it with run_with(&params, &Budget {{ max_wall_s: {:.0}.0, ..Budget::default() }})",
-            budget.max_wall_s,
-            (estimate * 1.5).ceil()
-        )));
-    }
-    let mb = params.estimate_mb();
-    if mb > budget.max_rss_mb as f64 {
-        return Err(LabError::invalid(format!(
-            "these parameters need about {mb:.0} MiB of memory, over the memory budget of {} MiB; use smaller \
-             values or raise it with run_with(&params, &Budget {{ max_rss_mb: {:.0}, ..Budget::default() }})",
-            budget.max_rss_mb,
-            (mb * 1.5).ceil()
-        )));
-    }
+    budget.admit(params)?;
     let json = serde_json::to_string(params).map_err(|e| LabError::other(format!("cannot encode params: {e}")))?;
     let bin = lab_binary()?;
     let mut args = vec![P::NAME.to_string(), "--params".into(), json];
@@ -125,6 +108,9 @@ fn run_lab_here(bin: &Path, args: &[String], backstop_s: f64) -> Result<LabResul
             None => std::thread::sleep(Duration::from_millis(20)),
         }
     };
+    // `lab` has exited: end whatever it left in its group (a pool worker still holding its pipes would keep the
+    // readers below waiting for an end of file that never comes).
+    process::kill_group(child.id());
     let errors = progress.join().unwrap_or_default();
     let out = output.join().unwrap_or_default();
     if !status.success() {

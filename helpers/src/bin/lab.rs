@@ -14,7 +14,7 @@ use std::path::PathBuf;
 static ALLOC: CountingAlloc = CountingAlloc;
 
 fn number(name: &'static str, help: &'static str) -> Arg {
-    Arg::new(name).long(name).value_name("N").help(help)
+    Arg::new(name).long(name).value_name("N").help(help).allow_hyphen_values(true)
 }
 
 /// The commands: `list`, one per experiment, `ledger`; the hidden ones are children the lab starts itself.
@@ -141,8 +141,8 @@ fn judge(m: &ArgMatches) -> Result<String> {
     Ok(lines.join("\n"))
 }
 
-/// Validates, applies the budget, then measures. (The runner refuses runs whose estimate is over budget before
-/// starting `lab`; here the watchdog alone enforces the budget, so a run that outgrows its estimate still stops.)
+/// Validates, refuses an estimate over the budget, applies the budget, then measures; the watchdog stops a run that
+/// outgrows its estimate.
 fn experiment(q: &registry::Question, m: &ArgMatches) -> Result<String> {
     let budget = budget(m)?;
     if m.get_flag("watch-stdin") {
@@ -151,7 +151,7 @@ fn experiment(q: &registry::Question, m: &ArgMatches) -> Result<String> {
     watchdog::apply_nofile(&budget)?;
     watchdog::start(&budget);
     let params = m.get_one::<String>("params").map_or("{}", String::as_str);
-    (q.run)(params)?.to_json()
+    (q.run)(params, &budget)?.to_json()
 }
 
 fn main_inner() -> Result<String> {
