@@ -43,7 +43,7 @@ lab-bin:
 # make report NOTEBOOKS="03 05"   only those; CODE=fold|hide   code cells folded or left out (default: shown);
 # RESULTS="dir ..."               more folders of result JSON (another machine's) beside this one's in the index
 report: setup
-	@echo "==> executing the notebooks through the Rust kernel (about a minute each)"
+	@echo "==> executing the notebooks through the Rust kernel (about a minute each; one line each)"
 	$(PY) tools/report.py $(NOTEBOOKS) $(if $(CODE),--code $(CODE)) $(foreach d,$(RESULTS),--results $(d))
 
 lab: setup

@@ -59,8 +59,9 @@ def notebooks(prefixes=()):
     return found
 
 
-def execute(path, timeout=900):
-    """Runs every cell of the notebook at `path` in its own kernel, from the notebooks folder.
+def execute(path, timeout=900, log=None):
+    """Runs every cell of the notebook at `path` in its own kernel, from the notebooks folder; the kernel's own
+    output (evcxr's `Compiling ...` lines, its configuration note) goes to the open file `log` when given.
 
     Returns (executed notebook, seconds). Cell errors do not raise: `problems` reports them.
     """
@@ -73,7 +74,7 @@ def execute(path, timeout=900):
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     t0 = time.monotonic()
-    client.execute()
+    client.execute(**({"stdout": log, "stderr": log} if log else {}))
     return nb, time.monotonic() - t0
 
 
@@ -236,17 +237,23 @@ def main(argv):
         ap.error(f"--results: no such folder: {', '.join(missing)}")
     REPORTS.mkdir(exist_ok=True)
     rows = []
+    log_path = REPORTS / "kernel.log"
+    print(f"==> executing the notebooks; the kernels' own output goes to {log_path.relative_to(ROOT)}", flush=True)
+    log = log_path.open("w")
     for path in notebooks(args.prefixes):
-        print(f"==> executing {path.name} (the first cell compiles the helpers)", flush=True)
-        nb, seconds = execute(path)
+        print(f"--> {path.name} ... ", end="", flush=True)
+        log.write(f"==> {path.name}\n")
+        log.flush()
+        nb, seconds = execute(path, log=log)
         failures = problems(nb)
         out = REPORTS / (path.stem + ".html")
         out.write_text(to_html(nb, failures, args.code))
         nbformat.write(nb, REPORTS / path.name)
         status = "FAILED: " + "; ".join(failures) if failures else "ok"
-        print(f"    {seconds:.0f} s, {charts(nb)} charts -> {out.relative_to(ROOT)} [{status}]", flush=True)
+        print(f"{seconds:.0f} s, {charts(nb)} charts -> {out.relative_to(ROOT)} [{status}]", flush=True)
         rows.append({"html": out.name, "title": title(nb), "results": results(nb), "failures": failures,
                      "seconds": seconds})
+    log.close()
     write_index(rows, [results_dir(), *extra])
     print(f"==> {REPORTS.relative_to(ROOT)}/index.html: the claim ledger and {len(rows)} report(s)")
     return 1 if any(r["failures"] for r in rows) else 0
