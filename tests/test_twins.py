@@ -70,3 +70,27 @@ def test_every_twin_takes_its_fields_from_the_registry():
         out = twin(e["twin"], {"no_such_field": 1})
         assert out.returncode == 2, (e["name"], out.stderr)
         assert f"expected some of {sorted(e['params'])}" in out.stderr, (e["name"], out.stderr)
+
+
+def test_the_python_heartbeat_counts_every_tick_that_came_due():
+    """A 500 ms block on a 1 ms heartbeat: about 500 late ticks and a p50 far above 1 ms (no coordinated omission)."""
+    import asyncio
+    import time
+    sys.path.insert(0, str(TWINS))
+    import lab_common
+
+    async def main():
+        hb = lab_common.Heartbeat(0.001)
+        task = asyncio.create_task(hb.run())
+        await asyncio.sleep(0.05)
+        time.sleep(0.5)  # the loop's thread, blocked
+        await asyncio.sleep(0.05)
+        hb.running = False
+        await task
+        return hb
+
+    hb = asyncio.run(main())
+    late = sum(1 for v in hb.late_ms if v > 1.0)
+    p50, p99, worst = hb.percentiles()
+    assert 400 <= late <= 600, late
+    assert p50 > 100 and worst >= 480, (p50, p99, worst)

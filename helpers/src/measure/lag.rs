@@ -1,12 +1,15 @@
-//! Event-loop lag: a probe task sleeps `period` in a loop and records how late it wakes. When the loop's thread
-//! is busy (a CPU-bound task with no await), the probe wakes late by as long as that task runs.
+//! Event-loop lag: a probe task with ticks scheduled at start + k x period records how late each tick is served.
+//! Every tick that came due counts: a loop blocked for 500 ms on a 1 ms heartbeat yields about 500 late ticks
+//! (late by 500 ms down to 0), not one late sample, so the percentiles do not hide the block (no coordinated
+//! omission).
 
 use super::latency::{Latencies, Percentiles};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What the probe saw: lateness percentiles and, for charts, (seconds since start, lateness ms) per wake-up.
+/// What the probe saw: lateness percentiles over every tick that came due and, for charts, (seconds since start
+/// when the tick was served, lateness ms) per tick.
 #[derive(Debug, Clone, Default)]
 pub struct LagTrace {
     pub lag: Percentiles,
@@ -15,16 +18,21 @@ pub struct LagTrace {
 
 /// The probe itself, to spawn on the runtime under test. Runs until `stop` is set.
 pub async fn probe(period: Duration, stop: Arc<AtomicBool>) -> LagTrace {
-    let start = Instant::now();
+    let start = tokio::time::Instant::now();
     let mut lat = Latencies::new();
     let mut timeline = Vec::new();
+    let mut k: u32 = 1;
     while !stop.load(Ordering::Relaxed) {
-        let t0 = Instant::now();
-        tokio::time::sleep(period).await;
-        let late = t0.elapsed().saturating_sub(period);
-        lat.record(late);
-        if timeline.len() < 100_000 {
-            timeline.push((start.elapsed().as_secs_f64(), late.as_secs_f64() * 1000.0));
+        tokio::time::sleep_until(start + period * k).await;
+        let now = tokio::time::Instant::now();
+        // Every tick due by now is served now: late by how long ago it fell due.
+        while start + period * k <= now {
+            let late = now.saturating_duration_since(start + period * k);
+            lat.record(late);
+            if timeline.len() < 100_000 {
+                timeline.push(((now - start).as_secs_f64(), late.as_secs_f64() * 1000.0));
+            }
+            k += 1;
         }
     }
     LagTrace { lag: lat.percentiles(), timeline }
@@ -80,4 +88,27 @@ pub async fn pinger(interval: Duration, stop: Arc<AtomicBool>) -> Percentiles {
         }
     }
     lat.percentiles()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blocked_loop_counts_every_tick_that_came_due() {
+        let rt = crate::tokio_rt::build(crate::params::Flavor::CurrentThread).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let trace = rt.block_on(async {
+            let probe = tokio::spawn(probe(Duration::from_millis(1), stop.clone()));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            std::thread::sleep(Duration::from_millis(500)); // the loop's only thread, blocked: no await
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            stop.store(true, Ordering::Relaxed);
+            probe.await.unwrap()
+        });
+        let late = trace.timeline.iter().filter(|t| t.1 > 1.0).count();
+        assert!((400..=600).contains(&late), "{late} ticks late by more than 1 ms; want about 500");
+        assert!(trace.lag.p50_ms > 100.0, "p50 {} ms: the block dominates the run's ticks", trace.lag.p50_ms);
+        assert!(trace.lag.max_ms >= 480.0, "max {} ms", trace.lag.max_ms);
+    }
 }
