@@ -6,7 +6,7 @@
 use super::latency::{Latencies, Percentiles};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What the probe saw: lateness percentiles over every tick that came due and, for charts, (seconds since start
 /// when the tick was served, lateness ms) per tick.
