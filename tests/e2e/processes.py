@@ -30,10 +30,17 @@ def marked_processes(run_id):
     return found
 
 
-def run_processes(run_id):
-    """This run's experiment processes: `lab` children and the Python twin."""
+def run_processes(run_id, twin=TWIN):
+    """This run's experiment processes: `lab` children and the Python twin (with its pool workers, which carry
+    the twin's command line)."""
     return {pid: argv for pid, argv in marked_processes(run_id).items()
-            if argv and (Path(argv[0]).name == "lab" or any(a.endswith(TWIN) for a in argv))}
+            if argv and (Path(argv[0]).name == "lab" or any(a.endswith(twin) for a in argv))}
+
+
+def pool_running(run_id, twin):
+    """The twin's processes while it runs a process pool (the twin and at least one forked worker), else {}."""
+    procs = {pid: argv for pid, argv in run_processes(run_id, twin).items() if any(a.endswith(twin) for a in argv)}
+    return procs if len(procs) >= 2 else {}
 
 
 def lab_q3(procs):
