@@ -370,7 +370,8 @@ fn collapse(p: &Params, r: &LabResult, name: &str) -> Result<Finding> {
 }
 
 /// `g` must hold for `inner` to decide: when it fails, its own `no` decides (refined when close to the line and
-/// `inner` would differ); when it holds, `inner` decides and the evidence names both comparisons.
+/// `inner` would differ); when it holds, `inner` decides (its number is the one compared) and the evidence names
+/// both comparisons.
 fn gate(g: Test, no: Verdict, because_no: &str, inner: Finding) -> Finding {
     if !g.holds {
         return g.decide(inner.verdict, no, "", because_no);
@@ -378,7 +379,7 @@ fn gate(g: Test, no: Verdict, because_no: &str, inner: Finding) -> Finding {
     let hedged = g.close && inner.verdict != no;
     let note = if hedged { format!(" (within {:.0}% of the line)", CLOSE * 100.0) } else { String::new() };
     let verdict = if hedged { Verdict::Refined } else { inner.verdict };
-    Finding::new(verdict, format!("{}{note}; {}", g.text, inner.evidence))
+    Finding { compared: inner.compared, ..Finding::new(verdict, format!("{}{note}; {}", g.text, inner.evidence)) }
 }
 
 #[cfg(test)]

@@ -214,12 +214,15 @@ fn collapse_is_most_requests_failing_unbounded_and_none_bounded() {
     let (rust, py) = of(&r, "9.8");
     assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
     says(&rust, &["89.6% > 50.0%", "with at most 500 in flight 0.00% < 1.0%: confirmed"]);
+    // The number compared is the one that decided: the bounded run's failures here, the unbounded run's below.
+    assert_eq!(rust.compared.as_ref().map(|c| (c.value, c.line)), Some((0.0, 0.01)));
     set(&mut r, "python", "limit", "timeouts", 500.0, 5_000.0);
     assert_eq!(verdicts(&r, "9.8").1, Refined);
     set(&mut r, "tokio", "limit", "emfile", 0.0, 10_000.0);
     let (rust, _) = of(&r, "9.8");
     assert_eq!(rust.verdict, Contradicted);
     says(&rust, &["20.0% <= 50.0%: contradicted", "Most requests were served"]);
+    assert_eq!(rust.compared.map(|c| (c.value, c.line)), Some((0.2, 0.5)));
 }
 
 #[test]
