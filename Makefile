@@ -3,6 +3,7 @@
 #   make lab      JupyterLab on 127.0.0.1 with the notebooks
 #   make test     everything CI checks (.ci/run calls this), the browser test (make e2e) included
 #   make bench    the release lab binary's headline numbers, into results/
+#   make soak     every experiment N times (N=5; ONLY=q3,q5 a subset): per claim the verdicts seen, flips, spread
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -14,7 +15,7 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 LAB := target/release/lab
 
-.PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks chromium e2e bench strip clean distclean
+.PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks chromium e2e bench soak strip clean distclean
 
 setup: venv evcxr kernel lab-bin
 
@@ -83,6 +84,13 @@ bench: lab-bin venv
 	@cores=$$(nproc); names=$$($(LAB) list --names); for e in $$names; do \
 	  echo "--> lab $$e"; $(LAB) $$e > results/$$e-$${cores}cores.json; done; \
 	$(PY) tools/bench_summary.py $$(for e in $$names; do echo results/$$e-$${cores}cores.json; done)
+
+# make soak N=5 ONLY=q3,q5   each experiment N times, interleaved, into results/soak/<n>/; then per claim the
+#                            verdicts seen, the runs off the majority and the spread of the number each rule compares
+N ?= 5
+soak: lab-bin venv
+	@echo "==> $(or $(ONLY),every experiment) $(N) times, interleaved (all of them: about 6 minutes a round on 2 cores) -> results/soak/"
+	$(PY) tools/soak.py $(N) $(if $(ONLY),--only $(ONLY))
 
 strip: venv
 	$(VENV)/bin/nbstripout notebooks/*.ipynb

@@ -104,7 +104,12 @@ def server_part(port, n, limit):
     async def main():
         await asyncio.gather(*(request() for _ in range(n)))
 
+    c0, t0 = lab.cpu_seconds(), time.perf_counter()
     asyncio.run(main())
+    wall, cpu = time.perf_counter() - t0, lab.cpu_seconds() - c0
+    # Beside the outcomes, for the judge: the open-files limit this client ran under, and its cores busy.
+    out["nofile"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    out["client_cpu_busy"] = cpu / wall if wall > 0 else 0.0
     x = limit or 0
     return [point(y, x, v, "limit") for y, v in out.items()]
 

@@ -3,6 +3,7 @@
 //! measure is "not measured", never a guess.
 
 use crate::result::{Finding, LabResult, Verdict};
+use crate::verdict_types::Compared;
 
 /// A value within this fraction of its threshold is "close to the line": the verdict says so.
 pub const CLOSE: f64 = 0.1;
@@ -15,12 +16,16 @@ pub struct Test {
     pub holds: bool,
     /// Within `CLOSE` of the threshold, on either side.
     pub close: bool,
+    /// The value and threshold themselves (`above`/`below` always set it; a test built by hand may not), handed
+    /// to the finding by `decide`.
+    pub compared: Option<Compared>,
 }
 
 fn test(what: &str, value: f64, op: &str, line: f64, unit: fn(f64) -> String, holds: bool) -> Test {
     let close = value.is_finite() && line != 0.0 && ((value - line) / line).abs() <= CLOSE;
     let sign = if holds { op.to_string() } else { negate(op).to_string() };
-    Test { text: format!("{what} {} {sign} {}", unit(value), unit(line)), holds, close }
+    let compared = Some(Compared { value, line, what: what.to_string() });
+    Test { text: format!("{what} {} {sign} {}", unit(value), unit(line)), holds, close, compared }
 }
 
 fn negate(op: &str) -> &'static str {
@@ -53,15 +58,18 @@ impl Test {
             verdict = Verdict::Refined;
             note = format!(" (within {:.0}% of the line, so not a clear outcome)", CLOSE * 100.0);
         }
-        Finding::new(verdict, format!("{}: {}{note}.", self.text, verdict.label())).then(because)
+        let finding = Finding::new(verdict, format!("{}: {}{note}.", self.text, verdict.label())).then(because);
+        Finding { compared: self.compared.clone(), ..finding }
     }
 
-    /// Both tests must hold (`and`), in one sentence.
+    /// Both tests must hold (`and`), in one sentence. The number compared is the one that decided: the first
+    /// test's when it fails, else the second's.
     pub fn and(self, other: Test) -> Test {
         Test {
             text: format!("{}, and {}", self.text, other.text),
             holds: self.holds && other.holds,
             close: (self.close && other.holds) || (other.close && self.holds) || (self.close && other.close),
+            compared: if self.holds { other.compared } else { self.compared },
         }
     }
 }
@@ -101,6 +109,24 @@ mod tests {
         // When both branches agree there is nothing to hedge.
         let f = below("p99", 9.6, 10.0, fmt_ms).decide(Verdict::Refined, Verdict::Refined, "", "");
         assert!(!f.evidence.contains("within"), "{}", f.evidence);
+    }
+
+    #[test]
+    fn a_finding_keeps_the_number_its_test_compared() {
+        let f = above("p99", 762.0, 50.0, fmt_ms).decide(Verdict::Confirmed, Verdict::Contradicted, "", "");
+        assert_eq!(f.compared, Some(Compared { value: 762.0, line: 50.0, what: "p99".into() }));
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(json.contains(r#""compared":{"value":762.0,"line":50.0,"what":"p99"}"#), "{json}");
+        // A finding no comparison decided has none, and its JSON says nothing of it.
+        let f = Finding::not_measured("x");
+        assert_eq!(f.compared, None);
+        assert!(!serde_json::to_string(&f).unwrap().contains("compared"));
+        let back: Finding = serde_json::from_str(r#"{"verdict":"refined","evidence":"e"}"#).unwrap();
+        assert_eq!(back.compared, None);
+        // `and`: the first test's number when it fails, else the second's.
+        let (a, b) = (|v| above("a", v, 1.0, fmt_ms), |v| below("b", v, 1.0, fmt_ms));
+        assert_eq!(a(0.5).and(b(0.5)).compared.unwrap().what, "a");
+        assert_eq!(a(2.0).and(b(2.0)).compared.unwrap().what, "b");
     }
 
     #[test]

@@ -51,11 +51,24 @@ impl Verdict {
 pub struct Finding {
     pub verdict: Verdict,
     pub evidence: String,
+    /// The number the rule compared with its threshold (set by `judging::Test::decide`), so that repeated runs
+    /// can show how far it moves (`make soak`). Absent from findings no comparison decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Compared>,
+}
+
+/// A measured value and the threshold a rule held it against, in the rule's own units.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Compared {
+    pub value: f64,
+    pub line: f64,
+    /// What was compared, as the evidence names it.
+    pub what: String,
 }
 
 impl Finding {
     pub fn new(verdict: Verdict, evidence: impl Into<String>) -> Finding {
-        Finding { verdict, evidence: evidence.into() }
+        Finding { verdict, evidence: evidence.into(), compared: None }
     }
 
     pub fn not_measured(why: impl Into<String>) -> Finding {

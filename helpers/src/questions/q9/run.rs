@@ -1,7 +1,8 @@
 //! What `lab q9` measures (the `lab` binary only, behind the `experiments` feature).
 
 use super::*;
-use crate::process::set_soft_nofile;
+use crate::measure::cpu::measure;
+use crate::process::{nofile_in_force, set_soft_nofile};
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
@@ -25,6 +26,9 @@ const YS: [&str; 10] = [
     "bytes_per_task",
 ];
 const OUTCOMES: [&str; 5] = ["ok", "timeouts", "conn_errors", "emfile", "addr_not_avail"];
+/// Recorded beside the outcomes of each server-mode run, for the judge: the clients' open-files limit in force,
+/// the client's cores busy, and (tokio) its peak open descriptors and the ephemeral port range's size.
+const SERVER_CONTEXT: [&str; 4] = ["nofile", "client_cpu_busy", "peak_fds", "ephemeral_ports"];
 
 pub fn execute(p: &Params) -> Result<LabResult> {
     let python = p.python_max_tasks > 0 && p.tasks.iter().any(|&n| n <= p.python_max_tasks);
@@ -112,68 +116,82 @@ fn server_mode(
 ) -> Result<Vec<Series>> {
     let server = Server::start(&ServerConfig { pool_size: 1_000, service_ms: 10, backlog: 4096, rate_per_s: None })?;
     let timeout = Duration::from_secs(5);
+    let ys = || OUTCOMES.iter().chain(SERVER_CONTEXT.iter());
     let mut out: Vec<Series> =
-        ["tokio", "python"].iter().flat_map(|n| OUTCOMES.iter().map(move |y| Series::new(n, "limit", y))).collect();
+        ["tokio", "python"].iter().flat_map(|n| ys().map(move |y| Series::new(n, "limit", y))).collect();
+    let mut push = |name: &str, y: &str, x: f64, v: f64| {
+        if let Some(s) = out.iter_mut().find(|s| s.name == name && s.y == y) {
+            s.points.push([x, v]);
+        }
+    };
     // x: 0 for no limit, else the limit.
     for limit in [None, Some(p.server_limit)] {
         let x = limit.map_or(0.0, |l| l as f64);
-        progress.begin(&format!(
-            "tokio, {} requests at once, limit {}",
-            p.server_tasks,
-            limit.map_or("none".into(), |l| l.to_string())
-        ));
+        let lim = limit.map_or("none".to_string(), |l| l.to_string());
+        progress.begin(&format!("tokio, {} requests at once, limit {lim}", p.server_tasks));
         let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
         let old = p.nofile.map(set_soft_nofile).transpose()?;
-        let r = rt.block_on(client::run(server.port, p.server_tasks, limit, timeout));
+        // The limit the client runs under, read here so that the judge never reads the machine it runs on.
+        let nofile = nofile_in_force();
+        let (r, section) = measure(|| rt.block_on(client::run(server.port, p.server_tasks, limit, timeout)));
         if let Some(old) = old {
             set_soft_nofile(old)?;
         }
         drop(rt);
         let o = &r.outcomes;
-        let vals = [o.ok, o.timeouts, o.conn_errors, o.emfile, o.addr_not_avail];
-        for (y, v) in OUTCOMES.iter().zip(vals) {
-            if let Some(s) = out.iter_mut().find(|s| s.name == "tokio" && s.y == *y) {
-                s.points.push([x, v as f64]);
-            }
+        let vals = [o.ok, o.timeouts, o.conn_errors, o.emfile, o.addr_not_avail].map(|v| v as f64);
+        let context = [nofile as f64, section.cores_busy(), r.peak_fds as f64];
+        for (y, v) in ys().zip(vals.into_iter().chain(context)) {
+            push("tokio", y, x, v);
+        }
+        if let Some(ports) = ephemeral_ports() {
+            push("tokio", "ephemeral_ports", x, ports);
         }
         progress.end(&format!(
-            "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts in {}; at most {} descriptors open",
+            "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts in {}; at most {} descriptors open \
+             (limit {nofile}), {:.2} cores busy",
             o.ok,
             o.emfile,
             o.addr_not_avail,
             o.conn_errors,
             o.timeouts,
             fmt_s(r.wall_s),
-            r.peak_fds
+            r.peak_fds,
+            section.cores_busy()
         ));
         server.drain(Duration::from_secs(120))?;
         if let Some(py) = py {
-            progress.begin(&format!("python, {} requests at once", p.server_tasks));
-            let lim = limit.map_or("none".to_string(), |l| l.to_string());
-            let r = twin::run(
-                py,
-                TWIN,
-                params,
-                &["--part", "server", "--port", &server.port.to_string(), "--limit", &lim],
-            )?;
-            for y in OUTCOMES {
-                if let (Ok(v), Some(s)) =
-                    (r.value("python", y, x), out.iter_mut().find(|s| s.name == "python" && s.y == y))
-                {
-                    s.points.push([x, v]);
+            progress.begin(&format!("python, {} requests at once, limit {lim}", p.server_tasks));
+            let nofile = p.nofile.map_or("none".to_string(), |n| n.to_string());
+            let args = ["--part", "server", "--port", &server.port.to_string(), "--limit", &lim, "--nofile", &nofile];
+            let r = twin::run(py, TWIN, params, &args)?;
+            for y in ys() {
+                if let Ok(v) = r.value("python", y, x) {
+                    push("python", y, x, v);
                 }
             }
             let v = |y: &str| r.value("python", y, x).unwrap_or(0.0);
             progress.end(&format!(
-                "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts",
+                "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts (limit {}), {:.2} cores busy",
                 v("ok"),
                 v("emfile"),
                 v("addr_not_avail"),
                 v("conn_errors"),
-                v("timeouts")
+                v("timeouts"),
+                v("nofile"),
+                v("client_cpu_busy")
             ));
             server.drain(Duration::from_secs(120))?;
         }
     }
     Ok(out)
+}
+
+/// How many ephemeral ports one destination can use (`ip_local_port_range`): the other bound on connections.
+fn ephemeral_ports() -> Option<f64> {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    match range.split_whitespace().filter_map(|x| x.parse::<f64>().ok()).collect::<Vec<_>>()[..] {
+        [lo, hi] => Some(hi - lo + 1.0),
+        _ => None,
+    }
 }

@@ -1,0 +1,250 @@
+//! Question 9's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
+
+use super::*;
+use crate::judging::fixture::{result, set, without_python};
+use crate::result::Verdict::{self, *};
+
+/// A result like this machine's default run: 1,000 and 50,000 sleeping tasks in both languages, then 50,000
+/// requests at once under an open-files limit of 1,024, without a limit and with 500.
+fn sample() -> LabResult {
+    let mut r = result("q9", serde_json::json!({}));
+    r.machine.memory_bytes = 24u64 << 30;
+    for (name, at_lo, at_n) in [
+        // wall, peak MiB, lateness p50/p99/max, lag p99, gc passes (gen 0/1/2)
+        ("tokio", [0.10, 6.0, 0.9, 1.1, 1.2, 2.5, 0.0, 0.0, 0.0], [0.15, 27.0, 2.2, 12.6, 25.5, 5.6, 0.0, 0.0, 0.0]),
+        (
+            "python",
+            [0.12, 24.0, 0.8, 1.5, 1.5, 6.1, 15.0, 2.0, 0.0],
+            [2.4, 105.0, 2478.0, 3248.0, 3253.0, 1741.0, 910.0, 83.0, 7.0],
+        ),
+    ] {
+        let ys = ["wall_s", "peak_rss_mb", "lateness_p50_ms", "lateness_p99_ms", "lateness_max_ms", "lag_p99_ms"];
+        let gc = ["gc_gen0", "gc_gen1", "gc_gen2"];
+        for (x, vals) in [(1_000.0, at_lo), (50_000.0, at_n)] {
+            for (y, v) in ys.iter().chain(if name == "python" { &gc[..] } else { &[] }).zip(vals) {
+                set(&mut r, name, "tasks", y, x, v);
+            }
+        }
+    }
+    set(&mut r, "tokio", "tasks", "bytes_per_task", 50_000.0, 272.0);
+    for (name, free, bounded) in [
+        // ok, timeouts, conn_errors, emfile, addr_not_avail, nofile, cpu_busy, peak_fds
+        (
+            "tokio",
+            [5_211.0, 0.0, 0.0, 44_789.0, 0.0, 1024.0, 0.75, 1024.0],
+            [50_000.0, 0.0, 0.0, 0.0, 0.0, 1024.0, 0.7, 510.0],
+        ),
+        (
+            "python",
+            [0.0, 1_016.0, 0.0, 48_984.0, 0.0, 1024.0, 0.54, -1.0],
+            [50_000.0, 0.0, 0.0, 0.0, 0.0, 1024.0, 0.8, -1.0],
+        ),
+    ] {
+        let ys = ["ok", "timeouts", "conn_errors", "emfile", "addr_not_avail", "nofile", "client_cpu_busy", "peak_fds"];
+        for (x, vals) in [(0.0, free), (500.0, bounded)] {
+            for (y, v) in ys.iter().zip(vals).filter(|(_, v)| *v >= 0.0) {
+                set(&mut r, name, "limit", y, x, v);
+            }
+        }
+    }
+    set(&mut r, "tokio", "limit", "ephemeral_ports", 0.0, 28_232.0);
+    r
+}
+
+fn judge(r: &LabResult) -> Vec<Claim> {
+    let p: Params = serde_json::from_value(r.params.clone()).unwrap();
+    claims(&p, r).unwrap()
+}
+
+/// The Rust and Python findings of claim `id`.
+fn of(r: &LabResult, id: &str) -> (Finding, Finding) {
+    let c = judge(r).into_iter().find(|c| c.id == id).unwrap();
+    (c.rust, c.python)
+}
+
+fn verdicts(r: &LabResult, id: &str) -> (Verdict, Verdict) {
+    let (rust, py) = of(r, id);
+    (rust.verdict, py.verdict)
+}
+
+fn says(f: &Finding, parts: &[&str]) {
+    for part in parts {
+        assert!(f.evidence.contains(part), "{part:?} not in: {}", f.evidence);
+    }
+}
+
+#[test]
+fn every_claim_is_judged_and_the_headline_names_the_numbers() {
+    let r = sample();
+    let ids: Vec<String> = judge(&r).into_iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["9.1", "9.2", "9.3", "9.4", "9.5", "9.6", "9.7", "9.8"]);
+    let h = headline(&Params::default(), &r).unwrap();
+    assert!(h.starts_with("50000 tasks sleeping 100 ms: tokio done in 150.0 ms at 27 MiB peak, Python 105 MiB"), "{h}");
+}
+
+#[test]
+fn memory_growth_is_massive_only_as_a_share_of_the_machine() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.1");
+    assert_eq!((rust.verdict, py.verdict), (Refined, Refined));
+    says(&rust, &["growth from 1000 to 50000 tasks, 21.0 MiB", "over the machine's 24.0 GiB 0.09% <= 10.0%"]);
+    says(&py, &["81.0 MiB", "0.33% <= 10.0%: refined"]);
+    r.machine.memory_bytes = 512u64 << 20;
+    let (rust, py) = of(&r, "9.1");
+    assert_eq!((rust.verdict, py.verdict), (Refined, Confirmed));
+    says(&rust, &["4.1% <= 10.0%"]);
+    says(&py, &["15.8% > 10.0%: confirmed"]);
+}
+
+#[test]
+fn gc_cycles_are_python_s_and_counted() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.2");
+    assert_eq!((rust.verdict, py.verdict), (DoesNotApply, Confirmed));
+    says(&rust, &["no garbage collector", "272 heap bytes a task at 50000 tasks"]);
+    says(&py, &["collector passes 1000 at 50000 tasks / 17 at 1000", "58.824x > 3.000x: confirmed"]);
+    for y in ["gc_gen0", "gc_gen1", "gc_gen2"] {
+        set(&mut r, "python", "tasks", y, 50_000.0, 10.0);
+    }
+    let (_, py) = of(&r, "9.2");
+    assert_eq!(py.verdict, Contradicted);
+    says(&py, &["30 at 50000 tasks / 17 at 1000", "1.765x <= 3.000x"]);
+}
+
+#[test]
+fn the_queue_is_longer_when_the_last_sleeper_wakes_later() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.3");
+    assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
+    says(
+        &rust,
+        &["last sleeper woke after the median one by 23.3 ms at 50000 tasks / 0.300 ms at 1000", "77.667x > 3.000x"],
+    );
+    // The last woke 0.6 ms after the median: 2x, a queue that drained about as fast as with few tasks.
+    set(&mut r, "tokio", "tasks", "lateness_max_ms", 50_000.0, 2.8);
+    let (rust, _) = of(&r, "9.3");
+    assert_eq!(rust.verdict, Contradicted);
+    says(&rust, &["0.600 ms at 50000 tasks", "2.000x <= 3.000x: contradicted"]);
+    set(&mut r, "tokio", "tasks", "lateness_max_ms", 50_000.0, 3.1);
+    assert_eq!(verdicts(&r, "9.3").0, Refined, "3.0x is within 10% of 3x");
+}
+
+#[test]
+fn latency_variance_is_the_spread_of_lateness() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.4");
+    assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
+    says(&rust, &["p99 - p50: 10.4 ms at 50000 tasks / 0.200 ms at 1000 (at least 0.1 ms) = 52.000x > 3.000x"]);
+    set(&mut r, "python", "tasks", "lateness_p99_ms", 50_000.0, 2478.5);
+    let (_, py) = of(&r, "9.4");
+    assert_eq!(py.verdict, Contradicted);
+    says(&py, &["0.500 ms at 50000 tasks / 0.700 ms at 1000", "0.714x <= 3.000x: contradicted"]);
+}
+
+#[test]
+fn too_many_open_files_follows_the_emfile_count_under_the_recorded_limit() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.5");
+    assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
+    says(
+        &rust,
+        &["open-files limit of 1024, at most 1024 descriptors open: EMFILE errors 44789 > 0", "28232 ephemeral"],
+    );
+    says(&py, &["limit of 1024: EMFILE errors 48984 > 0: confirmed", "1016 timeouts"]);
+    // A high limit in force: every connection got its descriptor.
+    set(&mut r, "tokio", "limit", "nofile", 0.0, 65_536.0);
+    set(&mut r, "tokio", "limit", "emfile", 0.0, 0.0);
+    set(&mut r, "tokio", "limit", "ok", 0.0, 50_000.0);
+    let (rust, _) = of(&r, "9.5");
+    assert_eq!(rust.verdict, Refined);
+    says(&rust, &["limit of 65536", "EMFILE errors 0 <= 0: refined", "Possible, not seen"]);
+}
+
+#[test]
+fn loop_lag_is_the_heartbeat_p99_against_100_ms() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.6");
+    assert_eq!((rust.verdict, py.verdict), (Contradicted, Confirmed));
+    says(&rust, &["heartbeat lag p99 at 50000 tasks (2.50 ms at 1000) 5.60 ms <= 100 ms: contradicted"]);
+    says(&py, &["1741 ms > 100 ms: confirmed"]);
+    set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 150.0);
+    assert_eq!(verdicts(&r, "9.6").0, Confirmed);
+    set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 95.0);
+    assert_eq!(verdicts(&r, "9.6").0, Refined);
+}
+
+#[test]
+fn instability_is_refined_when_a_hard_limit_broke_it() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.7");
+    assert_eq!((rust.verdict, py.verdict), (Refined, Refined));
+    says(
+        &rust,
+        &[
+            "none limited: failed or timed out 89.6% > 1.0%",
+            "cores busy 0.75 of 2 (its workers) 37.5% < 90.0%",
+            "EMFILE and EADDRNOTAVAIL of the 44789 failures 100.0% > 50.0%: refined",
+            "Memory: 27.0 MiB peak at 50000",
+        ],
+    );
+    // Failures that were timeouts: scheduler pressure, confirmed.
+    set(&mut r, "python", "limit", "emfile", 0.0, 10_000.0);
+    set(&mut r, "python", "limit", "timeouts", 0.0, 40_000.0);
+    let (_, py) = of(&r, "9.7");
+    assert_eq!(py.verdict, Confirmed);
+    says(&py, &["20.0% <= 50.0%: confirmed", "scheduler pressure"]);
+    // A saturated CPU: not "not because of CPU".
+    set(&mut r, "python", "limit", "client_cpu_busy", 0.0, 1.0);
+    let (_, py) = of(&r, "9.7");
+    assert_eq!(py.verdict, Contradicted);
+    says(&py, &["cores busy 1.00 of 1 (its loop thread) 100.0% >= 90.0%: contradicted", "saturated"]);
+    // Close to the line: not a clear outcome.
+    set(&mut r, "python", "limit", "client_cpu_busy", 0.0, 0.95);
+    assert_eq!(verdicts(&r, "9.7").1, Refined);
+    // Nothing failed: nothing became unstable.
+    set(&mut r, "tokio", "limit", "emfile", 0.0, 0.0);
+    let (rust, _) = of(&r, "9.7");
+    assert_eq!(rust.verdict, Contradicted);
+    says(&rust, &["failed or timed out 0.00% <= 1.0%: contradicted", "did not fail"]);
+}
+
+#[test]
+fn collapse_is_most_requests_failing_unbounded_and_none_bounded() {
+    let mut r = sample();
+    let (rust, py) = of(&r, "9.8");
+    assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
+    says(&rust, &["89.6% > 50.0%", "with at most 500 in flight 0.00% < 1.0%: confirmed"]);
+    // The number compared is the one that decided: the bounded run's failures here, the unbounded run's below.
+    assert_eq!(rust.compared.as_ref().map(|c| (c.value, c.line)), Some((0.0, 0.01)));
+    set(&mut r, "python", "limit", "timeouts", 500.0, 5_000.0);
+    assert_eq!(verdicts(&r, "9.8").1, Refined);
+    set(&mut r, "tokio", "limit", "emfile", 0.0, 10_000.0);
+    let (rust, _) = of(&r, "9.8");
+    assert_eq!(rust.verdict, Contradicted);
+    says(&rust, &["20.0% <= 50.0%: contradicted", "Most requests were served"]);
+    assert_eq!(rust.compared.map(|c| (c.value, c.line)), Some((0.2, 0.5)));
+}
+
+#[test]
+fn without_python_every_python_verdict_is_not_measured() {
+    let r = without_python(sample());
+    for c in judge(&r) {
+        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
+        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
+    }
+}
+
+#[test]
+fn one_task_count_or_a_skipped_server_mode_is_not_measured() {
+    let mut r = sample();
+    for s in r.series.iter_mut().filter(|s| s.x == "tasks") {
+        s.points.retain(|p| p[0] == 50_000.0);
+    }
+    let (rust, _) = of(&r, "9.1");
+    assert_eq!(rust.verdict, NotMeasured);
+    says(&rust, &["fewer than two task counts"]);
+    r.params = serde_json::json!({"server_tasks": 0});
+    for id in ["9.5", "9.7", "9.8"] {
+        assert_eq!(verdicts(&r, id), (NotMeasured, NotMeasured), "{id}");
+    }
+}
