@@ -32,11 +32,16 @@ fn check_schema(r: &LabResult, names: &[&str]) {
         assert!(r.series.iter().any(|s| s.name == *n), "no series `{n}`");
     }
     assert!(!r.claims.is_empty());
+    let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.key()).collect();
     for c in &json["claims"].as_array().unwrap()[..] {
-        let v = c["verdict"].as_str().unwrap();
-        assert!(["confirmed", "refined", "contradicted", "python-only"].contains(&v), "{v}");
-        assert!(!c["evidence"].as_str().unwrap().is_empty());
+        for lang in ["rust", "python"] {
+            let v = c[lang]["verdict"].as_str().unwrap();
+            assert!(verdicts.contains(&v), "{v}");
+            assert!(!c[lang]["evidence"].as_str().unwrap().is_empty());
+        }
     }
+    assert_eq!(r.schema, helpers::result::SCHEMA);
+    assert!(!r.started.is_empty() && r.finished >= r.started, "{} .. {}", r.started, r.finished);
     // A result survives the round trip through JSON unchanged.
     assert_eq!(&LabResult::from_json(&r.to_json().unwrap()).unwrap(), r);
 }
