@@ -3,7 +3,7 @@
 
 mod common;
 
-use helpers::result::LabResult;
+use helpers::result::{LabResult, Verdict};
 use helpers::{q3, q5};
 
 /// The CPU-bound tests measure cores busy: they must not share the machine with each other.
