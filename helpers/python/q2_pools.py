@@ -12,6 +12,7 @@ import concurrent.futures
 import json
 import multiprocessing
 import pickle
+import queue
 import statistics
 import sys
 import threading
@@ -77,13 +78,26 @@ def _echo(conn):
         conn.send(obj)
 
 
+def _thread_echo(inbox, outbox):
+    while True:
+        obj = inbox.get()
+        if obj is None:
+            return
+        outbox.put(obj)
+
+
 def ipc(payloads):
-    """pickle.dumps + loads, and a round trip through a worker process over a multiprocessing Pipe."""
+    """pickle.dumps + loads, a round trip through a worker process over a multiprocessing Pipe, and one through a
+    thread over two queues (the same message without a process boundary)."""
     pick = {"name": "python pickle", "x": "payload_bytes", "y": "cost_ms", "points": []}
     trip = {"name": "python pipe round trip", "x": "payload_bytes", "y": "cost_ms", "points": []}
+    local = {"name": "python thread round trip", "x": "payload_bytes", "y": "cost_ms", "points": []}
     parent, child = multiprocessing.Pipe()
     worker = multiprocessing.Process(target=_echo, args=(child,), daemon=True)
     worker.start()
+    inbox, outbox = queue.Queue(), queue.Queue()
+    echo = threading.Thread(target=_thread_echo, args=(inbox, outbox), daemon=True)
+    echo.start()
     try:
         for nbytes in payloads:
             doc = lab.document(nbytes)
@@ -99,12 +113,15 @@ def ipc(payloads):
 
             pick["points"].append([size, timed(lambda: pickle.loads(pickle.dumps(doc)))])
             trip["points"].append([size, timed(lambda: (parent.send(doc), parent.recv()))])
+            local["points"].append([size, timed(lambda: (inbox.put(doc), outbox.get()))])
     finally:
         parent.send(None)
+        inbox.put(None)
         worker.join(5)
         if worker.is_alive():
             worker.kill()
-    return [pick, trip]
+        echo.join(5)
+    return [pick, trip, local]
 
 
 def crossover(job_us, jobs, iters_per_ms):

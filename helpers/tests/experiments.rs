@@ -130,7 +130,15 @@ fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads
         for name in ["threads", "processes", "python processes"] {
             assert!(busy(name) >= 1.4, "{name}: {}", busy(name));
         }
+        // With those numbers, "threads don't scale" fails for Rust (or sits near its line) and holds for Python.
+        let c = r.claim("2.1").unwrap();
+        assert_ne!(c.rust.verdict, Verdict::Confirmed, "{}", c.rust.evidence);
+        assert_ne!(c.python.verdict, Verdict::Contradicted, "{}", c.python.evidence);
     }
+    // The shared knife is the GIL, which Rust does not have; a process costs far more than 4 threads' memory.
+    assert_eq!(r.claim("2.2").unwrap().rust.verdict, Verdict::DoesNotApply);
+    let c = r.claim("2.3").unwrap();
+    assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Confirmed, Verdict::Confirmed), "{c:?}");
     // A process costs more memory than a thread, and a round trip grows with the message.
     assert!(
         r.value("processes", "kb_per_worker", 2.0).unwrap()
@@ -277,4 +285,14 @@ fn q6_task_memory_is_small_and_bounded_by_live_tasks() {
     let py_all = r.value("python gather all", "peak_traced_mb", 20_000.0).unwrap();
     let py_pool = r.value("python worker pool", "peak_traced_mb", 20_000.0).unwrap();
     assert!(py_all > 5.0 * py_pool, "{py_all} vs {py_pool}");
+    // Allocation counts and heap bytes are exact: the verdicts that read them cannot drift.
+    let verdicts = |id: &str| {
+        let c = r.claim(id).unwrap();
+        (c.rust.verdict, c.python.verdict)
+    };
+    assert_eq!(verdicts("6.2"), (Verdict::Refined, Verdict::Confirmed), "a future stored inside its task");
+    assert_eq!(verdicts("6.6"), (Verdict::Confirmed, Verdict::Confirmed), "a JoinHandle is 8 bytes");
+    assert_eq!(verdicts("6.10"), (Verdict::Contradicted, Verdict::Confirmed), "one block vs a graph");
+    // Spawning all 20,000 jobs against a pool of 100: about 200x the memory, far above the line (sqrt 200).
+    assert_eq!(verdicts("6.9"), (Verdict::Confirmed, Verdict::Confirmed));
 }

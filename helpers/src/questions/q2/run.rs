@@ -12,7 +12,7 @@ use crate::workload::cpu::{spin, Kernel};
 use crate::workload::documents::document;
 use crate::workload::process_pool::Pool;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::sync::{mpsc, Arc, Barrier, Mutex};
 use std::time::Instant;
 
 /// How a pool of workers runs the jobs.
@@ -278,33 +278,59 @@ fn median_ms(mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
     Ok(v[1] * 1000.0)
 }
 
-/// serde_json serialize + parse, and a round trip through a worker process, per payload size.
+/// serde_json serialize + parse, a round trip through a worker process, and one through a thread, per payload size.
 fn ipc(p: &Params, progress: &mut Progress) -> Result<Vec<Series>> {
     let mut ser = Series::new("serde_json", "payload_bytes", "cost_ms");
     let mut trip = Series::new("pipe round trip", "payload_bytes", "cost_ms");
-    progress.begin("serde_json and pipe round trips");
+    let mut local = Series::new("thread round trip", "payload_bytes", "cost_ms");
+    progress.begin("serde_json, pipe and thread round trips");
     let mut pool = Pool::start(1)?;
-    for &bytes in &p.payload_bytes {
-        let doc = document(bytes as usize);
-        let len = serde_json::to_string(&doc).map(|s| s.len()).unwrap_or(0) as f64;
-        let s = median_ms(|| {
-            let t0 = Instant::now();
-            let text = serde_json::to_string(&doc).map_err(|e| LabError::other(e.to_string()))?;
-            let back: serde_json::Value = serde_json::from_str(&text).map_err(|e| LabError::other(e.to_string()))?;
-            std::hint::black_box(back);
-            Ok(t0.elapsed().as_secs_f64())
-        })?;
-        let t = median_ms(|| pool.echo_s(&doc))?;
-        ser.points.push([len, s]);
-        trip.points.push([len, t]);
-    }
+    // A thread that hands every document straight back: the same message without a process boundary, so the
+    // difference is what inter-process communication adds.
+    let (to_tx, to_rx) = mpsc::channel::<Arc<serde_json::Value>>();
+    let (back_tx, back_rx) = mpsc::channel();
+    std::thread::scope(|s| -> Result<()> {
+        s.spawn(move || {
+            for doc in to_rx {
+                if back_tx.send(doc).is_err() {
+                    return;
+                }
+            }
+        });
+        // Owned here, so that it is dropped (ending the thread) however this closure returns.
+        let to_tx = to_tx;
+        for &bytes in &p.payload_bytes {
+            let doc = Arc::new(document(bytes as usize));
+            let len = serde_json::to_string(&*doc).map(|s| s.len()).unwrap_or(0) as f64;
+            let s = median_ms(|| {
+                let t0 = Instant::now();
+                let text = serde_json::to_string(&*doc).map_err(|e| LabError::other(e.to_string()))?;
+                let back: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| LabError::other(e.to_string()))?;
+                std::hint::black_box(back);
+                Ok(t0.elapsed().as_secs_f64())
+            })?;
+            let t = median_ms(|| pool.echo_s(&doc))?;
+            let l = median_ms(|| {
+                let t0 = Instant::now();
+                to_tx.send(doc.clone()).map_err(|_| LabError::other("the echo thread ended"))?;
+                back_rx.recv().map_err(|_| LabError::other("the echo thread ended"))?;
+                Ok(t0.elapsed().as_secs_f64())
+            })?;
+            ser.points.push([len, s]);
+            trip.points.push([len, t]);
+            local.points.push([len, l]);
+        }
+        Ok(())
+    })?;
     progress.end(&format!(
-        "{} sizes; largest: serialize+parse {:.1} ms, round trip {:.1} ms",
+        "{} sizes; largest: serialize+parse {:.1} ms, pipe round trip {:.1} ms, thread round trip {:.3} ms",
         p.payload_bytes.len(),
         ser.points.last().map_or(0.0, |p| p[1]),
-        trip.points.last().map_or(0.0, |p| p[1])
+        trip.points.last().map_or(0.0, |p| p[1]),
+        local.points.last().map_or(0.0, |p| p[1])
     ));
-    Ok(vec![ser, trip])
+    Ok(vec![ser, trip, local])
 }
 
 /// Speed-up of a warm pool of `cores` workers over a plain loop, per job length.

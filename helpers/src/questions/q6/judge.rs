@@ -1,7 +1,9 @@
 //! Question 6's claims and headline: a pure function of a result (its params and series).
 
 use super::*;
-use crate::result::{Claim, LabResult};
+use crate::judging::{above, below, python, Test};
+use crate::result::{Claim, Finding, LabResult, Verdict};
+use crate::units::{fmt_mib, fmt_ratio};
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let n = p.tasks.iter().copied().max().unwrap_or(1) as f64;
@@ -16,7 +18,324 @@ pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     ))
 }
 
-/// Question 6's claims. (Being rewritten: every rule will decide both verdicts from the numbers.)
-pub fn claims(_p: &Params, _r: &LabResult) -> Result<Vec<Claim>> {
-    super::super::unwritten(6)
+pub fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
+    let mut out = vec![rule_6_1(r)?];
+    out.extend(parts::claims(r)?);
+    out.extend([rule_6_8(p, r)?, rule_6_9(p, r)?, rule_6_10(r)?]);
+    out.extend([rule_6_11(p, r)?, rule_6_12(p, r)?, rule_6_13(p, r)?]);
+    Ok(out)
 }
+
+/// Memory scales with live tasks when it grows at least as the square root of their count: the exponent of
+/// memory against tasks (log-log slope) above this, halfway between a fixed cost (0) and a cost per task (1).
+const PROPORTIONAL: f64 = 0.5;
+/// Resident memory is counted in pages: a smaller growth is read as one page, so the slope stays finite.
+const PAGE: f64 = 4096.0;
+/// More allocations than this per idle task is a graph of objects; one is a single block.
+const GRAPH: f64 = 1.5;
+/// Spawning every job holds whole tasks at once when its peak per job is at least this share of an idle task.
+const ALL_AT_ONCE: f64 = 0.5;
+
+fn fmt_b(v: f64) -> String {
+    format!("{v:.0} B")
+}
+
+/// A ratio, with the digits a small one needs: "0.0011x", "2.063x".
+fn fmt_share(v: f64) -> String {
+    if v < 0.1 {
+        format!("{v:.4}x")
+    } else {
+        fmt_ratio(v)
+    }
+}
+
+fn fmt_count(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+/// Rust's finding from a rule, or "not measured" when the result lacks a series it needs (an older result).
+fn rust(rule: impl FnOnce() -> Result<Finding>) -> Finding {
+    rule().unwrap_or_else(|e| Finding::not_measured(format!("Not in this result: {}.", e.message)))
+}
+
+/// The smallest and largest task counts of a series (its x), or an error naming it.
+fn counts(r: &LabResult, name: &str, y: &str) -> Result<(f64, f64)> {
+    let s = r.series(name, y).ok_or_else(|| {
+        LabError::other(format!("{}: no series `{name}` measuring `{y}` in this result", r.experiment))
+    })?;
+    let xs = s.points.iter().map(|p| p[0]);
+    let lo = xs.clone().fold(f64::INFINITY, f64::min);
+    let hi = xs.fold(f64::NEG_INFINITY, f64::max);
+    if lo.is_finite() {
+        Ok((lo, hi))
+    } else {
+        Err(LabError::other(format!("{}: series `{name}` is empty", r.experiment)))
+    }
+}
+
+/// The largest count of live tokio tasks measured, and of asyncio tasks.
+fn tokio_top(r: &LabResult) -> Result<f64> {
+    Ok(counts(r, "tokio", "heap_bytes_per_task")?.1)
+}
+
+fn python_top(r: &LabResult) -> Result<f64> {
+    Ok(counts(r, "python", "traced_bytes_per_task")?.1)
+}
+
+/// 6.1: memory scales with concurrency: the log-log slope of resident memory against live tasks, from the
+/// smallest count to the largest (a slope, so that the small count's page-sized noise barely moves it).
+fn rule_6_1(r: &LabResult) -> Result<Claim> {
+    let scaling = |lang: &str, name: &str| -> Result<Finding> {
+        let (lo, hi) = counts(r, name, "rss_bytes_per_task")?;
+        if lo == hi {
+            return Err(LabError::other(format!("{}: `{name}` ran at one task count; this needs two", r.experiment)));
+        }
+        let total = |n: f64| -> Result<f64> { Ok((r.value(name, "rss_bytes_per_task", n)? * n).max(PAGE)) };
+        let (a, b) = (total(lo)?, total(hi)?);
+        Ok(above(
+            &format!(
+                "{lang}: resident memory grew {} ({} for {lo:.0} tasks, {} for {hi:.0}) for {} the live tasks: \
+                 slope on log-log axes",
+                fmt_ratio(b / a),
+                fmt_mib(a / 1048576.0),
+                fmt_mib(b / 1048576.0),
+                fmt_ratio(hi / lo)
+            ),
+            (b / a).ln() / (hi / lo).ln(),
+            PROPORTIONAL,
+            fmt_count,
+        )
+        .decide(
+            Verdict::Confirmed,
+            Verdict::Contradicted,
+            "Memory grew with the live tasks (a slope of 1 is a fixed cost per task; 0, one fixed cost in all).",
+            "Memory grew far slower than the live tasks: a fixed cost, not the tasks, made most of it.",
+        ))
+    };
+    Claim::new("6.1", rust(|| scaling("tokio", "tokio")), python(r, || scaling("asyncio", "python")))
+}
+
+/// 6.8: all of a task's parts sit in memory at once: spawning every job at once peaked at about a whole idle task
+/// per job (the jobs' tasks coexisted), not at a few tasks' worth.
+fn rule_6_8(p: &Params, r: &LabResult) -> Result<Claim> {
+    let jobs = p.jobs as f64;
+    let at_once = |lang: &str, peak: f64, per_task: f64, n: f64| {
+        let per_job = peak * 1048576.0 / jobs;
+        above(
+            &format!(
+                "{lang}: spawning all {jobs:.0} jobs peaked at {}, {} a job, against an idle task's {} (at {n:.0} \
+                 tasks): ratio",
+                fmt_mib(peak),
+                fmt_b(per_job),
+                fmt_b(per_task)
+            ),
+            per_job / per_task.max(1.0),
+            ALL_AT_ONCE,
+            fmt_ratio,
+        )
+        .decide(
+            Verdict::Confirmed,
+            Verdict::Contradicted,
+            "At the peak every job's task was in memory, whole, at the same time.",
+            "At the peak far fewer tasks than jobs were in memory at once.",
+        )
+    };
+    let rust = rust(|| {
+        let n = tokio_top(r)?;
+        Ok(at_once(
+            "tokio",
+            r.value("tokio spawn all", "peak_heap_mb", jobs)?,
+            r.value("tokio", "heap_bytes_per_task", n)?,
+            n,
+        ))
+    });
+    let python = python(r, || {
+        let n = python_top(r)?;
+        Ok(at_once(
+            "asyncio",
+            r.value("python gather all", "peak_traced_mb", jobs)?,
+            r.value("python", "traced_bytes_per_task", n)?,
+            n,
+        ))
+    });
+    Claim::new("6.8", rust, python)
+}
+
+/// Memory follows live tasks rather than work when spawning every job peaks this many times higher than a pool
+/// of `limit` workers doing the same jobs: the square root of jobs / limit, halfway on a log scale between memory
+/// that follows the work (1x) and memory that follows the live tasks (jobs / limit).
+fn live_line(p: &Params) -> f64 {
+    (p.jobs as f64 / p.limit.max(1) as f64).sqrt().max(2.0)
+}
+
+/// The peak of `name` (MiB), floored at 1 KiB so that a ratio stays finite.
+fn peak(r: &LabResult, name: &str, y: &str, jobs: f64) -> Result<f64> {
+    Ok(r.value(name, y, jobs)?.max(1.0 / 1024.0))
+}
+
+/// 6.9: memory scales with live coroutines, not with the work: the same jobs, all spawned at once against a pool
+/// of `limit` workers.
+fn rule_6_9(p: &Params, r: &LabResult) -> Result<Claim> {
+    let jobs = p.jobs as f64;
+    let line = live_line(p);
+    let ratio = |lang: &str, all: f64, pool: f64| {
+        above(
+            &format!(
+                "{lang}: the same {jobs:.0} jobs, all spawned at once, peaked at {} / through {} workers at {} =",
+                fmt_mib(all),
+                p.limit,
+                fmt_mib(pool)
+            ),
+            all / pool,
+            line,
+            fmt_ratio,
+        )
+        .decide(
+            Verdict::Confirmed,
+            Verdict::Contradicted,
+            "Memory followed the tasks alive at once, not the work done.",
+            "Memory followed the work rather than the number of live tasks.",
+        )
+        .then(format!(
+            "The line is the square root of the live tasks' ratio ({jobs:.0} / {}): halfway, on a log scale, \
+             between memory that follows the work (1x) and memory that follows the live tasks.",
+            p.limit
+        ))
+    };
+    let rust = rust(|| {
+        Ok(ratio(
+            "tokio",
+            peak(r, "tokio spawn all", "peak_heap_mb", jobs)?,
+            peak(r, "tokio worker pool", "peak_heap_mb", jobs)?,
+        ))
+    });
+    let python = python(r, || {
+        Ok(ratio(
+            "asyncio",
+            peak(r, "python gather all", "peak_traced_mb", jobs)?,
+            peak(r, "python worker pool", "peak_traced_mb", jobs)?,
+        ))
+    });
+    Claim::new("6.9", rust, python)
+}
+
+/// 6.10: a task that does nothing is still an object graph: allocations per idle task.
+fn rule_6_10(r: &LabResult) -> Result<Claim> {
+    let graph = |lang: &str, allocs: f64, n: f64| -> Test {
+        above(&format!("{lang}: allocations per idle task (at {n:.0} tasks)"), allocs, GRAPH, fmt_count)
+    };
+    let rust = rust(|| {
+        let n = tokio_top(r)?;
+        Ok(graph("tokio", r.value("tokio", "allocations_per_task", n)?, n).decide(
+            Verdict::Confirmed,
+            Verdict::Contradicted,
+            "A tokio task is several blocks pointing at each other.",
+            "A tokio task is one block, its header and its future side by side: no graph to follow.",
+        ))
+    });
+    let python = python(r, || {
+        let n = python_top(r)?;
+        Ok(graph("asyncio", r.value("python", "allocations_per_task", n)?, n).decide(
+            Verdict::Confirmed,
+            Verdict::Contradicted,
+            "An idle asyncio task is a graph of objects that point at each other: coroutine, Task, the coroutine \
+             it awaits, its future, its timer handle, callbacks.",
+            "An idle asyncio task was about one block here.",
+        ))
+    });
+    Claim::new("6.10", rust, python)
+}
+
+/// A bound's peak memory against spawning every job, for the same jobs: below 1 / `live_line` it kept memory to
+/// the live tasks it allows. `bounded` names the variant's series ("worker pool", "window").
+fn bound_finding(
+    p: &Params,
+    r: &LabResult,
+    lang: &str,
+    bounded: &str,
+    yes: Verdict,
+    because: [&str; 2],
+) -> Result<Finding> {
+    let jobs = p.jobs as f64;
+    let (prefix, all, y) = match lang {
+        "tokio" => ("tokio", "tokio spawn all", "peak_heap_mb"),
+        _ => ("python", "python gather all", "peak_traced_mb"),
+    };
+    let (b, a) = (peak(r, &format!("{prefix} {bounded}"), y, jobs)?, peak(r, all, y, jobs)?);
+    Ok(below(
+        &format!(
+            "{lang}: {jobs:.0} jobs through a {bounded} of {} peaked at {} / all spawned at once {} =",
+            p.limit,
+            fmt_mib(b),
+            fmt_mib(a)
+        ),
+        b / a,
+        1.0 / live_line(p),
+        fmt_share,
+    )
+    .decide(yes, Verdict::Contradicted, because[0], because[1]))
+}
+
+/// One remedy claim, Rust and Python, from the same bound; `yes` is the verdict when the bound saved memory.
+fn remedy(p: &Params, r: &LabResult, id: &str, bounded: &str, yes: Verdict, because: [&str; 2]) -> Result<Claim> {
+    let judge = |lang: &str| bound_finding(p, r, lang, bounded, yes, because);
+    Claim::new(id, rust(|| judge("tokio")), python(r, || judge("asyncio")))
+}
+
+/// 6.11: limit in-flight requests: a pool of `limit` workers against spawning every job.
+fn rule_6_11(p: &Params, r: &LabResult) -> Result<Claim> {
+    remedy(
+        p,
+        r,
+        "6.11",
+        "worker pool",
+        Verdict::Confirmed,
+        [
+            "Bounding the tasks in flight kept memory to what those tasks hold. Spawning all limits the running jobs \
+         too (a semaphore inside each task), but every task exists from the start: the limit must come before the \
+         spawn.",
+            "Limiting what was in flight did not save memory here.",
+        ],
+    )
+}
+
+/// 6.12: use connection pools. What q6 measures is a pool of reused workers, the same bound a connection pool
+/// puts on connections; so at best refined (notebook 04 measures a connection pool itself).
+fn rule_6_12(p: &Params, r: &LabResult) -> Result<Claim> {
+    remedy(
+        p,
+        r,
+        "6.12",
+        "worker pool",
+        Verdict::Refined,
+        [
+            "A pool of reused workers kept memory to its size; a connection pool bounds connections the same way, \
+         but this run has no connections (notebook 04 measures a connection pool).",
+            "A pool of reused workers did not save memory here.",
+        ],
+    )
+}
+
+/// 6.13: apply backpressure: a window that spawns the next job only when one finishes.
+fn rule_6_13(p: &Params, r: &LabResult) -> Result<Claim> {
+    remedy(
+        p,
+        r,
+        "6.13",
+        "window",
+        Verdict::Confirmed,
+        [
+            "The window spawns the next job only when one finishes: the producer waits for the consumers, and \
+         memory stays at the window's size.",
+            "Making the producer wait did not save memory here.",
+        ],
+    )
+}
+
+/// 6.2-6.7: the parts of a task, one claim each.
+#[path = "judge_parts.rs"]
+mod parts;
+
+#[cfg(test)]
+#[path = "judge_tests.rs"]
+mod tests;

@@ -73,7 +73,11 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         let x = n as f64;
         for (name, hold, handles) in [("tokio", false, false), ("tokio holding 1 KiB", true, true)] {
             progress.begin(&format!("{n} live {name} tasks"));
+            // Allocations counted around the whole call: the runtime's own few hundred fade at large counts.
+            let allocs0 = alloc::allocations();
             let per = live_tasks::tokio_tasks(n, hold, handles)?;
+            let allocs = alloc::allocations().saturating_sub(allocs0) as f64 / x;
+            push(&mut series, name, "tasks", "allocations_per_task", x, allocs);
             push(&mut series, name, "tasks", "heap_bytes_per_task", x, per.heap);
             push(&mut series, name, "tasks", "rss_bytes_per_task", x, per.rss);
             push(&mut series, name, "tasks", "rss_mb", x, per.rss * x / 1048576.0);

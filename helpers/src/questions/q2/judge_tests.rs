@@ -1,0 +1,147 @@
+//! Question 2's rules on synthetic results: each claim reaches more than one verdict from the numbers alone.
+
+use super::*;
+use crate::judging::fixture::{result, set, without_python};
+use crate::params::ExperimentParams;
+use crate::result::Verdict::*;
+
+const BIG: f64 = 10_822_289.0;
+
+/// A result as an idle 2-core machine with a GIL Python gives at the defaults (workers 1, 2, 4, 8).
+fn typical() -> LabResult {
+    let mut r = result("q2", serde_json::json!({}));
+    for w in [1.0_f64, 2.0, 4.0, 8.0] {
+        let full = w.min(2.0) * 0.95;
+        for (name, busy) in [
+            ("threads", full),
+            ("gil model", 1.0),
+            ("processes", full),
+            ("python threads", 1.02),
+            ("python processes", full),
+        ] {
+            set(&mut r, name, "workers", "cores_busy", w, busy);
+            set(&mut r, name, "workers", "speedup", w, busy);
+        }
+    }
+    set(&mut r, "threads", "workers", "kb_per_worker", 8.0, 12.0);
+    set(&mut r, "threads virtual", "workers", "kb_per_worker", 8.0, 67_600.0);
+    set(&mut r, "processes", "workers", "kb_per_worker", 8.0, 4_292.0);
+    set(&mut r, "python threads", "workers", "kb_per_worker", 8.0, 17.5);
+    set(&mut r, "python processes", "workers", "kb_per_worker", 8.0, 17_969.0);
+    for (name, ms) in [
+        ("serde_json", 180.0),
+        ("pipe round trip", 700.0),
+        ("thread round trip", 0.02),
+        ("python pickle", 200.0),
+        ("python pipe round trip", 500.0),
+        ("python thread round trip", 0.03),
+    ] {
+        set(&mut r, name, "payload_bytes", "cost_ms", 849.0, 0.05);
+        set(&mut r, name, "payload_bytes", "cost_ms", BIG, ms);
+    }
+    r
+}
+
+fn judged(r: &LabResult, id: &str) -> Claim {
+    let p = Params::from_json(&r.params.to_string()).unwrap();
+    claims(&p, r).unwrap().into_iter().find(|c| c.id == id).unwrap()
+}
+
+#[test]
+fn processes_scale_and_threads_do_not_in_python_while_rust_threads_scale() {
+    let mut r = typical();
+    let c = judged(&r, "2.1");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Contradicted, Confirmed), "{c:?}");
+    assert!(c.python.evidence.contains("processes' cores busy at 2 workers 1.90 > 1.40"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("threads' cores busy 1.02 < 1.40"), "{}", c.python.evidence);
+    assert!(c.rust.evidence.contains("Rust threads' cores busy 1.90 >= 1.40"), "{}", c.rust.evidence);
+    assert!(c.python.evidence.contains("python_gil: true"), "{}", c.python.evidence);
+    // A free-threaded Python whose threads use the cores: contradicted; Rust threads that take turns: confirmed.
+    set(&mut r, "python threads", "workers", "cores_busy", 2.0, 1.85);
+    set(&mut r, "threads", "workers", "cores_busy", 2.0, 1.0);
+    let c = judged(&r, "2.1");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Contradicted), "{c:?}");
+    // A busy machine where even the processes kept under one core: the contrast cannot show.
+    set(&mut r, "python processes", "workers", "cores_busy", 2.0, 0.4);
+    set(&mut r, "processes", "workers", "cores_busy", 2.0, 0.35);
+    let c = judged(&r, "2.1");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Refined, Refined), "{c:?}");
+    assert!(c.python.evidence.contains("0.40 <= 1.40"), "{}", c.python.evidence);
+}
+
+#[test]
+fn threads_share_one_knife_only_where_they_keep_one_core_busy() {
+    let mut r = typical();
+    let c = judged(&r, "2.2");
+    assert_eq!((c.rust.verdict, c.python.verdict), (DoesNotApply, Confirmed), "{c:?}");
+    assert!(c.python.evidence.contains("at 8 workers 1.02 < 1.30"), "{}", c.python.evidence);
+    assert!(c.rust.evidence.contains("1.90 cores busy at 8 workers"), "{}", c.rust.evidence);
+    set(&mut r, "python threads", "workers", "cores_busy", 8.0, 1.9);
+    let c = judged(&r, "2.2");
+    assert_eq!(c.python.verdict, Contradicted, "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("1.90 >= 1.30"), "{}", c.python.evidence);
+    set(&mut r, "python threads", "workers", "cores_busy", 8.0, 0.5);
+    set(&mut r, "python processes", "workers", "cores_busy", 8.0, 0.6);
+    let c = judged(&r, "2.2");
+    assert_eq!(c.python.verdict, Refined, "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.60 <= 1.30"), "{}", c.python.evidence);
+}
+
+#[test]
+fn a_process_costs_more_memory_when_its_resident_kib_are_several_threads() {
+    let mut r = typical();
+    let c = judged(&r, "2.3");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Confirmed), "{c:?}");
+    assert!(c.rust.evidence.contains("4292 KiB / a thread's 12 KiB = 357.667x > 4.000x"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("67600 KiB of address space"), "{}", c.rust.evidence);
+    set(&mut r, "processes", "workers", "kb_per_worker", 8.0, 30.0);
+    set(&mut r, "python processes", "workers", "kb_per_worker", 8.0, 20.0);
+    let c = judged(&r, "2.3");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Contradicted, Contradicted), "{c:?}");
+    assert!(c.python.evidence.contains("1.143x <= 4.000x"), "{}", c.python.evidence);
+}
+
+#[test]
+fn ipc_costs_when_a_process_round_trip_is_far_slower_than_a_thread_one() {
+    let mut r = typical();
+    let c = judged(&r, "2.4");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Confirmed), "{c:?}");
+    assert!(
+        c.rust.evidence.contains("700 ms / through a thread 0.020 ms = 35000.000x > 10.000x"),
+        "{}",
+        c.rust.evidence
+    );
+    set(&mut r, "pipe round trip", "payload_bytes", "cost_ms", BIG, 0.1);
+    let c = judged(&r, "2.4");
+    assert_eq!(c.rust.verdict, Contradicted, "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("5.000x <= 10.000x"), "{}", c.rust.evidence);
+    // An older result without the thread round trip: not measured, not guessed.
+    r.series.retain(|s| s.name != "thread round trip");
+    assert_eq!(judged(&r, "2.4").rust.verdict, NotMeasured);
+}
+
+#[test]
+fn serialization_is_an_overhead_when_it_is_a_real_share_of_the_round_trip() {
+    let mut r = typical();
+    let c = judged(&r, "2.5");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Confirmed), "{c:?}");
+    assert!(c
+        .python
+        .evidence
+        .contains("(2 x 200 ms) / the round trip through a worker process 500 ms = 0.800x > 0.250x"));
+    assert!(c.rust.evidence.contains("serde_json"), "{}", c.rust.evidence);
+    set(&mut r, "python pickle", "payload_bytes", "cost_ms", BIG, 20.0);
+    let c = judged(&r, "2.5");
+    assert_eq!(c.python.verdict, Refined, "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.080x <= 0.250x"), "{}", c.python.evidence);
+}
+
+#[test]
+fn without_python_every_python_verdict_is_not_measured() {
+    let r = without_python(typical());
+    let p = Params::default();
+    for c in claims(&p, &r).unwrap() {
+        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
+        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
+    }
+}
