@@ -76,6 +76,10 @@ def main():
     if args.nofile:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(args.nofile, hard), hard))
+    # The soft limit this client runs under, as the Rust side records it (no limit: the largest rlim_t).
+    in_force = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if in_force < 0 or in_force == resource.RLIM_INFINITY:
+        in_force = (1 << 64) - 1
     peak_fds, running = [0], [True]
 
     def sample():
@@ -102,6 +106,7 @@ def main():
         peak_fds=peak_fds[0],
         peak_rss_mb=lab.peak_rss_bytes() / lab.MB,
         wall_s=wall,
+        nofile_in_force=in_force,
     )
     lab.emit("q4", p, [{"name": "python", "x": "limit", "y": y, "points": [[x, v]]} for y, v in values.items()])
 

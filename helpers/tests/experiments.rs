@@ -62,6 +62,7 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
     }
     // Sleeping tasks leave the CPU nearly idle: the "constantly utilized thread" is contradicted.
     assert!(r.value("tokio", "cpu_busy", 100.0).unwrap() < 0.5);
+    assert_eq!(r.claim("3.2").unwrap().rust.verdict, Verdict::Contradicted);
     // A tokio spawn is far cheaper than a thread spawn.
     assert!(r.value("tokio", "spawn_us", 2000.0).unwrap() * 5.0 < r.value("threads", "spawn_us", 2000.0).unwrap());
     // The run saved its result for the ledger, where the tests put results (not the user's results/).
@@ -82,6 +83,9 @@ fn q5_runtime_follows_the_formula_and_never_beats_it() {
         assert!(long > 5.0 * short, "{name}: {short} s then {long} s");
         assert!((0.4 * 0.99..0.4 * 1.5).contains(&long), "{name}: 2 waves of 200 ms took {long} s");
     }
+    // No run beats its waves of sleep, in either language.
+    let c = r.claim("5.3").unwrap();
+    assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Confirmed, Verdict::Confirmed));
 }
 
 #[test]
@@ -213,7 +217,19 @@ fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_
         assert!(v("server_max_queue", 0.0) > v("server_max_queue", 10.0), "{client}");
         assert!(v("emfile", -1.0) > 0.0, "{client}: no EMFILE under nofile 64");
         assert_eq!(v("ok", -1.0) + v("emfile", -1.0) + v("timeouts", -1.0) + v("conn_errors", -1.0), 300.0);
+        // The limit each client ran under is in the result, for the judge.
+        assert_eq!(v("nofile_in_force", -1.0), 64.0, "{client}");
     }
+    // Verdicts that hold by physics here, in both languages: 300 requests at once queue far past a pool of 10
+    // (4.1, 4.6); under nofile 64 some fail with EMFILE (4.7), counted, not crashed (4.5).
+    let both = |id: &str| {
+        let c = r.claim(id).unwrap();
+        (c.rust.verdict, c.python.verdict)
+    };
+    for id in ["4.1", "4.6", "4.7"] {
+        assert_eq!(both(id), (Verdict::Confirmed, Verdict::Confirmed), "{id}");
+    }
+    assert_eq!(both("4.5"), (Verdict::Refined, Verdict::Refined));
     // Nothing outlives the run: no server process, no Python client.
     assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q4-run").is_empty()));
 }

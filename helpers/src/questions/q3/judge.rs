@@ -1,8 +1,12 @@
 //! Question 3's claims and headline: a pure function of a result (its params and series).
+//!
+//! Every rule reads one runtime's series: tokio's for the Rust verdict, asyncio's (`python`) for the Python one.
 
 use super::*;
-use crate::result::{Claim, LabResult};
-use crate::units::{fmt_ratio, fmt_s};
+use crate::judging::{self, above, below};
+use crate::result::Finding;
+use crate::units::{fmt_pct, fmt_ratio, fmt_s};
+use Verdict::{Confirmed, Contradicted, Refined};
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let l = reference_limit(&p.limits);
@@ -16,7 +20,203 @@ pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     Ok(format!("{} tasks x {} ms at limit {l}: {}", p.tasks, p.latency_ms, parts.join(", ")))
 }
 
-/// Question 3's claims. (Being rewritten: every rule will decide both verdicts from the numbers.)
-pub fn claims(_p: &Params, _r: &LabResult) -> Result<Vec<Claim>> {
-    super::super::unwritten(3)
+pub fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
+    Ok(vec![
+        claim("3.1", p, r, rule_3_1)?,
+        claim("3.2", p, r, rule_3_2)?,
+        claim("3.3", p, r, rule_3_3)?,
+        claim("3.4", p, r, rule_3_4)?,
+    ])
 }
+
+/// One language's series in a result: its async runtime and, for 3.4, its OS threads.
+struct Side<'a> {
+    r: &'a LabResult,
+    /// The async runtime's series: "tokio" or "python".
+    name: &'static str,
+    /// How the evidence names it.
+    label: &'static str,
+    /// The OS threads measured beside it: series name and the y of spawn and of hand-off.
+    threads: (&'static str, &'static str, &'static str),
+    threads_label: &'static str,
+}
+
+impl Side<'_> {
+    fn v(&self, y: &str, x: f64) -> Result<f64> {
+        self.r.value(self.name, y, x)
+    }
+}
+
+/// The claim `id` judged by `rule` on tokio's series (Rust) and on asyncio's (Python, when the twin ran).
+fn claim(id: &str, p: &Params, r: &LabResult, rule: fn(&Params, &Side) -> Result<Finding>) -> Result<Claim> {
+    let rust = Side {
+        r,
+        name: "tokio",
+        label: "tokio",
+        threads: ("threads", "spawn_us", "switch_us"),
+        threads_label: "an OS thread",
+    };
+    let py = Side {
+        r,
+        name: "python",
+        label: "asyncio",
+        threads: ("python", "thread_spawn_us", "thread_switch_us"),
+        threads_label: "a Python thread",
+    };
+    let python = judging::python(r, || rule(p, &py));
+    Claim::new(id, rule(p, &rust)?, python)
+}
+
+/// "Near-perfect scaling": the runtime at the notes' limit within 25% of ceil(N / limit) waves of one latency.
+/// A quarter is far above what timer rounding adds at 100 ms (a few percent) and far below what per-task work
+/// costs when it rivals the sleep (1 ms sleeps: 2x and more).
+fn rule_3_1(p: &Params, s: &Side) -> Result<Finding> {
+    let l = reference_limit(&p.limits);
+    let ideal = ideal_s(p.tasks, l, p.latency_ms);
+    let t = s.v("runtime_s", l as f64)?;
+    let what = format!(
+        "{} at limit {l} took {} against ceil({} / {l}) x {} ms = {}, an excess of",
+        s.label,
+        fmt_s(t),
+        p.tasks,
+        p.latency_ms,
+        fmt_s(ideal)
+    );
+    Ok(below(&what, t / ideal - 1.0, 0.25, fmt_pct).decide(
+        Confirmed,
+        Contradicted,
+        &format!(
+            "A sleeping task needs no CPU, so {l} of them wait at once and the run is {} waves of one latency; \
+             what is left over is the timer's rounding and the start-up of each wave.",
+            p.tasks.div_ceil(l)
+        ),
+        "Beyond its waves of sleep a run pays per-task work (spawning, the timer, the interpreter); here that work \
+         is more than a quarter of the model.",
+    ))
+}
+
+fn cores(v: f64) -> String {
+    format!("{v:.3} cores")
+}
+
+/// "Thread is constantly utilized": CPU time / wall time during the run at the notes' limit. A constantly busy
+/// thread reads 1.0; above 0.5 it is busy most of the time, below 0.1 it is idle nine tenths of it. Sleeps of
+/// 100 ms read about 0.01; sleeps of 1 ms with thousands of tasks reach 0.5 and more (the per-task work).
+fn rule_3_2(p: &Params, s: &Side) -> Result<Finding> {
+    let l = reference_limit(&p.limits);
+    let busy = s.v("cpu_busy", l as f64)?;
+    let what = format!("{} CPU time / wall time at limit {l}:", s.label);
+    let busy_most = above(&what, busy, 0.5, cores);
+    if busy_most.holds || busy_most.close {
+        return Ok(busy_most.decide(
+            Confirmed,
+            Refined,
+            "A loop busy more than half the time is doing per-task work (waking, scheduling, spawning) between \
+             the sleeps, not only waiting.",
+            "Busy about half the time, not constantly.",
+        ));
+    }
+    let idle = below(&what, busy, 0.1, cores);
+    Ok(idle.decide(
+        Contradicted,
+        Refined,
+        &format!(
+            "A constantly utilized thread reads 1.0. A task that sleeps holds a permit, not a core: the loop waits \
+             in epoll_wait (select in asyncio) until the next timer. What stays full is the semaphore, whose {l} \
+             permits are held while their tasks sleep."
+        ),
+        "Busy part of the time (between the 0.1 and 0.5 lines), not constantly.",
+    ))
+}
+
+/// "It just prevents overload": overload is a larger limit making the run slower. Raise the limit from the notes'
+/// to the largest run: if the run got faster, the limit had nothing to protect here (refined); if slower, more at
+/// once cost more than it saved (confirmed).
+fn rule_3_3(p: &Params, s: &Side) -> Result<Finding> {
+    let l = reference_limit(&p.limits);
+    let top = p.limits.iter().copied().max().unwrap_or(l);
+    if top <= l {
+        return Ok(Finding::not_measured(format!(
+            "Only limits up to {l} ran; add a larger one (e.g. 1000) to see what lifting the limit does."
+        )));
+    }
+    let (ref_s, top_s) = (s.v("runtime_s", l as f64)?, s.v("runtime_s", top as f64)?);
+    let what = format!("{} runtime at limit {top} / at limit {l} ({} / {})", s.label, fmt_s(top_s), fmt_s(ref_s));
+    let finding = below(&what, top_s / ref_s, 1.0, fmt_ratio).decide(
+        Refined,
+        Confirmed,
+        "A larger limit made the run faster: sleeping tasks share nothing that can be overloaded, so here the \
+         limit only set the number of waves, ceil(N / limit). A limit protects a shared resource (a server, a \
+         pool, file descriptors: notebook 04).",
+        "A larger limit made the run slower: more work at once cost more than it saved, which is what a limit \
+         protects against.",
+    );
+    Ok(finding.then(memory_context(s, l, top)))
+}
+
+/// Peak memory at both limits, and for Rust the OS-thread pool's runtimes: numbers that show the cost of a limit.
+fn memory_context(s: &Side, l: u64, top: u64) -> String {
+    let at = |name: &str, y: &str, x: u64| s.r.value(name, y, x as f64).ok();
+    let mut out = String::new();
+    if let (Some(a), Some(b)) = (at(s.name, "peak_rss_mb", l), at(s.name, "peak_rss_mb", top)) {
+        out = format!("Peak RSS: {a:.1} MiB at limit {l}, {b:.1} MiB at {top}.");
+    }
+    if s.name == "tokio" {
+        if let (Some(a), Some(b)) = (at("threads", "runtime_s", l), at("threads", "runtime_s", top)) {
+            out += &format!(" A pool of {top} OS threads took {} against {} with {l}.", fmt_s(b), fmt_s(a));
+        }
+    }
+    out
+}
+
+/// "Async has extremely low scheduling overhead compared to OS threads": spawn+join and a hand-off (best of 3),
+/// thread over async task. Extremely low: an order of magnitude cheaper on both; lower: cheaper on both; else
+/// contradicted.
+fn rule_3_4(p: &Params, s: &Side) -> Result<Finding> {
+    if p.overhead_tasks == 0 {
+        return Ok(Finding::not_measured("overhead_tasks: 0 skipped the spawn and hand-off measurement."));
+    }
+    let n = p.overhead_tasks as f64;
+    let (threads, spawn_y, switch_y) = s.threads;
+    let (ts, tw) = (s.v("spawn_us", n)?, s.v("switch_us", n)?);
+    let (hs, hw) = (s.r.value(threads, spawn_y, n)?, s.r.value(threads, switch_y, n)?);
+    let ratio = |line: f64| {
+        above(
+            &format!("spawn+join, {} / {} ({hs:.2} µs / {ts:.2} µs)", s.threads_label, s.label),
+            hs / ts,
+            line,
+            fmt_ratio,
+        )
+        .and(above(
+            &format!("one hand-off (best of 3), {} / {} ({hw:.2} µs / {tw:.3} µs)", s.threads_label, s.label),
+            hw / tw,
+            line,
+            fmt_ratio,
+        ))
+    };
+    let extremely = ratio(10.0);
+    let finding = if extremely.holds || extremely.close {
+        extremely.decide(Confirmed, Refined, "", "")
+    } else {
+        ratio(1.0).decide(
+            Refined,
+            Contradicted,
+            "Cheaper on both counts, but not by an order of magnitude (10x) on both.",
+            "Not cheaper on both counts.",
+        )
+    };
+    Ok(finding.then(if s.name == "tokio" {
+        "A tokio task is a state machine on the heap, switched to in user space; a thread needs a stack and a \
+         kernel task, and a hand-off between threads goes through the kernel's scheduler."
+    } else if s.r.machine.python_gil == Some(true) {
+        "An asyncio step runs through the interpreter's event loop; a Python thread hand-off goes through the \
+         kernel and the GIL."
+    } else {
+        "An asyncio step runs through the interpreter's event loop; a Python thread hand-off goes through the \
+         kernel."
+    }))
+}
+
+#[cfg(test)]
+#[path = "judge_tests.rs"]
+mod tests;

@@ -83,8 +83,10 @@ impl ExperimentParams for Params {
     fn estimate_s(&self) -> f64 {
         let variants = if self.python { 3.0 } else { 2.0 };
         let sleeping: f64 = self.limits.iter().map(|&l| ideal_s(self.tasks, l, self.latency_ms)).sum();
-        // Spawning threads and the Python start-up dominate the overhead part: ~25 µs a task all told.
-        sleeping * variants * self.repeats as f64 + self.overhead_tasks as f64 * 25e-6 * variants
+        // Spawning threads (Rust's, and Python's when it runs) and the Python start-up dominate the overhead
+        // part: ~25 µs a task all told per variant, ~100 µs more for Python's threads.
+        let python_threads = if self.python { 100e-6 } else { 0.0 };
+        sleeping * variants * self.repeats as f64 + self.overhead_tasks as f64 * (25e-6 * variants + python_threads)
     }
 }
 
@@ -154,9 +156,11 @@ pub fn overhead_chart(r: &LabResult) -> Result<Chart> {
                 ("tokio", "spawn_us", "tokio spawn"),
                 ("threads", "spawn_us", "thread spawn"),
                 ("python", "spawn_us", "asyncio task"),
+                ("python", "thread_spawn_us", "Python thread spawn"),
                 ("tokio", "switch_us", "tokio hand-off"),
                 ("threads", "switch_us", "thread hand-off"),
                 ("python", "switch_us", "asyncio hand-off"),
+                ("python", "thread_switch_us", "Python thread hand-off"),
             ],
         )
         .log_y(),

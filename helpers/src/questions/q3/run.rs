@@ -101,6 +101,18 @@ fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f6
     Ok((r.value("python", "runtime_s", x)?, r.value("python", "cpu_busy", x)?, r.value("python", "peak_rss_mb", x)?))
 }
 
+/// Hand-offs are timed this many times and the fastest kept: a hand-off takes microseconds, so one preemption by
+/// another process in the middle of a try would otherwise decide the number.
+const HAND_OFF_TRIES: usize = 3;
+
+fn best_of(mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..HAND_OFF_TRIES {
+        best = best.min(f()?);
+    }
+    Ok(best)
+}
+
 fn overhead(p: &Params, py: Option<&twin::Python>, progress: &mut Progress) -> Result<Vec<Series>> {
     let n = p.overhead_tasks as usize;
     let x = n as f64;
@@ -114,23 +126,31 @@ fn overhead(p: &Params, py: Option<&twin::Python>, progress: &mut Progress) -> R
     let v = scheduling::thread_spawn_us(n, 100)?;
     progress.end(&format!("{v:.2} µs/thread"));
     out.push(point("threads", "spawn_us", v));
-    progress.begin(&format!("tokio task-to-task hand-off x {}", 2 * n));
-    let v = scheduling::tokio_switch_us(n)?;
+    progress.begin(&format!("tokio task-to-task hand-off x {}, best of {HAND_OFF_TRIES}", 2 * n));
+    let v = best_of(|| scheduling::tokio_switch_us(n))?;
     progress.end(&format!("{v:.3} µs/hand-off"));
     out.push(point("tokio", "switch_us", v));
-    progress.begin(&format!("thread-to-thread hand-off x {}", 2 * n));
-    let v = scheduling::thread_switch_us(n)?;
+    progress.begin(&format!("thread-to-thread hand-off x {}, best of {HAND_OFF_TRIES}", 2 * n));
+    let v = best_of(|| scheduling::thread_switch_us(n))?;
     progress.end(&format!("{v:.2} µs/hand-off"));
     out.push(point("threads", "switch_us", v));
     if let Some(py) = py {
-        progress.begin(&format!("asyncio create_task+gather and hand-offs, {n} tasks"));
+        progress.begin(&format!("asyncio tasks and Python threads: spawn and hand-offs, {n} each"));
         let params = common::params_json(p)?;
         let r = twin::run(py, TWIN, &params, &["--part", "overhead"])?;
         let spawn = r.value("python", "spawn_us", x)?;
         let switch = r.value("python", "switch_us", x)?;
-        progress.end(&format!("{spawn:.2} µs/task, {switch:.2} µs/hand-off"));
+        // Python's own OS threads, for the claim that compares async with threads in each language.
+        let thread_spawn = r.value("python", "thread_spawn_us", x)?;
+        let thread_switch = r.value("python", "thread_switch_us", x)?;
+        progress.end(&format!(
+            "{spawn:.2} µs/task, {switch:.2} µs/hand-off; threading: {thread_spawn:.2} µs/thread, \
+             {thread_switch:.2} µs/hand-off"
+        ));
         out.push(point("python", "spawn_us", spawn));
         out.push(point("python", "switch_us", switch));
+        out.push(point("python", "thread_spawn_us", thread_spawn));
+        out.push(point("python", "thread_switch_us", thread_switch));
     }
     Ok(out)
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::measure::memory;
-use crate::process::set_soft_nofile;
+use crate::process::{nofile_in_force, set_soft_nofile};
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
@@ -29,11 +29,14 @@ struct Outcome {
     wall_s: f64,
     server_max_queue: f64,
     server_max_open: f64,
+    /// The client's soft open-files limit during the run (the lowered one in the nofile run): what 4.7 is judged
+    /// against, recorded because the judge must not read the machine it runs on.
+    nofile_in_force: f64,
 }
 
 impl Outcome {
     /// Each measure with its series' y name, in series order.
-    fn measures(&self) -> [(&'static str, f64); 14] {
+    fn measures(&self) -> [(&'static str, f64); 15] {
         [
             ("ok", self.ok),
             ("timeouts", self.timeouts),
@@ -49,6 +52,7 @@ impl Outcome {
             ("wall_s", self.wall_s),
             ("server_max_queue", self.server_max_queue),
             ("server_max_open", self.server_max_open),
+            ("nofile_in_force", self.nofile_in_force),
         ]
     }
 
@@ -68,6 +72,7 @@ impl Outcome {
             peak_fds: v("peak_fds")?,
             peak_rss_mb: v("peak_rss_mb")?,
             wall_s: v("wall_s")?,
+            nofile_in_force: v("nofile_in_force")?,
             ..Outcome::default()
         })
     }
@@ -78,6 +83,7 @@ fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
     let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
     memory::reset_peak();
     let old = run.nofile().map(set_soft_nofile).transpose()?;
+    let nofile_in_force = nofile_in_force() as f64;
     let r = rt.block_on(client::run(port, p.requests, run.limit(), Duration::from_millis(p.timeout_ms)));
     if let Some(old) = old {
         set_soft_nofile(old)?;
@@ -96,6 +102,7 @@ fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
         peak_fds: r.peak_fds as f64,
         peak_rss_mb: memory::peak_rss_bytes() as f64 / (1024.0 * 1024.0),
         wall_s: r.wall_s,
+        nofile_in_force,
         ..Outcome::default()
     })
 }

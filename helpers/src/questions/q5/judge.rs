@@ -1,8 +1,13 @@
 //! Question 5's claims and headline: a pure function of a result (its params and series).
+//!
+//! Every rule reads one runtime's series: tokio's for the Rust verdict, asyncio's (`python`) for the Python one.
 
 use super::*;
-use crate::result::{Claim, LabResult};
-use crate::units::{fmt_pct, fmt_s};
+use crate::judging::{self, above, below};
+use crate::questions::q3::ideal_s;
+use crate::result::Finding;
+use crate::units::{fmt_pct, fmt_ratio, fmt_s};
+use Verdict::{Confirmed, Contradicted, Refined};
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let lat = p.latencies_ms.iter().copied().max().unwrap_or(1);
@@ -16,7 +21,190 @@ pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     Ok(format!("{} tasks, limit {}, sleep {lat} ms: formula {}; {}", p.tasks, p.limit, fmt_s(f), parts.join(", ")))
 }
 
-/// Question 5's claims. (Being rewritten: every rule will decide both verdicts from the numbers.)
-pub fn claims(_p: &Params, _r: &LabResult) -> Result<Vec<Claim>> {
-    super::super::unwritten(5)
+pub fn claims(p: &Params, r: &LabResult) -> Result<Vec<Claim>> {
+    let rules: [(&str, Rule); 4] = [("5.1", rule_5_1), ("5.2", rule_5_2), ("5.3", rule_5_3), ("5.4", rule_5_4)];
+    rules.into_iter().map(|(id, rule)| claim(id, p, r, rule)).collect()
 }
+
+type Rule = fn(&Params, &Side) -> Result<Finding>;
+
+/// One runtime's series in a result.
+struct Side<'a> {
+    r: &'a LabResult,
+    /// "tokio" or "python".
+    name: &'static str,
+    /// How the evidence names it.
+    label: &'static str,
+}
+
+impl Side<'_> {
+    fn v(&self, y: &str, latency_ms: u64) -> Result<f64> {
+        self.r.value(self.name, y, latency_ms as f64)
+    }
+}
+
+/// The claim `id` judged by `rule` on tokio's series (Rust) and on asyncio's (Python, when the twin ran).
+fn claim(id: &str, p: &Params, r: &LabResult, rule: Rule) -> Result<Claim> {
+    let rust = rule(p, &Side { r, name: "tokio", label: "tokio" })?;
+    let python = judging::python(r, || rule(p, &Side { r, name: "python", label: "asyncio" }));
+    Claim::new(id, rust, python)
+}
+
+/// The latencies swept, shortest first, each once.
+fn sweep(p: &Params) -> Vec<u64> {
+    let mut l = p.latencies_ms.clone();
+    l.sort_unstable();
+    l.dedup();
+    l
+}
+
+/// The longest latency swept: the notes' question (1 s) at the defaults.
+fn longest(p: &Params) -> u64 {
+    p.latencies_ms.iter().copied().max().unwrap_or(1)
+}
+
+/// A percentage without its sign, for sizes: "0.6%".
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// "Runtime increases": of the sleep added between the shortest and the longest latency (ceil(N/c) waves of
+/// it), more than half shows up in the runtime. All of it does when each wave lasts one sleep.
+fn rule_5_1(p: &Params, s: &Side) -> Result<Finding> {
+    let (lats, waves) = (sweep(p), p.tasks.div_ceil(p.limit));
+    let (lo, hi) = (lats[0], longest(p));
+    if lo == hi {
+        return Ok(Finding::not_measured("One latency only: nothing to compare it with."));
+    }
+    let (t_lo, t_hi) = (s.v("runtime_s", lo)?, s.v("runtime_s", hi)?);
+    let added = ideal_s(p.tasks, p.limit, hi) - ideal_s(p.tasks, p.limit, lo);
+    let what = format!(
+        "{} took {} at {lo} ms and {} at {hi} ms: the added {} over the added sleep, {waves} waves x {} ms = {},",
+        s.label,
+        fmt_s(t_lo),
+        fmt_s(t_hi),
+        fmt_s(t_hi - t_lo),
+        hi - lo,
+        fmt_s(added)
+    );
+    Ok(above(&what, (t_hi - t_lo) / added, 0.5, fmt_ratio).decide(
+        Confirmed,
+        Contradicted,
+        "Each wave lasts one sleep, so a longer sleep lengthens every wave.",
+        "Less than half the added sleep reached the runtime.",
+    ))
+}
+
+/// "≈": within 5%. At 1 s tokio and asyncio miss by about 1% or less; at 10 ms tokio's timer alone, which rounds
+/// each deadline up to the next millisecond, adds 5-10% a wave, so the shortest sleeps sit clearly above it.
+const ABOUT: f64 = 0.05;
+
+/// "Runtime ≈ (N / concurrency) × latency": within 5% at the longest latency (the notes' question), and at every
+/// latency of the sweep for a full confirmation; only at the longest is refined.
+fn rule_5_2(p: &Params, s: &Side) -> Result<Finding> {
+    let hi = longest(p);
+    let err = |l: u64| s.v("error_pct", l).map(|e| e.abs() / 100.0);
+    let at_hi = below(&format!("{} at {hi} ms: |measured / formula - 1|", s.label), err(hi)?, ABOUT, pct);
+    let ceil = if p.tasks.is_multiple_of(p.limit) {
+        String::new()
+    } else {
+        format!(
+            " Here N / concurrency = {:.2} is not whole: the run takes ceil = {} waves.",
+            p.tasks as f64 / p.limit as f64,
+            p.tasks.div_ceil(p.limit)
+        )
+    };
+    if !at_hi.holds && !at_hi.close {
+        return Ok(at_hi
+            .decide(Confirmed, Contradicted, "", "The formula is off at the notes' own latency.")
+            .then(ceil));
+    }
+    let mut worst = (hi, err(hi)?);
+    for l in sweep(p) {
+        let e = err(l)?;
+        if e > worst.1 {
+            worst = (l, e);
+        }
+    }
+    let overhead = s.v("residual_per_wave_ms", worst.0)?;
+    let every = below(&format!("the worst of the sweep, at {} ms", worst.0), worst.1, ABOUT, pct);
+    Ok(at_hi
+        .and(every)
+        .decide(
+            Confirmed,
+            Refined,
+            "Each wave's fixed cost is small against every sleep of the sweep.",
+            &format!(
+            "Each wave adds a fixed cost the formula leaves out ({overhead:.2} ms per wave at {} ms), which matters \
+             when the sleep is short: the model that holds is ceil(N / concurrency) x (latency + overhead).",
+            worst.0
+        ),
+        )
+        .then(ceil))
+}
+
+/// "Async doesn't magically make latency disappear": no run finishes more than 1% before its ceil(N/c) waves of
+/// one sleep each.
+fn rule_5_3(p: &Params, s: &Side) -> Result<Finding> {
+    let mut fastest: Option<(u64, f64)> = None;
+    for l in sweep(p) {
+        let ratio = s.v("runtime_s", l)? / ideal_s(p.tasks, p.limit, l);
+        if fastest.is_none_or(|f| ratio < f.1) {
+            fastest = Some((l, ratio));
+        }
+    }
+    let Some((l, ratio)) = fastest else { return Ok(Finding::not_measured("No latency was swept.")) };
+    let waves = p.tasks.div_ceil(p.limit);
+    let what = format!(
+        "{}'s closest run to ceil(N / c) x latency, at {l} ms ({} against {}): measured / model - 1",
+        s.label,
+        fmt_s(ratio * ideal_s(p.tasks, p.limit, l)),
+        fmt_s(ideal_s(p.tasks, p.limit, l))
+    );
+    Ok(above(&what, ratio - 1.0, -0.01, fmt_pct).decide(
+        Confirmed,
+        Contradicted,
+        &format!(
+            "With {} permits, {waves} waves of one sleep each pass one after another; async fills each wave.",
+            p.limit
+        ),
+        "A run finished before its waves of sleep could have: the sleeps were cut short.",
+    ))
+}
+
+/// "It just overlaps waiting": at the longest latency, N x latency / runtime sleeps were in flight on average.
+/// Overlap means more than 1.5 at once; filling the semaphore, more than half its permits.
+fn rule_5_4(p: &Params, s: &Side) -> Result<Finding> {
+    let hi = longest(p);
+    let t = s.v("runtime_s", hi)?;
+    let serial = p.tasks as f64 * hi as f64 / 1000.0;
+    let overlap = serial / t;
+    let what = format!(
+        "{} at {hi} ms: {} sleeps back to back would take {}, the run took {}: sleeps in flight on average",
+        s.label,
+        p.tasks,
+        fmt_s(serial),
+        fmt_s(t)
+    );
+    let overlapped = above(&what, overlap, 1.5, |v| format!("{v:.1}"));
+    if !overlapped.holds && !overlapped.close {
+        return Ok(overlapped.decide(
+            Confirmed,
+            Contradicted,
+            "",
+            &format!("With {} permit(s) the sleeps ran nearly one after another.", p.limit),
+        ));
+    }
+    let filled = above(&format!("as a share of the {} permits", p.limit), overlap / p.limit as f64, 0.5, pct);
+    Ok(overlapped.and(filled).decide(
+        Confirmed,
+        Refined,
+        "Each task still slept its full latency; async ran the waits side by side.",
+        "The waits overlapped, but fewer than half the permits were busy on average: something besides the sleeps \
+         (per-task work, the timer) took much of the time.",
+    ))
+}
+
+#[cfg(test)]
+#[path = "judge_tests.rs"]
+mod tests;

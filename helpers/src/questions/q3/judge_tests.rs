@@ -1,0 +1,141 @@
+//! q3's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
+
+use super::*;
+use crate::judging::fixture::{result, set, without_python};
+use crate::result::Verdict::{self, *};
+use serde_json::json;
+
+/// A run like the defaults on a 2-core machine: every runtime a few percent over its model, the CPUs idle, a task
+/// far cheaper than a thread in Rust and a few times cheaper in Python.
+fn run() -> LabResult {
+    let mut r = result("q3", json!({}));
+    for (name, busy, rss) in [("tokio", 0.007, 8.0), ("threads", 0.03, 24.0), ("python", 0.017, 24.0)] {
+        for l in [10u64, 50, 100, 200, 1000] {
+            let x = l as f64;
+            set(&mut r, name, "limit", "runtime_s", x, ideal_s(1000, l, 100) * 1.03);
+            set(&mut r, name, "limit", "cpu_busy", x, busy);
+            set(&mut r, name, "limit", "peak_rss_mb", x, rss);
+        }
+    }
+    for (name, spawn, switch) in [("tokio", 0.8, 0.5), ("threads", 70.0, 13.6), ("python", 18.0, 10.0)] {
+        set(&mut r, name, "tasks", "spawn_us", 20_000.0, spawn);
+        set(&mut r, name, "tasks", "switch_us", 20_000.0, switch);
+    }
+    set(&mut r, "python", "tasks", "thread_spawn_us", 20_000.0, 190.0);
+    set(&mut r, "python", "tasks", "thread_switch_us", 20_000.0, 35.0);
+    r
+}
+
+fn judged(r: &LabResult, id: &str) -> Claim {
+    judged_with(&Params::default(), r, id)
+}
+
+fn judged_with(p: &Params, r: &LabResult, id: &str) -> Claim {
+    claims(p, r).unwrap().into_iter().find(|c| c.id == id).unwrap()
+}
+
+fn verdicts(c: &Claim) -> (Verdict, Verdict) {
+    (c.rust.verdict, c.python.verdict)
+}
+
+#[test]
+fn a_default_like_run_gets_the_verdicts_its_numbers_give() {
+    let r = run();
+    assert_eq!(verdicts(&judged(&r, "3.1")), (Confirmed, Confirmed));
+    assert_eq!(verdicts(&judged(&r, "3.2")), (Contradicted, Contradicted));
+    assert_eq!(verdicts(&judged(&r, "3.3")), (Refined, Refined));
+    assert_eq!(verdicts(&judged(&r, "3.4")), (Confirmed, Refined));
+}
+
+#[test]
+fn rule_3_1_near_perfect_is_within_a_quarter_of_the_model() {
+    let mut r = run();
+    let c = judged(&r, "3.1");
+    assert!(c.rust.evidence.contains("tokio at limit 100 took 1.030 s against ceil(1000 / 100) x 100 ms = 1.000 s"));
+    assert!(c.rust.evidence.contains("an excess of +3.0% < +25.0%: confirmed"), "{}", c.rust.evidence);
+    set(&mut r, "tokio", "limit", "runtime_s", 100.0, 2.6);
+    set(&mut r, "python", "limit", "runtime_s", 100.0, 1.26);
+    let c = judged(&r, "3.1");
+    assert_eq!(verdicts(&c), (Contradicted, Refined));
+    assert!(c.rust.evidence.contains("+160.0% >= +25.0%: contradicted"), "{}", c.rust.evidence);
+    assert!(c.python.evidence.contains("within 10% of the line"), "{}", c.python.evidence);
+}
+
+#[test]
+fn rule_3_2_busy_reads_confirmed_above_half_a_core_and_contradicted_below_a_tenth() {
+    let mut r = run();
+    let c = judged(&r, "3.2");
+    assert!(c.rust.evidence.contains("tokio CPU time / wall time at limit 100: 0.007 cores < 0.100 cores"));
+    set(&mut r, "tokio", "limit", "cpu_busy", 100.0, 0.8);
+    set(&mut r, "python", "limit", "cpu_busy", 100.0, 0.3);
+    let c = judged(&r, "3.2");
+    assert_eq!(verdicts(&c), (Confirmed, Refined));
+    assert!(c.rust.evidence.contains("0.800 cores > 0.500 cores: confirmed"), "{}", c.rust.evidence);
+    assert!(c.python.evidence.contains("0.300 cores >= 0.100 cores: refined"), "{}", c.python.evidence);
+    set(&mut r, "tokio", "limit", "cpu_busy", 100.0, 0.48);
+    assert_eq!(judged(&r, "3.2").rust.verdict, Refined);
+}
+
+#[test]
+fn rule_3_3_a_larger_limit_that_slows_the_run_is_overload() {
+    let mut r = run();
+    let c = judged(&r, "3.3");
+    assert!(c
+        .rust
+        .evidence
+        .contains("tokio runtime at limit 1000 / at limit 100 (103.0 ms / 1.030 s) 0.100x < 1.000x"));
+    assert!(c.rust.evidence.contains("A pool of 1000 OS threads took"), "{}", c.rust.evidence);
+    set(&mut r, "tokio", "limit", "runtime_s", 1000.0, 1.9);
+    let c = judged(&r, "3.3");
+    assert_eq!(verdicts(&c), (Confirmed, Refined));
+    assert!(c.rust.evidence.contains("1.845x >= 1.000x: confirmed"), "{}", c.rust.evidence);
+    // Without a limit above the notes' there is nothing to compare.
+    let p = Params { limits: vec![10, 100], ..Params::default() };
+    assert_eq!(verdicts(&judged_with(&p, &r, "3.3")), (NotMeasured, NotMeasured));
+}
+
+#[test]
+fn rule_3_4_extremely_low_is_an_order_of_magnitude_on_spawn_and_hand_off() {
+    let mut r = run();
+    let c = judged(&r, "3.4");
+    let e = &c.rust.evidence;
+    assert!(e.contains("spawn+join, an OS thread / tokio (70.00 µs / 0.80 µs) 87.500x > 10.000x"), "{e}");
+    assert!(
+        e.contains("one hand-off (best of 3), an OS thread / tokio (13.60 µs / 0.500 µs) 27.200x > 10.000x"),
+        "{e}"
+    );
+    let e = &c.python.evidence;
+    assert!(e.contains("a Python thread / asyncio (35.00 µs / 10.000 µs) 3.500x > 1.000x"), "{e}");
+    assert!(
+        e.contains("3.500x > 1.000x: refined. Cheaper on both counts, but not by an order of magnitude (10x) on both."),
+        "{e}"
+    );
+    assert!(e.contains("GIL"), "{e}");
+    set(&mut r, "tokio", "tasks", "switch_us", 20_000.0, 6.8);
+    set(&mut r, "python", "tasks", "spawn_us", 20_000.0, 250.0);
+    let c = judged(&r, "3.4");
+    assert_eq!(verdicts(&c), (Refined, Contradicted));
+    assert!(c.python.evidence.contains("0.760x <= 1.000x"), "{}", c.python.evidence);
+    let p = Params { overhead_tasks: 0, ..Params::default() };
+    assert_eq!(verdicts(&judged_with(&p, &r, "3.4")), (NotMeasured, NotMeasured));
+    // A result from before Python's threads were measured: Python is not measured, Rust still judged.
+    r.series.retain(|s| s.y != "thread_switch_us");
+    assert_eq!(verdicts(&judged(&r, "3.4")), (Refined, NotMeasured));
+}
+
+#[test]
+fn without_the_twin_every_python_verdict_is_not_measured() {
+    let r = without_python(run());
+    for c in claims(&Params::default(), &r).unwrap() {
+        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
+        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
+    }
+}
+
+#[test]
+fn the_judge_needs_the_rust_series_and_says_which_is_missing() {
+    let mut r = run();
+    r.series.retain(|s| !(s.name == "tokio" && s.y == "cpu_busy"));
+    let e = claims(&Params::default(), &r).unwrap_err();
+    assert!(e.message.contains("no series `tokio` measuring `cpu_busy`"), "{}", e.message);
+}

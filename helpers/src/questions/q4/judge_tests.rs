@@ -1,0 +1,253 @@
+//! q4's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
+
+use super::*;
+use crate::judging::fixture::{result, set, without_python};
+use crate::result::Verdict::{self, *};
+use serde_json::json;
+
+/// One client run's numbers, in series order.
+#[derive(Clone, Copy)]
+struct Run {
+    ok: f64,
+    timeouts: f64,
+    emfile: f64,
+    p50: f64,
+    p99: f64,
+    fds: f64,
+    rss: f64,
+    queue: f64,
+    nofile: f64,
+}
+
+const BOUNDED: Run = Run {
+    ok: 1000.0,
+    timeouts: 0.0,
+    emfile: 0.0,
+    p50: 23.0,
+    p99: 30.0,
+    fds: 60.0,
+    rss: 7.2,
+    queue: 1.0,
+    nofile: 20_000.0,
+};
+
+fn put(r: &mut LabResult, name: &str, x: f64, run: Run) {
+    let ys = [
+        ("ok", run.ok),
+        ("timeouts", run.timeouts),
+        ("rejected", 0.0),
+        ("conn_errors", 0.0),
+        ("emfile", run.emfile),
+        ("addr_not_avail", 0.0),
+        ("latency_p50_ms", run.p50),
+        ("latency_p99_ms", run.p99),
+        ("latency_max_ms", run.p99),
+        ("peak_fds", run.fds),
+        ("peak_rss_mb", run.rss),
+        ("wall_s", 0.5),
+        ("server_max_queue", run.queue),
+        ("server_max_open", run.fds),
+        ("nofile_in_force", run.nofile),
+    ];
+    for (y, v) in ys {
+        set(r, name, "limit", y, x, v);
+    }
+}
+
+/// A run like the defaults: no trouble behind a limit, a long server queue and timeouts without one, EMFILE under
+/// the lowered open-files limit. asyncio's client lets every unlimited request time out, as it does here.
+fn run() -> LabResult {
+    let mut r = result("q4", json!({}));
+    for (name, rss) in [("tokio", 7.2), ("python", 24.3)] {
+        let bounded = Run { rss, ..BOUNDED };
+        for l in [10.0, 50.0, 100.0, 200.0] {
+            put(&mut r, name, l, bounded);
+        }
+        let unlimited = Run { ok: 600.0, timeouts: 400.0, p50: 130.0, p99: 245.0, fds: 900.0, queue: 800.0, ..bounded };
+        put(&mut r, name, 1000.0, Run { rss: rss * 1.9, ..unlimited });
+        put(&mut r, name, 0.0, Run { rss: rss * 1.9, ..unlimited });
+        let nofile =
+            Run { ok: 247.0, emfile: 753.0, p50: 70.0, p99: 115.0, fds: 256.0, queue: 197.0, nofile: 256.0, ..bounded };
+        put(&mut r, name, -1.0, nofile);
+    }
+    let asyncio =
+        Run { ok: 0.0, timeouts: 1000.0, p50: 0.0, p99: 0.0, fds: 1009.0, rss: 31.6, queue: 850.0, ..BOUNDED };
+    put(&mut r, "python", 0.0, asyncio);
+    r
+}
+
+fn judged(r: &LabResult, id: &str) -> Claim {
+    judged_with(&Params::default(), r, id)
+}
+
+fn judged_with(p: &Params, r: &LabResult, id: &str) -> Claim {
+    claims(p, r).unwrap().into_iter().find(|c| c.id == id).unwrap()
+}
+
+fn verdicts(c: &Claim) -> (Verdict, Verdict) {
+    (c.rust.verdict, c.python.verdict)
+}
+
+/// Changes one number of one client's run.
+fn with(r: &mut LabResult, name: &str, x: f64, y: &str, v: f64) {
+    set(r, name, "limit", y, x, v);
+}
+
+#[test]
+fn a_default_like_run_gets_the_verdicts_its_numbers_give() {
+    let r = run();
+    let want = [
+        ("4.1", Confirmed, Confirmed),
+        ("4.2", Refined, Refined),
+        ("4.3", Confirmed, Confirmed),
+        ("4.4", Confirmed, Confirmed),
+        ("4.5", Refined, Refined),
+        ("4.6", Confirmed, Confirmed),
+        ("4.7", Confirmed, Confirmed),
+        ("4.8", Confirmed, Confirmed),
+    ];
+    for (id, rust, python) in want {
+        assert_eq!(verdicts(&judged(&r, id)), (rust, python), "{id}");
+    }
+}
+
+#[test]
+fn rule_4_1_overload_is_a_server_queue_longer_than_the_pool() {
+    let mut r = run();
+    let c = judged(&r, "4.1");
+    assert!(c.rust.evidence.contains("tokio client with no limit: the server's queue peaked at 800 > 50: confirmed"));
+    assert!(c.rust.evidence.contains("With limit 50: 1 waited at most."), "{}", c.rust.evidence);
+    with(&mut r, "tokio", 0.0, "server_max_queue", 20.0);
+    with(&mut r, "python", 0.0, "server_max_queue", 52.0);
+    let c = judged(&r, "4.1");
+    assert_eq!(verdicts(&c), (Contradicted, Refined));
+    assert!(c.rust.evidence.contains("20 <= 50: contradicted"), "{}", c.rust.evidence);
+}
+
+#[test]
+fn rule_4_2_pressure_adds_twice_the_bounded_footprint_and_growth_a_fifth() {
+    let mut r = run();
+    let c = judged(&r, "4.2");
+    let e = &c.rust.evidence;
+    assert!(
+        e.contains(
+            "tokio peak RSS with no limit (13.7 MiB) against limit 50 (7.2 MiB), added +90.0% > +20.0%: refined"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("Memory grows with the requests in flight: 6.5 MiB more."), "{e}");
+    assert!(e.contains("+90.0% <= +200.0%, the line of pressure"), "{e}");
+    assert!(
+        c.python.evidence.contains("(31.6 MiB) against limit 50 (24.3 MiB), added +30.0% > +20.0%: refined"),
+        "{}",
+        c.python.evidence
+    );
+    with(&mut r, "tokio", 0.0, "peak_rss_mb", 40.0);
+    with(&mut r, "python", 0.0, "peak_rss_mb", 24.5);
+    let c = judged(&r, "4.2");
+    assert_eq!(verdicts(&c), (Confirmed, Contradicted));
+    assert!(c.rust.evidence.contains("+455.6% > +200.0%: confirmed"), "{}", c.rust.evidence);
+    assert!(c.python.evidence.contains("+0.8% <= +20.0%: contradicted"), "{}", c.python.evidence);
+}
+
+#[test]
+fn rules_4_3_and_4_8_latency_doubles_and_a_timed_out_request_took_at_least_the_timeout() {
+    let mut r = run();
+    let c = judged(&r, "4.3");
+    assert!(c
+        .rust
+        .evidence
+        .contains("tokio median latency with no limit (130 ms) / with limit 50 (23.0 ms) 5.652x > 2.000x"));
+    // asyncio's unlimited run timed out entirely: its latency is at least the timeout.
+    assert!(c.python.evidence.contains("(at least 250 ms, the timeout: 100.0% timed out) / with limit 50 (23.0 ms)"));
+    let c = judged(&r, "4.8");
+    assert!(c.rust.evidence.contains("p99 latency with no limit (at least 250 ms, the timeout: 40.0% timed out)"));
+    with(&mut r, "tokio", 0.0, "latency_p50_ms", 30.0);
+    with(&mut r, "python", 50.0, "timeouts", 600.0);
+    with(&mut r, "python", 50.0, "ok", 400.0);
+    assert_eq!(verdicts(&judged(&r, "4.3")), (Contradicted, Contradicted));
+    assert_eq!(verdicts(&judged(&r, "4.8")), (Confirmed, Contradicted));
+    with(&mut r, "tokio", 0.0, "timeouts", 0.0);
+    with(&mut r, "tokio", 0.0, "ok", 1000.0);
+    with(&mut r, "tokio", 0.0, "latency_p99_ms", 40.0);
+    assert_eq!(judged(&r, "4.8").rust.verdict, Contradicted);
+}
+
+#[test]
+fn rule_4_4_timeouts_count_when_over_1_in_100_requests() {
+    let mut r = run();
+    let c = judged(&r, "4.4");
+    assert!(c.rust.evidence.contains(
+        "tokio timeouts with no limit (400) less those with limit 50 (0), as a share of the 1000 requests 40.0% > 1.0%"
+    ));
+    with(&mut r, "tokio", 0.0, "timeouts", 3.0);
+    assert_eq!(judged(&r, "4.4").rust.verdict, Contradicted);
+}
+
+#[test]
+fn rule_4_5_a_crash_loses_requests_and_counted_errors_are_no_crash() {
+    let mut r = run();
+    let c = judged(&r, "4.5");
+    assert!(c.rust.evidence.contains("requests without an outcome (no limit; no limit under nofile 256) 0 < 1"));
+    assert!(c.rust.evidence.contains("timeout, a connection error or EMFILE 1153 > 0: refined"), "{}", c.rust.evidence);
+    with(&mut r, "tokio", 0.0, "ok", 100.0);
+    let c = judged(&r, "4.5");
+    assert_eq!(c.rust.verdict, Confirmed);
+    assert!(c.rust.evidence.contains("500 > 0: confirmed"), "{}", c.rust.evidence);
+    // No failures at all without a limit: nothing that could crash.
+    let p = Params { nofile: None, ..Params::default() };
+    let mut r = run();
+    for name in ["tokio", "python"] {
+        with(&mut r, name, 0.0, "ok", 1000.0);
+        with(&mut r, name, 0.0, "timeouts", 0.0);
+    }
+    assert_eq!(verdicts(&judged_with(&p, &r, "4.5")), (Contradicted, Contradicted));
+}
+
+#[test]
+fn rule_4_6_the_pool_ran_out_when_any_request_waited_for_it() {
+    let mut r = run();
+    assert!(judged(&r, "4.6").rust.evidence.contains("waiting for one of the 50 pool connections, at most 800 > 0"));
+    with(&mut r, "tokio", 0.0, "server_max_queue", 0.0);
+    let c = judged(&r, "4.6");
+    assert_eq!(verdicts(&c), (Contradicted, Confirmed));
+    assert!(c.rust.evidence.contains("0 <= 0: contradicted"), "{}", c.rust.evidence);
+}
+
+#[test]
+fn rule_4_7_reads_the_open_files_limit_the_run_recorded() {
+    let mut r = run();
+    let c = judged(&r, "4.7");
+    assert!(c.rust.evidence.contains(
+        "with no limit under nofile 256: requests failed with EMFILE under 256 open files in force, 753 > 0"
+    ));
+    // Without the lowered run, the peak of descriptors is compared with the limit recorded as in force.
+    let p = Params { nofile: None, ..Params::default() };
+    let c = judged_with(&p, &r, "4.7");
+    assert_eq!(verdicts(&c), (Contradicted, Contradicted));
+    assert!(c.rust.evidence.contains("peak open descriptors 900 < 20000: contradicted"), "{}", c.rust.evidence);
+    with(&mut r, "tokio", 0.0, "nofile_in_force", 940.0);
+    with(&mut r, "python", 0.0, "nofile_in_force", 800.0);
+    let c = judged_with(&p, &r, "4.7");
+    assert_eq!(verdicts(&c), (Refined, Confirmed));
+    // A result made before the limit in force was recorded is not judged on this claim.
+    r.series.retain(|s| s.y != "nofile_in_force");
+    assert_eq!(verdicts(&judged(&r, "4.7")), (NotMeasured, NotMeasured));
+}
+
+#[test]
+fn without_a_run_to_compare_the_rules_say_not_measured() {
+    let p = Params { limits: vec![None], nofile: None, ..Params::default() };
+    for c in claims(&p, &run()).unwrap() {
+        assert_eq!(verdicts(&c), (NotMeasured, NotMeasured), "{}", c.id);
+    }
+}
+
+#[test]
+fn without_the_twin_every_python_verdict_is_not_measured() {
+    let r = without_python(run());
+    for c in claims(&Params::default(), &r).unwrap() {
+        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
+        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
+    }
+}

@@ -1,0 +1,130 @@
+//! q5's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
+
+use super::*;
+use crate::judging::fixture::{result, set, without_python};
+use crate::result::Verdict::{self, *};
+
+/// Sets one runtime's result at `lat` ms as a run of `runtime_s` would write it (runtime, error, residual).
+fn put(r: &mut LabResult, name: &str, p: &Params, lat: u64, runtime_s: f64) {
+    let x = lat as f64;
+    let f = notes_s(p.tasks, p.limit, lat);
+    let waves = p.tasks.div_ceil(p.limit) as f64;
+    set(r, name, "latency_ms", "runtime_s", x, runtime_s);
+    set(r, name, "latency_ms", "error_pct", x, (runtime_s / f - 1.0) * 100.0);
+    set(
+        r,
+        name,
+        "latency_ms",
+        "residual_per_wave_ms",
+        x,
+        (runtime_s - ideal_s(p.tasks, p.limit, lat)) * 1000.0 / waves,
+    );
+}
+
+/// A run like the defaults: each wave of 100 tasks lasts its sleep plus a few ms (more in asyncio).
+fn run_of(p: &Params) -> LabResult {
+    let mut r = result("q5", serde_json::to_value(p).unwrap());
+    let waves = p.tasks.div_ceil(p.limit) as f64;
+    for (name, overhead_ms) in [("tokio", 2.0), ("python", 4.0)] {
+        for &lat in &p.latencies_ms {
+            put(&mut r, name, p, lat, waves * (lat as f64 + overhead_ms) / 1000.0);
+        }
+    }
+    r
+}
+
+fn run() -> LabResult {
+    run_of(&Params::default())
+}
+
+fn judged(r: &LabResult, id: &str) -> Claim {
+    judged_with(&Params::default(), r, id)
+}
+
+fn judged_with(p: &Params, r: &LabResult, id: &str) -> Claim {
+    claims(p, r).unwrap().into_iter().find(|c| c.id == id).unwrap()
+}
+
+fn verdicts(c: &Claim) -> (Verdict, Verdict) {
+    (c.rust.verdict, c.python.verdict)
+}
+
+#[test]
+fn a_default_like_run_gets_the_verdicts_its_numbers_give() {
+    let r = run();
+    assert_eq!(verdicts(&judged(&r, "5.1")), (Confirmed, Confirmed));
+    assert_eq!(verdicts(&judged(&r, "5.2")), (Refined, Refined));
+    assert_eq!(verdicts(&judged(&r, "5.3")), (Confirmed, Confirmed));
+    assert_eq!(verdicts(&judged(&r, "5.4")), (Confirmed, Confirmed));
+}
+
+#[test]
+fn rule_5_1_the_added_sleep_reaches_the_runtime() {
+    let p = Params::default();
+    let mut r = run();
+    let c = judged(&r, "5.1");
+    let e = &c.rust.evidence;
+    assert!(e.contains("tokio took 120.0 ms at 10 ms and 10.02 s at 1000 ms: the added 9.900 s over the added sleep, 10 waves x 990 ms = 9.900 s, 1.000x > 0.500x: confirmed"), "{e}");
+    put(&mut r, "python", &p, 1000, 2.0);
+    assert_eq!(verdicts(&judged(&r, "5.1")), (Confirmed, Contradicted));
+    let one = Params { latencies_ms: vec![1000], ..Params::default() };
+    assert_eq!(verdicts(&judged_with(&one, &run_of(&one), "5.1")), (NotMeasured, NotMeasured));
+}
+
+#[test]
+fn rule_5_2_the_formula_within_5_percent_at_the_longest_sleep_and_everywhere() {
+    let p = Params::default();
+    let mut r = run();
+    let c = judged(&r, "5.2");
+    let e = &c.rust.evidence;
+    assert!(e.contains("tokio at 1000 ms: |measured / formula - 1| 0.2% < 5.0%, and the worst of the sweep, at 10 ms 20.0% >= 5.0%: refined"), "{e}");
+    assert!(e.contains("2.00 ms per wave at 10 ms"), "{e}");
+    // A sweep of long sleeps only: within 5% everywhere.
+    let long = Params { latencies_ms: vec![500, 1000], ..Params::default() };
+    assert_eq!(verdicts(&judged_with(&long, &run_of(&long), "5.2")), (Confirmed, Confirmed));
+    // Off at the longest sleep: contradicted, and a limit that does not divide N says why.
+    put(&mut r, "tokio", &p, 1000, 13.0);
+    assert_eq!(judged(&r, "5.2").rust.verdict, Contradicted);
+    let odd = Params { limit: 300, ..Params::default() };
+    let c = judged_with(&odd, &run_of(&odd), "5.2");
+    assert_eq!(verdicts(&c), (Contradicted, Contradicted));
+    assert!(
+        c.rust.evidence.contains("N / concurrency = 3.33 is not whole: the run takes ceil = 4 waves"),
+        "{}",
+        c.rust.evidence
+    );
+}
+
+#[test]
+fn rule_5_3_no_run_beats_its_waves_of_sleep() {
+    let p = Params::default();
+    let mut r = run();
+    let c = judged(&r, "5.3");
+    assert!(c.rust.evidence.contains("tokio's closest run to ceil(N / c) x latency, at 1000 ms (10.02 s against 10.00 s): measured / model - 1 +0.2% > -1.0%: confirmed"), "{}", c.rust.evidence);
+    put(&mut r, "tokio", &p, 500, 4.0);
+    let c = judged(&r, "5.3");
+    assert_eq!(verdicts(&c), (Contradicted, Confirmed));
+    assert!(c.rust.evidence.contains("-20.0% <= -1.0%: contradicted"), "{}", c.rust.evidence);
+}
+
+#[test]
+fn rule_5_4_overlap_is_sleeps_in_flight_against_the_permits() {
+    let p = Params::default();
+    let mut r = run();
+    let c = judged(&r, "5.4");
+    assert!(c.rust.evidence.contains("tokio at 1000 ms: 1000 sleeps back to back would take 1000.00 s, the run took 10.02 s: sleeps in flight on average 99.8 > 1.5, and as a share of the 100 permits 99.8% > 50.0%: confirmed"), "{}", c.rust.evidence);
+    put(&mut r, "python", &p, 1000, 30.0);
+    assert_eq!(judged(&r, "5.4").python.verdict, Refined);
+    // One permit: the sleeps cannot overlap.
+    let serial = Params { limit: 1, tasks: 20, ..Params::default() };
+    assert_eq!(verdicts(&judged_with(&serial, &run_of(&serial), "5.4")), (Contradicted, Contradicted));
+}
+
+#[test]
+fn without_the_twin_every_python_verdict_is_not_measured() {
+    let r = without_python(run());
+    for c in claims(&Params::default(), &r).unwrap() {
+        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
+        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
+    }
+}
