@@ -1,7 +1,7 @@
 """Nothing outlives `lab`, and nothing bad gets in.
 
 - SIGKILL `lab` at random moments of runs that start Python twins, their process pools, Rust workers and loopback
-  servers (q2, q4, q8, q9; 10 tries each), as the notebook's Stop button does through the parent-death signal, and
+  servers (the experiments in RUNS; 10 tries each), as the notebook's Stop button does through the parent-death signal, and
   count the processes of the run still alive a second later: none may be.
 - The bad-input matrix: every field of every experiment's defaults (read from `lab list`, the registry) set to a
   wrong type, a negative, zero, a huge value, an empty and a nested array, plus malformed `--params` and bad flags:
