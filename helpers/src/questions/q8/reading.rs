@@ -63,13 +63,18 @@ pub(super) fn grew(r: &LabResult, p: &Params, name: &str, y: &str, what: &str, l
     ))
 }
 
-/// `a`'s `y` over `b`'s at the judged size.
-pub(super) fn ratio(r: &LabResult, p: &Params, y: &str, what: &str, a: &str, b: &str, line: f64) -> Result<Test> {
-    let big = judged(p);
-    let (va, vb) = (r.value(a, y, big)?, r.value(b, y, big)?);
-    Ok(above(
-        &format!("{what}, {a} / {b} at {big:.0} bytes ({} / {})", fmt_ms(va), fmt_ms(vb)),
-        va / vb.max(1e-6),
+/// Requests beside `pool` at the judged size against requests beside `inline` at the smallest size (a loop with
+/// next to nothing to do): a pool that frees the loop keeps the p99 within `line` times that baseline.
+pub(super) fn near_idle(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
+    let (small, big) = growth(p)?;
+    let (a, b) = (r.value(pool, "ping_p99_ms", big)?, r.value(inline, "ping_p99_ms", small)?);
+    Ok(below(
+        &format!(
+            "light request p99, {pool} at {big:.0} bytes / {inline} at {small:.0} bytes ({} / {})",
+            fmt_ms(a),
+            fmt_ms(b)
+        ),
+        a / b.max(1e-6),
         line,
         x,
     ))
