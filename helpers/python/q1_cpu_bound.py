@@ -1,5 +1,6 @@
-"""Python twin of `lab q1`: CPU-bound jobs run sequentially, as asyncio coroutines, with asyncio.to_thread and on a
-ProcessPoolExecutor, with a 1 ms heartbeat coroutine measuring how long the event loop is blocked.
+"""Python twin of `lab q1`: CPU-bound jobs run sequentially, as asyncio coroutines (without and with an
+`await asyncio.sleep(0)` every `yield_every_us`), with asyncio.to_thread and on a ProcessPoolExecutor, with a 1 ms
+heartbeat coroutine measuring how long the event loop is blocked.
 
   python3 q1_cpu_bound.py --params '{"jobs":8,"job_ms":100}'                 (every strategy once)
   python3 q1_cpu_bound.py --params '{...}' --calibrate                     (iterations for job_ms, once)
@@ -13,7 +14,8 @@ import time
 
 import lab_common as lab
 
-STRATEGIES = ["sequential", "asyncio", "to_thread", "processes"]
+STRATEGIES = ["sequential", "asyncio", "yield", "to_thread", "processes"]
+NAMES = {"yield": "python asyncio yield"}
 
 
 async def with_heartbeat(work):
@@ -26,8 +28,8 @@ async def with_heartbeat(work):
     return hb
 
 
-def run(strategy, jobs, iters):
-    """Returns (wall s, cores busy, heartbeat or None)."""
+def run(strategy, jobs, iters, chunk):
+    """Returns (wall s, cores busy, heartbeat or None); `chunk`: iterations between two awaits in "yield"."""
     c0, k0, t0 = lab.cpu_seconds(), lab.children_cpu_seconds(), time.perf_counter()
     hb = None
     if strategy == "sequential":
@@ -38,6 +40,16 @@ def run(strategy, jobs, iters):
             return lab.spin(iters, j)  # no await inside: the loop cannot switch
 
         hb = asyncio.run(with_heartbeat(lambda: asyncio.gather(*(job(j) for j in range(jobs)))))
+    elif strategy == "yield":
+        async def sliced(j):
+            x, left = j, iters
+            while left > 0:
+                n = min(left, chunk)
+                x, left = lab.spin(n, x), left - n
+                await asyncio.sleep(0)  # an await point by hand: the loop may run its timers here
+            return x
+
+        hb = asyncio.run(with_heartbeat(lambda: asyncio.gather(*(sliced(j) for j in range(jobs)))))
     elif strategy == "to_thread":
         hb = asyncio.run(with_heartbeat(
             lambda: asyncio.gather(*(asyncio.to_thread(lab.spin, iters, j) for j in range(jobs)))))
@@ -65,10 +77,12 @@ def main():
     if args.calibrate:
         lab.emit("q1", p, [{"name": "python", "x": "job_ms", "y": "iters", "points": [[p["job_ms"], iters]]}])
         return 0
+    # The same work between yields as the Rust side's yield_now variant.
+    chunk = max(1, round(iters * p["yield_every_us"] / (p["job_ms"] * 1000.0)))
     series = []
     for strategy in [args.strategy] if args.strategy else STRATEGIES:
-        name = f"python {strategy}"
-        wall, busy, hb = run(strategy, p["jobs"], iters)
+        name = NAMES.get(strategy, f"python {strategy}")
+        wall, busy, hb = run(strategy, p["jobs"], iters, chunk)
         x = p["jobs"]
         for y, v in (("wall_s", wall), ("cores_busy", busy)):
             series.append({"name": name, "x": "jobs", "y": y, "points": [[x, v]]})

@@ -83,6 +83,38 @@ pub fn python(r: &LabResult, rule: impl FnOnce() -> crate::error::Result<Finding
     rule().unwrap_or_else(|e| Finding::not_measured(format!("Not in this result: {}.", e.message)))
 }
 
+impl Test {
+    /// The plain rule: confirmed when the test holds, contradicted when not.
+    pub fn confirm(&self, because_yes: &str, because_no: &str) -> Finding {
+        self.decide(Verdict::Confirmed, Verdict::Contradicted, because_yes, because_no)
+    }
+}
+
+/// The Rust verdict of a rule, the mirror of `python`: "not measured" when the result lacks a series the rule
+/// needs (a result saved by an older lab, or a hand-made one), with the reason.
+pub fn rust(rule: impl FnOnce() -> crate::error::Result<Finding>) -> Finding {
+    rule().unwrap_or_else(|e| Finding::not_measured(format!("Not in this result: {}.", e.message)))
+}
+
+/// A claim with a premise and a refinement: `first` must hold for the claim to stand (else `verdicts[2]`, with
+/// `because[2]`); when it holds, `second` chooses between `verdicts[0]` (both hold) and `verdicts[1]`. A premise
+/// close to its line makes the outcome unclear too.
+pub fn two_step(first: Test, second: Test, verdicts: [Verdict; 3], because: [&str; 3]) -> Finding {
+    if !first.holds {
+        return first.decide(verdicts[0], verdicts[2], "", because[2]);
+    }
+    let (i, other) = if second.holds { (0, verdicts[1]) } else { (1, verdicts[0]) };
+    let v = verdicts[i];
+    // Unclear when either value sits near its line and crossing it would change the verdict.
+    let premise = first.close && v != verdicts[2];
+    let refinement = second.close && v != other;
+    let alt = if premise { verdicts[2] } else { other };
+    let text = format!("{}, and {}", first.text, second.text);
+    // The number that decided: the refinement's, unless the premise's closeness is what makes it unclear.
+    let compared = if premise { first.compared } else { second.compared.or(first.compared) };
+    Test { text, holds: true, close: premise || refinement, compared }.decide(v, alt, because[i], "")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +166,40 @@ mod tests {
         let t = above("a", 2.0, 1.0, fmt_ms).and(below("b", 2.0, 1.0, fmt_ms));
         assert!(!t.holds);
         assert_eq!(t.text, "a 2.00 ms > 1.00 ms, and b 2.00 ms >= 1.00 ms");
+    }
+
+    #[test]
+    fn two_step_takes_the_premise_then_the_refinement() {
+        let v = [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted];
+        let b = ["both", "first only", "premise failed"];
+        let f = two_step(above("a", 20.0, 10.0, fmt_ms), above("b", 20.0, 10.0, fmt_ms), v, b);
+        assert_eq!(
+            (f.verdict, f.evidence.as_str()),
+            (Verdict::Confirmed, "a 20.0 ms > 10.0 ms, and b 20.0 ms > 10.0 ms: confirmed. both")
+        );
+        let f = two_step(above("a", 20.0, 10.0, fmt_ms), above("b", 2.0, 10.0, fmt_ms), v, b);
+        assert_eq!(f.verdict, Verdict::Refined);
+        assert!(f.evidence.ends_with("first only"), "{}", f.evidence);
+        let f = two_step(above("a", 2.0, 10.0, fmt_ms), above("b", 20.0, 10.0, fmt_ms), v, b);
+        assert_eq!(
+            (f.verdict, f.evidence.as_str()),
+            (Verdict::Contradicted, "a 2.00 ms <= 10.0 ms: contradicted. premise failed")
+        );
+        // A premise near its line: not a clear outcome, whatever the refinement says.
+        let v = [Verdict::Confirmed, Verdict::Confirmed, Verdict::Contradicted];
+        let f = two_step(above("a", 10.5, 10.0, fmt_ms), above("b", 2.0, 10.0, fmt_ms), v, b);
+        assert_eq!(f.verdict, Verdict::Refined);
+    }
+
+    #[test]
+    fn rust_is_not_measured_without_its_series_and_confirm_is_the_plain_rule() {
+        let r = LabResult { experiment: "q7".into(), ..Default::default() };
+        let f = rust(|| Ok(Finding::new(Verdict::Confirmed, format!("{}", r.value("spin", "wall_s", 1.0)?))));
+        assert_eq!(f.verdict, Verdict::NotMeasured);
+        assert!(f.evidence.contains("no series `spin` measuring `wall_s`"), "{}", f.evidence);
+        let f = below("p99", 2.0, 10.0, fmt_ms).confirm("fast", "slow");
+        assert_eq!((f.verdict, f.evidence.as_str()), (Verdict::Confirmed, "p99 2.00 ms < 10.0 ms: confirmed. fast"));
+        assert_eq!(below("p99", 20.0, 10.0, fmt_ms).confirm("fast", "slow").verdict, Verdict::Contradicted);
     }
 
     #[test]

@@ -109,6 +109,9 @@ fn q1_async_on_one_loop_is_serial_and_blocks_it_while_pools_use_every_core() {
     assert!(v("tokio current_thread", "lag_max_ms") > 35.0);
     assert!(v("tokio current_thread", "lag_max_ms") > 4.0 * v("spawn_blocking", "lag_p50_ms"));
     assert!(v("python asyncio", "lag_max_ms") > 35.0);
+    // 1.3: with no await in a job the heartbeat waits for all 4 jobs, 4x the line of one job.
+    let c = r.claim("1.3").unwrap();
+    assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Confirmed, Verdict::Confirmed), "{c:?}");
 }
 
 #[test]
@@ -172,13 +175,24 @@ fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
     assert!(v("sleep current_thread", "wall_s") < 0.1, "{}", v("sleep current_thread", "wall_s"));
     assert!(v("blocking sleep current_thread", "wall_s") > 0.45);
     assert!(v("python time.sleep", "wall_s") > 0.45);
+    // 7.1 (a sleeping task costs under a tenth of a spinning one) and 7.2 (50 sleeps take under half of 50 x 10 ms)
+    // hold by orders of magnitude.
+    for id in ["7.1", "7.2"] {
+        let c = r.claim(id).unwrap();
+        assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Confirmed, Verdict::Confirmed), "{c:?}");
+    }
 }
 
 #[test]
 fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
     let _one_at_a_time = serial();
     common::use_test_binary();
-    let p = helpers::q8::Params { tasks: 8, doc_bytes: vec![1_000, 2_000_000], ..Default::default() };
+    let p = helpers::q8::Params {
+        tasks: 8,
+        doc_bytes: vec![1_000, 2_000_000],
+        judge_doc_bytes: 2_000_000,
+        ..Default::default()
+    };
     let r = helpers::q8::run(&p).unwrap();
     check_schema(&r, &["inline current_thread", "spawn_blocking", "rayon", "python inline", "python processes"]);
     let v = |name: &str, y: &str| r.value(name, y, 2_000_000.0).unwrap();
@@ -189,6 +203,15 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
     assert!(v("python inline", "lag_max_ms") > v("python processes", "lag_p50_ms"));
     // json.dumps on threads gets no parallelism under the GIL.
     assert!(v("python to_thread", "cores_busy") < 1.2, "{}", v("python to_thread", "cores_busy"));
+    // 8.3: the loop's longest stall grows far more than 10x from 1 KB to 2 MB documents (8 x 2 MB inline);
+    // 8.7: memory grows by more than the document; the GIL claims do not apply to Rust.
+    for id in ["8.3", "8.7"] {
+        let c = r.claim(id).unwrap();
+        assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Confirmed, Verdict::Confirmed), "{c:?}");
+    }
+    for id in ["8.2", "8.8", "8.10"] {
+        assert_eq!(r.claim(id).unwrap().rust.verdict, Verdict::DoesNotApply, "{id}");
+    }
 }
 
 #[test]

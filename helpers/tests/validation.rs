@@ -178,10 +178,20 @@ fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
     assert_eq!(err(r#"{"tasks":0}"#), "tasks must be between 1 and 10000; got 0");
     assert_eq!(err(r#"{"tasks":4,"batch":5}"#), "batch must be between 1 and tasks (4); got 5");
     assert!(err(r#"{"ping_ms":0}"#).contains("ping_ms must be between 1 and 1000; got 0"));
+    assert_eq!(
+        err(r#"{"doc_bytes":[1000,2000000]}"#),
+        "judge_doc_bytes must be one of doc_bytes [1000, 2000000]; got 10000000"
+    );
     // Over the memory budget: refused before anything runs (no binary needed).
     std::env::set_var("LAB_BIN", "/nonexistent/lab");
-    let big =
-        helpers::q8::Params { tasks: 100, doc_bytes: vec![50_000_000], batch: 1, python: false, ..Default::default() };
+    let big = helpers::q8::Params {
+        tasks: 100,
+        doc_bytes: vec![50_000_000],
+        batch: 1,
+        judge_doc_bytes: 50_000_000,
+        python: false,
+        ..Default::default()
+    };
     let e = helpers::q8::run(&big).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidParams, "{e}");
     assert!(e.message.contains("MiB of memory, over the memory budget of 4096 MiB"), "{e}");

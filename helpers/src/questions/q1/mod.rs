@@ -2,7 +2,8 @@
 //!
 //! `jobs` CPU jobs of `job_ms` each, run sequentially, as async tasks on tokio's single- and multi-threaded
 //! runtimes, on the blocking pool, on rayon, and as async tasks with yield points; a heartbeat probe measures
-//! how long the event loop is blocked. The Python twin runs the asyncio / to_thread / process-pool versions.
+//! how long the event loop is blocked. The Python twin runs the asyncio (without and with `sleep(0)` yields) /
+//! to_thread / process-pool versions.
 
 use crate::params::{in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
@@ -52,10 +53,10 @@ impl ExperimentParams for Params {
     fn estimate_s(&self) -> f64 {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
         let total = self.jobs as f64 * self.job_ms / 1000.0;
-        // Three strategies on one core, three on all; Python: three on one core (its loop is slower to start),
+        // Three strategies on one core, three on all; Python: four on one core (its loop is slower to start),
         // one on all plus its pool's start-up.
         let rust = total * (3.0 + 3.0 / cores);
-        let python = if self.python { total * (3.0 + 1.0 / cores) + 1.0 } else { 0.0 };
+        let python = if self.python { total * (4.0 + 1.0 / cores) + 1.0 } else { 0.0 };
         (rust + python) * self.repeats as f64
     }
 }
@@ -71,7 +72,7 @@ pub use crate::prelude::*;
 use plotters::prelude::SeriesLabelPosition as Corner;
 
 /// Every strategy, Rust then Python, with a short label for bar charts.
-const STRATEGIES: [(&str, &str); 10] = [
+const STRATEGIES: [(&str, &str); 11] = [
     ("sequential", "sequential"),
     ("tokio current_thread", "current_thread"),
     ("tokio multi_thread", "multi_thread"),
@@ -80,6 +81,7 @@ const STRATEGIES: [(&str, &str); 10] = [
     ("tokio yield_now", "yield_now"),
     ("python sequential", "py sequential"),
     ("python asyncio", "py asyncio"),
+    ("python asyncio yield", "py sleep(0)"),
     ("python to_thread", "py to_thread"),
     ("python processes", "py processes"),
 ];
@@ -119,7 +121,14 @@ pub fn timeline_chart(r: &LabResult) -> Result<Chart> {
             "time since start, s",
             "heartbeats",
         )
-        .only(&["tokio current_thread", "spawn_blocking", "tokio yield_now", "python asyncio", "python processes"])
+        .only(&[
+            "tokio current_thread",
+            "spawn_blocking",
+            "tokio yield_now",
+            "python asyncio",
+            "python asyncio yield",
+            "python processes",
+        ])
         .legend(Corner::UpperLeft),
     )
 }

@@ -11,9 +11,10 @@ use crate::workload::cpu::Kernel;
 use crate::workload::strategies::{self, Strategy};
 
 /// The Python twin's strategies, as series names and the twin's --strategy values.
-pub const PYTHON: [(&str, &str); 4] = [
+pub const PYTHON: [(&str, &str); 5] = [
     ("python sequential", "sequential"),
     ("python asyncio", "asyncio"),
+    ("python asyncio yield", "yield"),
     ("python to_thread", "to_thread"),
     ("python processes", "processes"),
 ];

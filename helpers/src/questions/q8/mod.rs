@@ -22,6 +22,8 @@ pub struct Params {
     pub batch: u64,
     /// Interval between the light ping tasks, ms, 1 .. 1000.
     pub ping_ms: u64,
+    /// The document size the claims are judged at: one of `doc_bytes` (the notes' case: large documents).
+    pub judge_doc_bytes: u64,
     /// Run the Python twin (json.dumps inline, to_thread, processes, batches) beside Rust.
     pub python: bool,
 }
@@ -33,6 +35,7 @@ impl Default for Params {
             doc_bytes: vec![10_000, 100_000, 1_000_000, 10_000_000],
             batch: 4,
             ping_ms: 5,
+            judge_doc_bytes: 10_000_000,
             python: true,
         }
     }
@@ -51,6 +54,12 @@ impl ExperimentParams for Params {
             )));
         }
         in_range("ping_ms", self.ping_ms, 1, 1000)?;
+        if !self.doc_bytes.contains(&self.judge_doc_bytes) {
+            return Err(crate::error::LabError::invalid(format!(
+                "judge_doc_bytes must be one of doc_bytes {:?}; got {}",
+                self.doc_bytes, self.judge_doc_bytes
+            )));
+        }
         Ok(())
     }
 

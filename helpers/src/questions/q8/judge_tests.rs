@@ -1,0 +1,280 @@
+//! Question 8's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
+
+use super::*;
+use crate::judging::fixture::{result, set, without_python};
+use crate::result::Verdict::{self, *};
+
+const SMALL: f64 = 10_000.0;
+const BIG: f64 = 10_000_000.0;
+
+/// 16 documents of 10 KB and 10 MB on a quiet 2-core machine: inline blocks the loop for the whole batch, the
+/// offloaded strategies keep it free and use both cores; Python's threads take turns, its processes pay pickling.
+fn quiet() -> LabResult {
+    let mut r = result("q8", serde_json::json!({"doc_bytes": [10_000, 10_000_000]}));
+    // (name, y, at 10 KB, at 10 MB)
+    let table: [(&str, &str, f64, f64); 31] = [
+        ("inline current_thread", "wall_s", 0.0007, 0.94),
+        ("inline current_thread", "docs_per_s", 22_857.0, 17.0),
+        ("inline current_thread", "mb_per_s", 231.0, 184.0),
+        ("inline current_thread", "cores_busy", 1.0, 1.0),
+        ("inline current_thread", "lag_p99_ms", 1.8, 940.0),
+        ("inline current_thread", "lag_max_ms", 1.8, 940.0),
+        ("inline current_thread", "ping_p50_ms", 1.0, 470.0),
+        ("inline current_thread", "ping_p99_ms", 1.5, 930.0),
+        ("inline current_thread", "peak_rss_mb", 5.7, 145.0),
+        ("spawn_blocking", "cores_busy", 1.0, 1.9),
+        ("spawn_blocking", "lag_p99_ms", 1.7, 11.0),
+        ("spawn_blocking", "ping_p99_ms", 1.6, 17.7),
+        ("spawn_blocking", "mb_per_s", 94.0, 227.0),
+        ("rayon", "cores_busy", 1.0, 1.9),
+        ("rayon", "lag_p99_ms", 1.4, 7.9),
+        ("rayon", "ping_p99_ms", 1.9, 8.6),
+        ("rayon", "mb_per_s", 178.0, 578.0),
+        ("batched", "mb_per_s", 244.0, 250.0),
+        ("python inline", "wall_s", 0.0073, 4.93),
+        ("python inline", "docs_per_s", 2192.0, 3.2),
+        ("python inline", "mb_per_s", 24.7, 38.8),
+        ("python inline", "lag_max_ms", 6.4, 4929.0),
+        ("python inline", "ping_p50_ms", 0.2, 2400.0),
+        ("python inline", "ping_p99_ms", 2.4, 4875.0),
+        ("python inline", "peak_rss_mb", 22.9, 93.6),
+        ("python to_thread", "cores_busy", 1.0, 1.0),
+        ("python to_thread", "lag_p99_ms", 2.7, 6247.0),
+        ("python processes", "cores_busy", 1.0, 1.9),
+        ("python processes", "ping_p99_ms", 19.0, 1502.0),
+        ("python processes", "mb_per_s", 3.1, 7.5),
+        ("python batched", "mb_per_s", 6.0, 7.5),
+    ];
+    for (name, y, small, big) in table {
+        put(&mut r, name, y, SMALL, small);
+        put(&mut r, name, y, BIG, big);
+    }
+    put(&mut r, "python json", "in_c", SMALL, 1.0);
+    put(&mut r, "python json", "in_c", BIG, 1.0);
+    r
+}
+
+fn put(r: &mut LabResult, name: &str, y: &str, x: f64, v: f64) {
+    set(r, name, "doc_bytes", y, x, v);
+}
+
+fn params(r: &LabResult) -> Params {
+    serde_json::from_value(r.params.clone()).unwrap()
+}
+
+fn judged(r: &LabResult, id: &str) -> Claim {
+    claims(&params(r), r).unwrap().into_iter().find(|c| c.id == id).unwrap()
+}
+
+fn verdicts(r: &LabResult, id: &str) -> (Verdict, Verdict) {
+    let c = judged(r, id);
+    (c.rust.verdict, c.python.verdict)
+}
+
+fn has(r: &LabResult, id: &str, rust: &str, python: &str) {
+    let c = judged(r, id);
+    assert!(c.rust.evidence.contains(rust), "{id} Rust: {}", c.rust.evidence);
+    assert!(c.python.evidence.contains(python), "{id} Python: {}", c.python.evidence);
+}
+
+#[test]
+fn every_claim_is_judged_at_the_named_size() {
+    let r = quiet();
+    let ids: Vec<String> = claims(&params(&r), &r).unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(ids, (1..=12).map(|i| format!("8.{i}")).collect::<Vec<_>>());
+    assert!(judged(&r, "8.3").rust.evidence.contains("10000000 / 10000 bytes"));
+}
+
+#[test]
+fn judge_doc_bytes_must_be_one_of_the_sizes_and_old_results_fall_back_to_the_largest() {
+    use crate::params::ExperimentParams;
+    let p = Params { doc_bytes: vec![1_000, 2_000_000], ..Default::default() };
+    let e = p.validate().unwrap_err();
+    assert_eq!(e.message, "judge_doc_bytes must be one of doc_bytes [1000, 2000000]; got 10000000");
+    assert!(Params { judge_doc_bytes: 2_000_000, ..p.clone() }.validate().is_ok());
+    // A result saved before the field existed: its sweep lacks the default, so the largest size is judged.
+    assert_eq!(super::judged(&p), 2_000_000.0);
+}
+
+#[test]
+fn rule_8_1_time_per_document_grows_with_the_document() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.1"), (Confirmed, Confirmed));
+    has(&r, "8.1", "(58.8 ms / 0.044 ms) 1343x > 100x: confirmed", "(308 ms / 0.456 ms) 675x > 100x");
+    put(&mut r, "inline current_thread", "wall_s", BIG, 0.001);
+    put(&mut r, "python inline", "wall_s", BIG, 0.01);
+    assert_eq!(verdicts(&r, "8.1"), (Contradicted, Contradicted));
+}
+
+#[test]
+fn rule_8_2_does_not_apply_to_rust_and_python_threads_must_take_turns() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.2"), (DoesNotApply, Confirmed));
+    has(
+        &r,
+        "8.2",
+        "spawn_blocking kept 1.90 cores busy and on rayon 1.90",
+        "python to_thread cores busy at 10000000 bytes 1.00 < 1.50, and heartbeat p99, python to_thread, 10000000 / \
+         10000 bytes (6247 ms / 2.70 ms) 2314x > 10x: confirmed",
+    );
+    // A free-threaded CPython whose threads serialize in parallel: by the numbers, no GIL contention.
+    put(&mut r, "python to_thread", "cores_busy", BIG, 1.9);
+    r.machine.python_gil = Some(false);
+    assert_eq!(verdicts(&r, "8.2").1, Contradicted);
+    assert!(judged(&r, "8.2").python.evidence.contains("free-threaded"));
+}
+
+#[test]
+fn rule_8_3_the_loop_stalls_longer_with_larger_documents() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.3"), (Confirmed, Confirmed));
+    has(&r, "8.3", "(940 ms / 1.80 ms) 522x > 10x", "(4929 ms / 6.40 ms) 770x > 10x");
+    put(&mut r, "inline current_thread", "lag_max_ms", BIG, 5.0);
+    assert_eq!(verdicts(&r, "8.3").0, Contradicted);
+}
+
+#[test]
+fn rule_8_4_the_typical_request_waits_longer() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.4"), (Confirmed, Confirmed));
+    has(&r, "8.4", "light request latency (p50), inline current_thread", "(2400 ms / 0.200 ms) 12000x > 10x");
+    put(&mut r, "python inline", "ping_p50_ms", BIG, 1.0);
+    assert_eq!(verdicts(&r, "8.4").1, Contradicted);
+}
+
+#[test]
+fn rule_8_5_a_tail_that_stands_out_or_a_shift_of_everything() {
+    let mut r = quiet();
+    // At 10 MB the loop is blocked for most of the run: p99 about twice the median.
+    assert_eq!(verdicts(&r, "8.5"), (Refined, Refined));
+    has(&r, "8.5", "p99 / p50 at 10000000 bytes (930 ms / 470 ms) 1.98x <= 3.00x: refined", "not a spike in its tail");
+    // Most requests on time, a few waiting for the batch: a spike.
+    put(&mut r, "inline current_thread", "ping_p50_ms", BIG, 2.0);
+    assert_eq!(verdicts(&r, "8.5").0, Confirmed);
+    // The tail did not rise.
+    put(&mut r, "python inline", "ping_p99_ms", BIG, 5.0);
+    assert_eq!(verdicts(&r, "8.5").1, Contradicted);
+}
+
+#[test]
+fn rule_8_6_documents_per_second_fall_bytes_per_second_need_not() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.6"), (Refined, Refined));
+    has(&r, "8.6", "MB per second, inline current_thread, 10000000 / 10000 bytes (184.0 / 231.0) 0.797x >= 0.330x", "");
+    put(&mut r, "inline current_thread", "mb_per_s", BIG, 20.0);
+    assert_eq!(verdicts(&r, "8.6").0, Confirmed);
+    put(&mut r, "python inline", "docs_per_s", BIG, 2000.0);
+    assert_eq!(verdicts(&r, "8.6").1, Contradicted);
+}
+
+#[test]
+fn rule_8_7_memory_grows_by_more_than_the_document() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.7"), (Confirmed, Confirmed));
+    has(&r, "8.7", "(5.7 MiB -> 145.0 MiB) 139.3 MiB > 9.5 MiB", "(22.9 MiB -> 93.6 MiB) 70.7 MiB > 9.5 MiB");
+    put(&mut r, "inline current_thread", "peak_rss_mb", BIG, 8.0);
+    assert_eq!(verdicts(&r, "8.7").0, Contradicted);
+}
+
+#[test]
+fn rule_8_8_no_parallelism_refined_when_json_dumps_is_c() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.8"), (DoesNotApply, Refined));
+    has(
+        &r,
+        "8.8",
+        "on rayon it kept 1.90 cores busy at 578 MB/s",
+        "json.dumps ran in C (the _json accelerator): refined",
+    );
+    put(&mut r, "python json", "in_c", BIG, 0.0);
+    assert_eq!(verdicts(&r, "8.8").1, Confirmed);
+    put(&mut r, "python to_thread", "cores_busy", BIG, 1.9);
+    assert_eq!(verdicts(&r, "8.8").1, Contradicted);
+}
+
+#[test]
+fn rule_8_9_async_loses_its_advantage_only_while_the_work_is_on_the_loop() {
+    let mut r = quiet();
+    // Rust's pool kept requests flowing; Python's processes did not (pickling in the parent).
+    assert_eq!(verdicts(&r, "8.9"), (Refined, Confirmed));
+    has(
+        &r,
+        "8.9",
+        "light request p99, rayon at 10000000 bytes / inline current_thread at 10000 bytes (8.60 ms / 1.50 ms) 5.73x < \
+         20x: refined",
+        "python processes at 10000000 bytes / python inline at 10000 bytes (1502 ms / 2.40 ms) 626x >= 20x: confirmed",
+    );
+    put(&mut r, "inline current_thread", "ping_p99_ms", BIG, 3.0);
+    assert_eq!(verdicts(&r, "8.9").0, Contradicted);
+}
+
+#[test]
+fn rule_8_10_c_code_must_also_run_in_parallel() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.10"), (DoesNotApply, Refined));
+    has(
+        &r,
+        "8.10",
+        "no interpreter to offload from",
+        "python to_thread cores busy at 10000000 bytes 1.00 < 1.50: refined",
+    );
+    put(&mut r, "python to_thread", "cores_busy", BIG, 1.9);
+    assert_eq!(verdicts(&r, "8.10").1, Confirmed);
+    put(&mut r, "python json", "in_c", BIG, 0.0);
+    assert_eq!(verdicts(&r, "8.10").1, NotMeasured);
+}
+
+#[test]
+fn rule_8_11_a_pool_keeps_requests_flowing_and_uses_the_cores() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.11"), (Confirmed, Contradicted));
+    has(
+        &r,
+        "8.11",
+        "(8.60 ms / 1.50 ms) 5.73x < 20x, and rayon cores busy at 10000000 bytes 1.90 > 1.50: confirmed",
+        "(1502 ms / 2.40 ms) 626x >= 20x: contradicted",
+    );
+    assert!(judged(&r, "8.11").python.evidence.contains("pickles each document in the parent"));
+    put(&mut r, "rayon", "cores_busy", BIG, 1.0);
+    put(&mut r, "python processes", "ping_p99_ms", BIG, 20.0);
+    assert_eq!(verdicts(&r, "8.11"), (Refined, Confirmed));
+}
+
+#[test]
+fn rule_8_12_batching_judged_at_the_named_size_with_the_smallest_told() {
+    let mut r = quiet();
+    assert_eq!(verdicts(&r, "8.12"), (Refined, Refined));
+    has(
+        &r,
+        "8.12",
+        "MB/s, batched / spawn_blocking at 10000000 bytes (250.0 / 227.0) 1.10x > 0.50x, and the ratio 1.10x <= 2.00x: \
+         refined",
+        "4 documents per call. At 10000 bytes: 6.0 / 3.1 MB/s, 1.94x.",
+    );
+    put(&mut r, "batched", "mb_per_s", BIG, 500.0);
+    put(&mut r, "python batched", "mb_per_s", BIG, 3.0);
+    assert_eq!(verdicts(&r, "8.12"), (Confirmed, Contradicted));
+    assert!(judged(&r, "8.12").python.evidence.contains("0.40x <= 0.50x: contradicted"));
+}
+
+#[test]
+fn growth_claims_need_a_smaller_size_than_the_judged_one() {
+    let mut r = quiet();
+    r.params = serde_json::json!({"doc_bytes": [10_000, 10_000_000], "judge_doc_bytes": 10_000});
+    assert_eq!(verdicts(&r, "8.3"), (NotMeasured, NotMeasured));
+    assert!(judged(&r, "8.3").rust.evidence.contains("is the smallest of the sweep"));
+}
+
+#[test]
+fn without_python_every_python_verdict_is_not_measured() {
+    let r = without_python(quiet());
+    for c in claims(&params(&r), &r).unwrap() {
+        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
+        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
+    }
+    // A result from an older lab, without the requests' median: not measured, saying which series.
+    let mut r = quiet();
+    r.series.retain(|s| s.y != "ping_p50_ms");
+    assert_eq!(verdicts(&r, "8.4"), (NotMeasured, NotMeasured));
+    assert!(judged(&r, "8.4").rust.evidence.contains("no series `inline current_thread` measuring `ping_p50_ms`"));
+}

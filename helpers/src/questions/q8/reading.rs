@@ -1,0 +1,107 @@
+//! How question 8's rules read a result: the size the claims are judged at, the smallest size they grow from, and
+//! the comparisons between sizes and between strategies, each stated with its numbers.
+
+use super::{Params, PARALLEL};
+use crate::error::Result;
+use crate::judging::{above, below, python, rust, Test};
+use crate::result::{Claim, Finding, LabResult};
+use crate::units::fmt_ms;
+
+/// The size the claims are judged at: `judge_doc_bytes`, or the largest size for results saved before it existed
+/// (whose sweep may not hold the default).
+pub(super) fn judged(p: &Params) -> f64 {
+    let big = if p.doc_bytes.contains(&p.judge_doc_bytes) {
+        p.judge_doc_bytes
+    } else {
+        p.doc_bytes.iter().copied().max().unwrap_or(0)
+    };
+    big as f64
+}
+
+/// The smallest size, the baseline of the claims about growth.
+pub(super) fn smallest(p: &Params) -> f64 {
+    p.doc_bytes.iter().copied().min().unwrap_or(0) as f64
+}
+
+/// A claim judged on the inline strategies of both languages with the same rule.
+pub(super) fn inline(id: &str, r: &LabResult, judge: impl Fn(&str) -> Result<Finding>) -> Result<Claim> {
+    Claim::new(id, rust(|| judge("inline current_thread")), python(r, || judge("python inline")))
+}
+
+/// The two sizes a growth claim compares, or why it cannot.
+pub(super) fn growth(p: &Params) -> Result<(f64, f64)> {
+    let (small, big) = (smallest(p), judged(p));
+    if small >= big {
+        return Err(crate::error::LabError::other(format!(
+            "the judged size ({big:.0} bytes) is the smallest of the sweep: nothing to compare it with"
+        )));
+    }
+    Ok((small, big))
+}
+
+pub(super) fn x(v: f64) -> String {
+    if v >= 10.0 {
+        format!("{v:.0}x")
+    } else {
+        format!("{v:.2}x")
+    }
+}
+
+pub(super) fn cores(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+/// `name`'s `y` at the judged size over its value at the smallest size, as a test of growth.
+pub(super) fn grew(r: &LabResult, p: &Params, name: &str, y: &str, what: &str, line: f64) -> Result<Test> {
+    let (small, big) = growth(p)?;
+    let (a, b) = (r.value(name, y, big)?, r.value(name, y, small)?);
+    Ok(above(
+        &format!("{what}, {name}, {big:.0} / {small:.0} bytes ({} / {})", fmt_ms(a), fmt_ms(b)),
+        a / b.max(1e-6),
+        line,
+        x,
+    ))
+}
+
+/// Requests beside `pool` at the judged size against requests beside `inline` at the smallest size (a loop with
+/// next to nothing to do): a pool that frees the loop keeps the p99 within `line` times that baseline.
+pub(super) fn near_idle(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
+    let (small, big) = growth(p)?;
+    let (a, b) = (r.value(pool, "ping_p99_ms", big)?, r.value(inline, "ping_p99_ms", small)?);
+    Ok(below(
+        &format!(
+            "light request p99, {pool} at {big:.0} bytes / {inline} at {small:.0} bytes ({} / {})",
+            fmt_ms(a),
+            fmt_ms(b)
+        ),
+        a / b.max(1e-6),
+        line,
+        x,
+    ))
+}
+
+/// `name` kept at most about one core busy at the judged size (threads took turns).
+pub(super) fn turns(r: &LabResult, p: &Params, name: &str) -> Result<Test> {
+    let (what, v) = busy(r, p, name)?;
+    Ok(below(&what, v, PARALLEL, cores))
+}
+
+/// `name` kept several cores busy at the judged size.
+pub(super) fn parallel(r: &LabResult, p: &Params, name: &str) -> Result<Test> {
+    let (what, v) = busy(r, p, name)?;
+    Ok(above(&what, v, PARALLEL, cores))
+}
+
+fn busy(r: &LabResult, p: &Params, name: &str) -> Result<(String, f64)> {
+    let big = judged(p);
+    Ok((format!("{name} cores busy at {big:.0} bytes"), r.value(name, "cores_busy", big)?))
+}
+
+/// Which Python ran: with or without a GIL (said in the evidence, never assumed by a rule).
+pub(super) fn gil_line(r: &LabResult) -> &'static str {
+    match r.machine.python_gil {
+        Some(true) => "This CPython has a GIL.",
+        Some(false) => "This CPython is free-threaded (no GIL).",
+        None => "",
+    }
+}
