@@ -98,7 +98,10 @@ impl Claim {
         let quote = catalogue()?
             .claim(id)
             .ok_or_else(|| LabError::other(format!("claim `{id}` is not in claims.json (the notes' claims)")))?;
-        Ok(Claim { id: id.into(), claim: quote.quote.clone(), rust, python })
+        let claim = Claim { id: id.into(), claim: quote.quote.clone(), rust, python };
+        #[cfg(test)]
+        crate::judging::fixture::log_verdicts(&claim);
+        Ok(claim)
     }
 }
 
