@@ -74,13 +74,24 @@ impl Test {
     }
 }
 
+/// How a finding begins when the result lacked a series its rule needs (`python`, `rust`): the ledger shows such
+/// a result as not measured, `lab judge` refuses it (`missing`).
+pub const MISSING: &str = "Not in this result: ";
+
+/// The first thing a judged result lacked that one of its rules needed, if any ("q7: no series `sleep` ...").
+pub fn missing(r: &LabResult) -> Option<String> {
+    r.claims.iter().flat_map(|c| [&c.rust, &c.python]).find_map(|f| {
+        f.evidence.strip_prefix(MISSING).map(|m| m.trim_end_matches('.').to_string())
+    })
+}
+
 /// The Python verdict of a rule that reads the twin's series: "not measured" when the twin did not run or the
 /// series it needs is missing, with the reason.
 pub fn python(r: &LabResult, rule: impl FnOnce() -> crate::error::Result<Finding>) -> Finding {
     if r.machine.python.starts_with("not run") {
         return Finding::not_measured("The Python twin did not run (python: false).");
     }
-    rule().unwrap_or_else(|e| Finding::not_measured(format!("Not in this result: {}.", e.message)))
+    rule().unwrap_or_else(|e| Finding::not_measured(format!("{MISSING}{}.", e.message)))
 }
 
 impl Test {
@@ -93,7 +104,7 @@ impl Test {
 /// The Rust verdict of a rule, the mirror of `python`: "not measured" when the result lacks a series the rule
 /// needs (a result saved by an older lab, or a hand-made one), with the reason.
 pub fn rust(rule: impl FnOnce() -> crate::error::Result<Finding>) -> Finding {
-    rule().unwrap_or_else(|e| Finding::not_measured(format!("Not in this result: {}.", e.message)))
+    rule().unwrap_or_else(|e| Finding::not_measured(format!("{MISSING}{}.", e.message)))
 }
 
 /// A claim with a premise and a refinement: `first` must hold for the claim to stand (else `verdicts[2]`, with

@@ -136,6 +136,10 @@ fn judge(m: &ArgMatches) -> Result<String> {
         let named = |e: LabError| LabError::invalid(format!("{file}: {}", e.message));
         let mut r = helpers::load(file).map_err(|e| LabError::invalid(e.message))?;
         (registry::get(&r.experiment).map_err(named)?.judge)(&mut r).map_err(named)?;
+        // The ledger shows such a result as not measured; asked to judge it, say what it lacks.
+        if let Some(what) = helpers::judging::missing(&r) {
+            return Err(LabError::invalid(format!("{file}: lacks what a rule needs: {what}")));
+        }
         lines.push(serde_json::to_string(&r).map_err(|e| LabError::other(e.to_string()))?);
     }
     Ok(lines.join("\n"))
