@@ -80,9 +80,10 @@ pub const MISSING: &str = "Not in this result: ";
 
 /// The first thing a judged result lacked that one of its rules needed, if any ("q7: no series `sleep` ...").
 pub fn missing(r: &LabResult) -> Option<String> {
-    r.claims.iter().flat_map(|c| [&c.rust, &c.python]).find_map(|f| {
-        f.evidence.strip_prefix(MISSING).map(|m| m.trim_end_matches('.').to_string())
-    })
+    r.claims
+        .iter()
+        .flat_map(|c| [&c.rust, &c.python])
+        .find_map(|f| f.evidence.strip_prefix(MISSING).map(|m| m.trim_end_matches('.').to_string()))
 }
 
 /// The Python verdict of a rule that reads the twin's series: "not measured" when the twin did not run or the
