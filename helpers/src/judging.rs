@@ -246,6 +246,22 @@ pub mod fixture {
         }
     }
 
+    /// Claim `id` as a question's rules (`claims`) judge `r` with params `p`.
+    pub fn judged<P>(
+        claims: fn(&P, &LabResult) -> crate::error::Result<Vec<Claim>>,
+        p: &P,
+        r: &LabResult,
+        id: &str,
+    ) -> Claim {
+        let all = claims(p, r).unwrap_or_else(|e| panic!("judging {id}: {}", e.message));
+        all.into_iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no claim {id} judged"))
+    }
+
+    /// A claim's (Rust, Python) verdicts, for one-line asserts.
+    pub fn verdicts(c: &Claim) -> (crate::result::Verdict, crate::result::Verdict) {
+        (c.rust.verdict, c.python.verdict)
+    }
+
     /// A result of `experiment` with `params` (missing fields take the defaults when a judge parses them), on a
     /// 2-core machine whose Python ran and has a GIL.
     pub fn result(experiment: &str, params: serde_json::Value) -> LabResult {

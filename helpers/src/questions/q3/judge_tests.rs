@@ -1,8 +1,8 @@
 //! q3's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
-use crate::result::Verdict::{self, *};
+use crate::judging::fixture::{self, result, set, verdicts, without_python};
+use crate::result::Verdict::*;
 use serde_json::json;
 
 /// A run like the defaults on a 2-core machine: every runtime a few percent over its model, the CPUs idle, a task
@@ -27,15 +27,11 @@ fn run() -> LabResult {
 }
 
 fn judged(r: &LabResult, id: &str) -> Claim {
-    judged_with(&Params::default(), r, id)
+    fixture::judged(claims, &Params::default(), r, id)
 }
 
-fn judged_with(p: &Params, r: &LabResult, id: &str) -> Claim {
-    claims(p, r).unwrap().into_iter().find(|c| c.id == id).unwrap()
-}
-
-fn verdicts(c: &Claim) -> (Verdict, Verdict) {
-    (c.rust.verdict, c.python.verdict)
+fn judged_by(p: &Params, r: &LabResult, id: &str) -> Claim {
+    fixture::judged(claims, p, r, id)
 }
 
 #[test]
@@ -91,7 +87,7 @@ fn rule_3_3_a_larger_limit_that_slows_the_run_is_overload() {
     assert!(c.rust.evidence.contains("1.845x >= 1.000x: confirmed"), "{}", c.rust.evidence);
     // Without a limit above the notes' there is nothing to compare.
     let p = Params { limits: vec![10, 100], ..Params::default() };
-    assert_eq!(verdicts(&judged_with(&p, &r, "3.3")), (NotMeasured, NotMeasured));
+    assert_eq!(verdicts(&judged_by(&p, &r, "3.3")), (NotMeasured, NotMeasured));
 }
 
 #[test]
@@ -117,7 +113,7 @@ fn rule_3_4_extremely_low_is_an_order_of_magnitude_on_spawn_and_hand_off() {
     assert_eq!(verdicts(&c), (Refined, Contradicted));
     assert!(c.python.evidence.contains("0.760x <= 1.000x"), "{}", c.python.evidence);
     let p = Params { overhead_tasks: 0, ..Params::default() };
-    assert_eq!(verdicts(&judged_with(&p, &r, "3.4")), (NotMeasured, NotMeasured));
+    assert_eq!(verdicts(&judged_by(&p, &r, "3.4")), (NotMeasured, NotMeasured));
     // A result from before Python's threads were measured: Python is not measured, Rust still judged.
     r.series.retain(|s| s.y != "thread_switch_us");
     assert_eq!(verdicts(&judged(&r, "3.4")), (Refined, NotMeasured));

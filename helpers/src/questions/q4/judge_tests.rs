@@ -1,8 +1,8 @@
 //! q4's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
-use crate::result::Verdict::{self, *};
+use crate::judging::fixture::{self, result, set, verdicts, without_python};
+use crate::result::Verdict::*;
 use serde_json::json;
 
 /// One client run's numbers, in series order.
@@ -77,15 +77,11 @@ fn run() -> LabResult {
 }
 
 fn judged(r: &LabResult, id: &str) -> Claim {
-    judged_with(&Params::default(), r, id)
+    fixture::judged(claims, &Params::default(), r, id)
 }
 
-fn judged_with(p: &Params, r: &LabResult, id: &str) -> Claim {
-    claims(p, r).unwrap().into_iter().find(|c| c.id == id).unwrap()
-}
-
-fn verdicts(c: &Claim) -> (Verdict, Verdict) {
-    (c.rust.verdict, c.python.verdict)
+fn judged_by(p: &Params, r: &LabResult, id: &str) -> Claim {
+    fixture::judged(claims, p, r, id)
 }
 
 /// Changes one number of one client's run.
@@ -201,7 +197,7 @@ fn rule_4_5_a_crash_loses_requests_and_counted_errors_are_no_crash() {
         with(&mut r, name, 0.0, "ok", 1000.0);
         with(&mut r, name, 0.0, "timeouts", 0.0);
     }
-    assert_eq!(verdicts(&judged_with(&p, &r, "4.5")), (Contradicted, Contradicted));
+    assert_eq!(verdicts(&judged_by(&p, &r, "4.5")), (Contradicted, Contradicted));
 }
 
 #[test]
@@ -223,12 +219,12 @@ fn rule_4_7_reads_the_open_files_limit_the_run_recorded() {
     ));
     // Without the lowered run, the peak of descriptors is compared with the limit recorded as in force.
     let p = Params { nofile: None, ..Params::default() };
-    let c = judged_with(&p, &r, "4.7");
+    let c = judged_by(&p, &r, "4.7");
     assert_eq!(verdicts(&c), (Contradicted, Contradicted));
     assert!(c.rust.evidence.contains("peak open descriptors 900 < 20000: contradicted"), "{}", c.rust.evidence);
     with(&mut r, "tokio", 0.0, "nofile_in_force", 940.0);
     with(&mut r, "python", 0.0, "nofile_in_force", 800.0);
-    let c = judged_with(&p, &r, "4.7");
+    let c = judged_by(&p, &r, "4.7");
     assert_eq!(verdicts(&c), (Refined, Confirmed));
     // A result made before the limit in force was recorded is not judged on this claim.
     r.series.retain(|s| s.y != "nofile_in_force");

@@ -1,8 +1,8 @@
 //! q5's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
-use crate::result::Verdict::{self, *};
+use crate::judging::fixture::{self, result, set, verdicts, without_python};
+use crate::result::Verdict::*;
 
 /// Sets one runtime's result at `lat` ms as a run of `runtime_s` would write it (runtime, error, residual).
 fn put(r: &mut LabResult, name: &str, p: &Params, lat: u64, runtime_s: f64) {
@@ -38,15 +38,11 @@ fn run() -> LabResult {
 }
 
 fn judged(r: &LabResult, id: &str) -> Claim {
-    judged_with(&Params::default(), r, id)
+    fixture::judged(claims, &Params::default(), r, id)
 }
 
-fn judged_with(p: &Params, r: &LabResult, id: &str) -> Claim {
-    claims(p, r).unwrap().into_iter().find(|c| c.id == id).unwrap()
-}
-
-fn verdicts(c: &Claim) -> (Verdict, Verdict) {
-    (c.rust.verdict, c.python.verdict)
+fn judged_by(p: &Params, r: &LabResult, id: &str) -> Claim {
+    fixture::judged(claims, p, r, id)
 }
 
 #[test]
@@ -68,7 +64,7 @@ fn rule_5_1_the_added_sleep_reaches_the_runtime() {
     put(&mut r, "python", &p, 1000, 2.0);
     assert_eq!(verdicts(&judged(&r, "5.1")), (Confirmed, Contradicted));
     let one = Params { latencies_ms: vec![1000], ..Params::default() };
-    assert_eq!(verdicts(&judged_with(&one, &run_of(&one), "5.1")), (NotMeasured, NotMeasured));
+    assert_eq!(verdicts(&judged_by(&one, &run_of(&one), "5.1")), (NotMeasured, NotMeasured));
 }
 
 #[test]
@@ -81,12 +77,12 @@ fn rule_5_2_the_formula_within_5_percent_at_the_longest_sleep_and_everywhere() {
     assert!(e.contains("2.00 ms per wave at 10 ms"), "{e}");
     // A sweep of long sleeps only: within 5% everywhere.
     let long = Params { latencies_ms: vec![500, 1000], ..Params::default() };
-    assert_eq!(verdicts(&judged_with(&long, &run_of(&long), "5.2")), (Confirmed, Confirmed));
+    assert_eq!(verdicts(&judged_by(&long, &run_of(&long), "5.2")), (Confirmed, Confirmed));
     // Off at the longest sleep: contradicted, and a limit that does not divide N says why.
     put(&mut r, "tokio", &p, 1000, 13.0);
     assert_eq!(judged(&r, "5.2").rust.verdict, Contradicted);
     let odd = Params { limit: 300, ..Params::default() };
-    let c = judged_with(&odd, &run_of(&odd), "5.2");
+    let c = judged_by(&odd, &run_of(&odd), "5.2");
     assert_eq!(verdicts(&c), (Contradicted, Contradicted));
     assert!(
         c.rust.evidence.contains("N / concurrency = 3.33 is not whole: the run takes ceil = 4 waves"),
@@ -117,7 +113,7 @@ fn rule_5_4_overlap_is_sleeps_in_flight_against_the_permits() {
     assert_eq!(judged(&r, "5.4").python.verdict, Refined);
     // One permit: the sleeps cannot overlap.
     let serial = Params { limit: 1, tasks: 20, ..Params::default() };
-    assert_eq!(verdicts(&judged_with(&serial, &run_of(&serial), "5.4")), (Contradicted, Contradicted));
+    assert_eq!(verdicts(&judged_by(&serial, &run_of(&serial), "5.4")), (Contradicted, Contradicted));
 }
 
 #[test]

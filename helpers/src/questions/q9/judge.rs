@@ -183,38 +183,36 @@ fn gc_cycles(r: &LabResult) -> Result<Finding> {
 /// 9.3: how long the run queue took to drain once the timers fired — from the median wake to the last (max - p50
 /// of the sleeps' lateness) — at 50,000 tasks against the smallest count.
 fn queue_drain(r: &LabResult, name: &str) -> Result<Finding> {
-    let (lo, n) = counts(r, name)?;
-    let drain =
-        |x: f64| -> Result<f64> { Ok(r.value(name, "lateness_max_ms", x)? - r.value(name, "lateness_p50_ms", x)?) };
-    let (at_lo, at_n) = (drain(lo)?, drain(n)?);
-    Ok(above(
-        &format!(
-            "{}'s last sleeper woke after the median one by {} at {n:.0} tasks / {} at {lo:.0} (at least 0.1 ms) =",
-            side(name),
-            fmt_ms(at_n),
-            fmt_ms(at_lo)
-        ),
-        at_n / at_lo.max(0.1),
-        GROWTH,
-        fmt_ratio,
-    )
-    .decide(
-        Verdict::Confirmed,
-        Verdict::Contradicted,
+    lateness_growth(
+        r,
+        name,
+        "lateness_max_ms",
+        "'s last sleeper woke after the median one by",
         "The timers fire together, so every woken task is queued at once and the last waits for all before it.",
         "The timers fire together, yet the queue of woken tasks drained about as fast as with few tasks.",
-    ))
+    )
 }
 
 /// 9.4: the spread of sleep lateness (p99 - p50) at 50,000 tasks against the smallest count.
 fn latency_spread(r: &LabResult, name: &str) -> Result<Finding> {
+    lateness_growth(
+        r,
+        name,
+        "lateness_p99_ms",
+        "'s sleep lateness p99 - p50:",
+        "A task's place in the burst of wake-ups decides how late it runs.",
+        "With this many tasks the burst of wake-ups is short next to the sleep itself.",
+    )
+}
+
+/// How much `top` - p50 of the sleeps' lateness grew from the smallest count to 50,000 tasks, against `GROWTH`.
+fn lateness_growth(r: &LabResult, name: &str, top: &str, what: &str, yes: &str, no: &str) -> Result<Finding> {
     let (lo, n) = counts(r, name)?;
-    let spread =
-        |x: f64| -> Result<f64> { Ok(r.value(name, "lateness_p99_ms", x)? - r.value(name, "lateness_p50_ms", x)?) };
-    let (at_lo, at_n) = (spread(lo)?, spread(n)?);
+    let gap = |x: f64| -> Result<f64> { Ok(r.value(name, top, x)? - r.value(name, "lateness_p50_ms", x)?) };
+    let (at_lo, at_n) = (gap(lo)?, gap(n)?);
     Ok(above(
         &format!(
-            "{}'s sleep lateness p99 - p50: {} at {n:.0} tasks / {} at {lo:.0} (at least 0.1 ms) =",
+            "{}{what} {} at {n:.0} tasks / {} at {lo:.0} (at least 0.1 ms) =",
             side(name),
             fmt_ms(at_n),
             fmt_ms(at_lo)
@@ -223,12 +221,7 @@ fn latency_spread(r: &LabResult, name: &str) -> Result<Finding> {
         GROWTH,
         fmt_ratio,
     )
-    .decide(
-        Verdict::Confirmed,
-        Verdict::Contradicted,
-        "A task's place in the burst of wake-ups decides how late it runs.",
-        "With this many tasks the burst of wake-ups is short next to the sleep itself.",
-    ))
+    .decide(Verdict::Confirmed, Verdict::Contradicted, yes, no))
 }
 
 /// 9.6: how late a 1 ms heartbeat on the same loop woke (p99) at 50,000 tasks.
