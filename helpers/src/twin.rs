@@ -64,8 +64,9 @@ pub fn run(py: &Python, script: &str, params: &serde_json::Value, extra: &[&str]
         .arg("--params")
         .arg(params.to_string())
         .args(extra)
-        // The twin reads its default params from this binary's registry (`lab list`).
-        .env("LAB_BIN", std::env::current_exe().map_err(|e| LabError::other(format!("cannot find lab itself: {e}")))?)
+        // The twin reads its default params from this binary's registry (`lab list`): this very process's image,
+        // which stays runnable while this process lives even if `cargo build` replaces the file meanwhile.
+        .env("LAB_BIN", format!("/proc/{}/exe", std::process::id()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
