@@ -38,6 +38,11 @@ impl Budget {
         Ok(())
     }
 
+    /// The largest budget `validate` allows: what admits any estimate (the watchdog still holds the real one).
+    pub fn default_unlimited() -> Budget {
+        Budget { max_wall_s: 86_400.0, max_rss_mb: 1 << 20, nofile: None }
+    }
+
     /// Refuses, before anything runs, parameters whose estimate (time or memory) is over this budget, with the
     /// way to raise it.
     pub fn admit<P: ExperimentParams>(&self, p: &P) -> Result<()> {

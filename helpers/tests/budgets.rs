@@ -25,7 +25,14 @@ fn a_run_over_its_wall_time_budget_is_killed_and_reported() {
     let budget = Budget { max_wall_s: 0.5, ..Default::default() };
     let err = helpers::runner::run_lab(
         &helpers::runner::lab_binary().unwrap(),
-        &["q3".into(), "--params".into(), serde_json::to_string(&p).unwrap(), "--max-wall-s".into(), "0.5".into()],
+        &[
+            "q3".into(),
+            "--params".into(),
+            serde_json::to_string(&p).unwrap(),
+            "--max-wall-s".into(),
+            "0.5".into(),
+            "--no-estimate-check".into(),
+        ],
         budget.max_wall_s + 10.0,
     )
     .unwrap_err();
@@ -59,6 +66,7 @@ fn the_cli_exits_3_on_a_budget_breach() {
     let _one_at_a_time = serial();
     let out = Command::new(env!("CARGO_BIN_EXE_lab"))
         .args(["q3", "--params", r#"{"tasks":10,"latency_ms":1201,"limits":[1]}"#, "--max-wall-s", "0.3"])
+        .arg("--no-estimate-check") // past the estimate check: the watchdog must stop it
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
@@ -179,11 +187,29 @@ fn a_budget_breach_with_workers_running_leaves_none_behind() {
     // Well within the estimate check, but the watchdog stops it at 1.5 s: pass the budget straight to lab.
     let err = helpers::runner::run_lab(
         &helpers::runner::lab_binary().unwrap(),
-        &["q2".into(), "--params".into(), serde_json::to_string(&p).unwrap(), "--max-wall-s".into(), "1.5".into()],
+        &[
+            "q2".into(),
+            "--params".into(),
+            serde_json::to_string(&p).unwrap(),
+            "--max-wall-s".into(),
+            "1.5".into(),
+            "--no-estimate-check".into(),
+        ],
         budget.max_wall_s,
     )
     .unwrap_err();
     std::env::remove_var("LAB_TEST_MARK");
     assert_eq!(err.kind, ErrorKind::Budget, "{err}");
     assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q2-budget").is_empty()));
+}
+
+#[test]
+fn the_cli_refuses_an_estimate_over_its_budget_before_running() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lab"))
+        .args(["q3", "--params", r#"{"latency_ms":60000}"#, "--max-wall-s", "10"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), out.stdout.is_empty()), (Some(2), true), "{stderr}");
+    assert!(stderr.contains("over the wall-time budget of 10 s") && stderr.contains("--max-wall-s"), "{stderr}");
 }

@@ -62,7 +62,8 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
     }
     // Sleeping tasks leave the CPU nearly idle: the "constantly utilized thread" is contradicted.
     assert!(r.value("tokio", "cpu_busy", 100.0).unwrap() < 0.5);
-    assert_eq!(r.claim("3.2").unwrap().rust.verdict, Verdict::Contradicted);
+    // Contradicted below 0.1 cores, refined up to 0.5: at 20 ms sleeps a busy machine can land either side.
+    assert_ne!(r.claim("3.2").unwrap().rust.verdict, Verdict::Confirmed);
     // A tokio spawn is far cheaper than a thread spawn.
     assert!(r.value("tokio", "spawn_us", 2000.0).unwrap() * 5.0 < r.value("threads", "spawn_us", 2000.0).unwrap());
     // The run saved its result for the ledger, where the tests put results (not the user's results/).

@@ -76,7 +76,9 @@ fn cli() -> Command {
                 .arg(number("max-wall-s", "Wall-time budget, seconds (default 600)"))
                 .arg(number("max-rss-mb", "Memory budget for lab and its children, MiB (default 4096)"))
                 .arg(number("nofile", "Soft open-files limit for the run (default: as inherited)"))
-                .arg(Arg::new("watch-stdin").long("watch-stdin").action(ArgAction::SetTrue).hide(true)),
+                .arg(Arg::new("watch-stdin").long("watch-stdin").action(ArgAction::SetTrue).hide(true))
+                // The tests' way to start a run that will outgrow its budget: only the watchdog stops it then.
+                .arg(Arg::new("no-estimate-check").long("no-estimate-check").action(ArgAction::SetTrue).hide(true)),
         );
     }
     cmd
@@ -155,7 +157,8 @@ fn experiment(q: &registry::Question, m: &ArgMatches) -> Result<String> {
     watchdog::apply_nofile(&budget)?;
     watchdog::start(&budget);
     let params = m.get_one::<String>("params").map_or("{}", String::as_str);
-    (q.run)(params, &budget)?.to_json()
+    let admit = if m.get_flag("no-estimate-check") { Budget::default_unlimited() } else { budget };
+    (q.run)(params, &admit)?.to_json()
 }
 
 fn main_inner() -> Result<String> {
