@@ -118,7 +118,9 @@ def test_stop_during_a_python_process_pool_leaves_nothing(browser, workspace, ju
             menu(page, "Run", "Run All Cells")
             pool = wait_for(lambda: pool_running(run.id, twin), POOL_UP_WITHIN_S, f"{twin} with pool workers")
             t0 = time.monotonic()
-            page.locator('.jp-NotebookPanel-toolbar jp-button[data-command="notebook:interrupt-kernel"]').click()
+            # The Stop button of the notebook in view: notebooks opened earlier keep their (hidden) tabs.
+            page.locator('.jp-NotebookPanel-toolbar:visible jp-button[data-command="notebook:interrupt-kernel"]'
+                         ).first.click()
             wait_for(lambda: not run_processes(run.id, twin), STOP_WITHIN_S,
                      f"the run's processes gone after Stop (still there: {describe(run_processes(run.id, twin))})")
             step.detail = f"{len(pool)} {twin} processes (twin + workers) gone {time.monotonic() - t0:.1f} s after Stop"
