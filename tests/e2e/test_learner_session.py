@@ -115,6 +115,9 @@ def test_stop_during_a_python_process_pool_leaves_nothing(browser, workspace, ju
             page.goto(f"{jupyterlab.base}/lab/tree/{notebook}?token={jupyterlab.token}", timeout=60_000)
             page.wait_for_function(
                 "document.querySelector('#jp-main-statusbar')?.innerText.includes('Rust | Idle')", timeout=120_000)
+            # Earlier notebooks stay open in their tabs: click into this one so the Run menu acts on it.
+            page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-CodeCell").first.locator(
+                ".jp-InputPrompt").click()
             menu(page, "Run", "Run All Cells")
             pool = wait_for(lambda: pool_running(run.id, twin), POOL_UP_WITHIN_S, f"{twin} with pool workers")
             t0 = time.monotonic()
