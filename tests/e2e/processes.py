@@ -37,12 +37,6 @@ def run_processes(run_id, twin=TWIN):
             if argv and (Path(argv[0]).name == "lab" or any(a.endswith(twin) for a in argv))}
 
 
-def pool_running(run_id, twin):
-    """The twin's processes while it runs a process pool (the twin and at least one forked worker), else {}."""
-    procs = {pid: argv for pid, argv in run_processes(run_id, twin).items() if any(a.endswith(twin) for a in argv)}
-    return procs if len(procs) >= 2 else {}
-
-
 def lab_q3(procs):
     """The `lab q3` processes among `procs`: the experiment itself, not a validation or listing call."""
     return {pid: argv for pid, argv in procs.items() if Path(argv[0]).name == "lab" and argv[1:2] == ["q3"]}

@@ -7,8 +7,7 @@ open notebook 03 as a fresh clone (untrusted), Run All, check every chart decode
 `limits: vec![50]` and re-run from the parameters cell down (runtime ~2 s); start a 100 s run, press Stop, check
 no `lab` or Python twin process is left, and re-run from the parameters cell down; then open every exported report
 (reports/*.html, an export of the notebook just run, and a report index of its results) from file:// and check that
-charts decode, no request leaves the machine, and the index's claim summary shows without scrolling. Then notebooks
-02 and 08: Run All, and Stop while the Python twin's process pool is up; nothing of the run may remain. Prints one
+charts decode, no request leaves the machine, and the index's claim summary shows without scrolling. Prints one
 line per step with its duration; fails naming the step that failed, with a screenshot in reports/e2e/failure.png.
 
 The steps depend on each other, so they are one test, in this order; the run, chromium, the workspace and the
@@ -24,7 +23,6 @@ import re
 import time
 
 import nbformat
-import pytest
 
 import report  # tools/report.py: the same failure rules and HTML export as make report
 
@@ -33,7 +31,7 @@ from .network import outside
 from .notebook_page import (MIN_CHARTS, RUN_CELL, TOKIO_AT_50, assert_charts, assert_no_failures, edit_params,
                             find_cell, lab_page, menu, output_text, prompt_of, run_from, screenshot,
                             tokio_runtime_at_50, wait_idle)
-from .processes import describe, lab_q3, pool_running, run_processes
+from .processes import describe, lab_q3, run_processes
 from .report_pages import check_report
 from .steps import Failed, Step, wait_for
 from .workspace import NOTEBOOK, PARAMS_CELL
@@ -99,35 +97,6 @@ def in_jupyterlab(page, lab_urls, lab, workspace, run_id):
             raise Failed(f"{len(bad)} request(s) left 127.0.0.1: {bad[:5]}")
         step.detail = f"{len(lab_urls)} requests"
     return saved
-
-
-# Notebooks whose Python twin runs a ProcessPoolExecutor: Stop pressed while its workers are up.
-POOLS = [("02_process_vs_thread_pools.ipynb", "q2_pools.py"), ("08_large_json_in_tasks.ipynb", "q8_json.py")]
-POOL_UP_WITHIN_S = 400  # compiling the helpers, then the Rust parts that come before the Python pool
-
-
-@pytest.mark.parametrize("notebook,twin", POOLS)
-def test_stop_during_a_python_process_pool_leaves_nothing(browser, workspace, jupyterlab, run, notebook, twin):
-    """The Stop button while a twin's pool workers are up: the kernel's cell process is SIGKILLed, `lab` and its
-    twin die with it (parent-death signal), and the pool workers with the twin (pool initializer)."""
-    with lab_page(browser) as (page, _):
-        with Step(f"open {notebook}, Run All, Stop while {twin}'s process pool runs") as step:
-            page.goto(f"{jupyterlab.base}/lab/tree/{notebook}?token={jupyterlab.token}", timeout=60_000)
-            page.wait_for_function(
-                "document.querySelector('#jp-main-statusbar')?.innerText.includes('Rust | Idle')", timeout=120_000)
-            # Earlier notebooks stay open in their tabs: click into this one so the Run menu acts on it.
-            page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-CodeCell").first.locator(
-                ".jp-InputPrompt").click()
-            menu(page, "Run", "Run All Cells")
-            pool = wait_for(lambda: pool_running(run.id, twin), POOL_UP_WITHIN_S, f"{twin} with pool workers")
-            t0 = time.monotonic()
-            # The Stop button of the notebook in view: notebooks opened earlier keep their (hidden) tabs.
-            page.locator('.jp-NotebookPanel-toolbar:visible jp-button[data-command="notebook:interrupt-kernel"]'
-                         ).first.click()
-            wait_for(lambda: not run_processes(run.id, twin), STOP_WITHIN_S,
-                     f"the run's processes gone after Stop (still there: {describe(run_processes(run.id, twin))})")
-            step.detail = f"{len(pool)} {twin} processes (twin + workers) gone {time.monotonic() - t0:.1f} s after Stop"
-            wait_idle(page, RERUN_TIMEOUT_S)
 
 
 def rerun_at_limit_50(page, params_source):
