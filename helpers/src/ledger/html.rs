@@ -4,12 +4,6 @@
 use super::view::{MachineView, Part, View};
 use super::Ledger;
 use crate::display::{verdict_style, Html, CELL, TABLE};
-use crate::result::Verdict;
-
-/// The inline style of a verdict given by its key ("confirmed", "not-measured", ...).
-fn status_style(key: &str) -> &'static str {
-    Verdict::ALL.iter().find(|v| v.key() == key).map_or("", |&v| verdict_style(v))
-}
 
 /// The summary line of one machine: how many of the notes' claims hold, for Rust and for Python.
 fn ledger_summary(v: &View, m: &MachineView) -> String {
@@ -19,7 +13,7 @@ fn ledger_summary(v: &View, m: &MachineView) -> String {
             .map(|p| {
                 format!(
                     " <span style=\"{};padding:1px 5px;border-radius:3px\">{} {}</span>",
-                    status_style(p.status),
+                    verdict_style(p.status),
                     p.count,
                     p.text
                 )
@@ -91,9 +85,9 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
                         "<td style=\"{CELL};{}\">{}</td><td style=\"{CELL};{}\">{}</td>\
                          <td style=\"{CELL}\"><span title=\"{}\"><b>Rust:</b> {}</span><br/>\
                          <span title=\"{}\"><b>Python:</b> {}</span></td>",
-                        status_style(j.rust.status),
+                        verdict_style(j.rust.status),
                         j.rust.label,
-                        status_style(j.python.status),
+                        verdict_style(j.python.status),
                         j.python.label,
                         Html::escape(&j.rust.evidence),
                         Html::escape(&j.rust.evidence_first),
@@ -103,7 +97,7 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
                 } else {
                     h.push_str(&format!(
                         "<td style=\"{CELL};{}\" colspan=\"3\">{}</td>",
-                        status_style(j.rust.status),
+                        verdict_style(j.rust.status),
                         j.rust.label
                     ));
                 }

@@ -35,7 +35,7 @@ pub struct MachineView {
     pub line: String,
     pub machine: Machine,
     /// How many claims ended in each verdict (every verdict, zeros included), keyed "confirmed", "not-measured"...
-    pub counts: Languages<BTreeMap<&'static str, usize>>,
+    pub counts: Languages<BTreeMap<Verdict, usize>>,
     /// The summary line's parts, in order; a zero "does not apply" or "not measured" is left out.
     pub summary: Languages<Vec<Part>>,
     /// The result files the verdicts come from: the latest of each experiment.
@@ -52,8 +52,8 @@ pub struct Languages<T> {
 /// "11 confirmed", "1 hold only for Python".
 #[derive(Debug, Clone, Serialize)]
 pub struct Part {
-    /// The verdict's key: "confirmed", "does-not-apply", ...
-    pub status: &'static str,
+    /// The verdict (in JSON its key: "confirmed", "does-not-apply", ...).
+    pub status: Verdict,
     pub count: usize,
     pub text: &'static str,
 }
@@ -107,7 +107,8 @@ pub struct Judged {
 /// "evidence": "...", "evidence_first": "..."}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Mark {
-    pub status: &'static str,
+    /// In JSON its key: "confirmed", "not-measured", ...
+    pub status: Verdict,
     pub label: &'static str,
     pub evidence: String,
     /// The evidence's first sentence (its key number), at most `EVIDENCE_CHARS` characters.
@@ -117,7 +118,7 @@ pub struct Mark {
 impl From<&Finding> for Mark {
     fn from(f: &Finding) -> Mark {
         Mark {
-            status: f.verdict.key(),
+            status: f.verdict,
             label: f.verdict.label(),
             evidence: f.evidence.clone(),
             evidence_first: first_sentence(&f.evidence, EVIDENCE_CHARS),
@@ -129,8 +130,8 @@ impl From<&Finding> for Mark {
 fn parts(count: impl Fn(Verdict) -> usize) -> Vec<Part> {
     Verdict::ALL
         .iter()
-        .map(|&v| Part { status: v.key(), count: count(v), text: v.label() })
-        .filter(|p| p.count > 0 || !matches!(p.status, "does-not-apply" | "not-measured"))
+        .map(|&v| Part { status: v, count: count(v), text: v.label() })
+        .filter(|p| p.count > 0 || !matches!(p.status, Verdict::DoesNotApply | Verdict::NotMeasured))
         .collect()
 }
 
@@ -161,7 +162,7 @@ impl Ledger {
             .map(|i| {
                 let s = &self.sources[i];
                 let c = self.counts(i);
-                let all = |n: [usize; 5]| Verdict::ALL.iter().map(|&v| (v.key(), n[v.index()])).collect();
+                let all = |n: [usize; 5]| Verdict::ALL.iter().map(|&v| (v, n[v.index()])).collect();
                 MachineView {
                     label: s.label(),
                     line: s.machine.describe(),
