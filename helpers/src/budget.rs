@@ -39,7 +39,7 @@ impl Budget {
     }
 
     /// The largest budget `validate` allows: what admits any estimate (the watchdog still holds the real one).
-    pub fn default_unlimited() -> Budget {
+    pub fn widest() -> Budget {
         Budget { max_wall_s: 86_400.0, max_rss_mb: 1 << 20, nofile: None }
     }
 

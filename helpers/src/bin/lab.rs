@@ -157,7 +157,7 @@ fn experiment(q: &registry::Question, m: &ArgMatches) -> Result<String> {
     watchdog::apply_nofile(&budget)?;
     watchdog::start(&budget);
     let params = m.get_one::<String>("params").map_or("{}", String::as_str);
-    let admit = if m.get_flag("no-estimate-check") { Budget::default_unlimited() } else { budget };
+    let admit = if m.get_flag("no-estimate-check") { Budget::widest() } else { budget };
     (q.run)(params, &admit)?.to_json()
 }
 

@@ -39,16 +39,3 @@ pub fn judge<P: ExperimentParams>(result: &mut LabResult, claims: Claims<P>, hea
     result.headline = headline(&p, result)?;
     Ok(())
 }
-
-/// Every claim of question `number`, not measured: the placeholder of a rule being rewritten.
-pub fn unwritten(number: u32) -> Result<Vec<Claim>> {
-    let why = "This claim's rule is being rewritten to decide from the numbers; no verdict yet.";
-    crate::claims::catalogue()?
-        .claims
-        .iter()
-        .filter(|c| c.question == number)
-        .map(|c| {
-            Claim::new(&c.id, crate::result::Finding::not_measured(why), crate::result::Finding::not_measured(why))
-        })
-        .collect()
-}
