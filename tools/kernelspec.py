@@ -1,5 +1,8 @@
 """Installs the evcxr Rust kernelspec into this venv (sys.prefix/share/jupyter/kernels/rust), where the venv's
-Jupyter finds it, without touching the user's own Jupyter folders."""
+Jupyter finds it, without touching the user's own Jupyter folders.
+
+The kernel starts through tools/evcxr_kernel.py, which gives each kernel a kept build folder under
+target/evcxr-kernels (see there why)."""
 
 import json
 import os
@@ -24,8 +27,11 @@ def main():
         return 1
     dest = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "rust"
     dest.mkdir(parents=True, exist_ok=True)
+    root = Path(__file__).resolve().parent.parent
+    launcher = root / "tools" / "evcxr_kernel.py"
+    slots = root / "target" / "evcxr-kernels"
     spec = {
-        "argv": [evcxr, "--control_file", "{connection_file}"],
+        "argv": [sys.executable, str(launcher), str(slots), evcxr, "--control_file", "{connection_file}"],
         "display_name": "Rust",
         "language": "rust",
         "interrupt_mode": "message",
