@@ -3,6 +3,7 @@
 #   make lab      JupyterLab on 127.0.0.1 with the notebooks
 #   make test     everything CI checks (.ci/run calls this), the browser test (make e2e) included
 #   make bench    the release lab binary's headline numbers, into results/
+#   make bench-kernel   how long the kernel takes per cell (first cell, later cells, re-run), into results/
 #   make soak     every experiment N times (N=5; ONLY=q3,q5 a subset): per claim the verdicts seen, flips, spread
 
 SHELL := /bin/bash
@@ -15,7 +16,7 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 LAB := target/release/lab
 
-.PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks chromium e2e bench soak strip clean distclean
+.PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks chromium e2e bench bench-kernel soak strip clean distclean
 
 setup: venv evcxr kernel lab-bin
 
@@ -84,6 +85,12 @@ bench: lab-bin venv
 	@cores=$$(nproc); names=$$($(LAB) list --names); for e in $$names; do \
 	  echo "--> lab $$e"; $(LAB) $$e > results/$$e-$${cores}cores.json; done; \
 	$(PY) tools/bench_summary.py $$(for e in $$names; do echo results/$$e-$${cores}cores.json; done)
+
+# make bench-kernel VARIANTS=slot-warm,cache-warm   the kernel's answer time per cell (first cell, later cells,
+#                                                   chart cells, re-run from the parameters) -> results/bench-kernel.json
+bench-kernel: setup
+	@echo "==> the Rust kernel's answer time, notebook 03 at a 4 s experiment (about 2 minutes a variant)"
+	$(PY) tools/bench_kernel.py $(if $(VARIANTS),--variants $(VARIANTS))
 
 # make soak N=5 ONLY=q3,q5   each experiment N times, interleaved, into results/soak/<n>/; then per claim the
 #                            verdicts seen, the runs off the majority and the spread of the number each rule compares

@@ -1,0 +1,167 @@
+"""How long the Rust kernel takes to answer, cell by cell (make bench-kernel).
+
+Runs notebook 03 with a ~4 s experiment (`limits: vec![50], python: false, overhead_tasks: 1_000`) through the evcxr
+kernel as a learner would: Run All, then re-run from the parameters cell down, twice. Each variant says how the
+kernel compiles (its build folder, evcxr's `:cache`, the linker, the opt level) and whether it starts warm.
+Prints a table and writes results/bench-kernel.json. Numbers, not a timed test: this machine is noisy.
+
+    tools/bench_kernel.py                      every variant
+    tools/bench_kernel.py --variants slot-warm,cache-warm
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402
+
+NOTEBOOK = report.NOTEBOOKS / "03_semaphore_scaling.ipynb"
+
+# name -> (first-cell settings, build folder: "fresh" | "slot", caches warm before the timed run)
+VARIANTS = {
+    # What the notebooks did before: evcxr's own cache of compiled crates, a new build folder per kernel.
+    "cache-cold": (":cache 2000", "fresh", False),
+    "cache-warm": (":cache 2000", "fresh", True),
+    # No :cache; the kernel launcher hands each kernel a kept build folder (one per concurrent kernel).
+    "slot-cold": ("", "slot", False),
+    "slot-warm": ("", "slot", True),
+    "slot-warm-system-ld": (":linker system", "slot", True),
+    "slot-warm-opt0": (":opt 0", "slot", True),
+}
+
+
+def small_run(source):
+    """The parameters cell at a ~4 s experiment."""
+    source = re.sub(r"limits: vec!\[[^\]]*\]", "limits: vec![50]", source)
+    source = re.sub(r"python: true", "python: false", source)
+    # A small overhead measurement (its chart refuses an empty one).
+    return re.sub(r"overhead_tasks: [0-9_]+", "overhead_tasks: 1_000", source)
+
+
+def prepared(settings):
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    lines = [ln for ln in code[0].source.splitlines() if not ln.startswith(":cache")]
+    code[0].source = "\n".join(([settings] if settings else []) + lines)
+    params = next(c for c in code if "let params" in c.source)
+    params.source = small_run(params.source)
+    return nb
+
+
+def kind(cell):
+    if "run(&params)" in cell.source:
+        return "run"
+    if report.charts(nbformat.from_dict({"cells": [cell]})):
+        return "chart"
+    return "other"
+
+
+def experiment_s(nb):
+    """The experiment's own wall time, from the result it printed."""
+    total = 0.0
+    for r in report.results(nb):
+        start = datetime.fromisoformat(r["started"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(r["finished"].replace("Z", "+00:00"))
+        total += (end - start).total_seconds()
+    return total
+
+
+def timed_pass(client, nb, start):
+    times = []
+    for i in range(start, len(nb.cells)):
+        cell = nb.cells[i]
+        if cell.cell_type != "code":
+            continue
+        t0 = time.perf_counter()
+        client.execute_cell(cell, i)
+        times.append((i, time.perf_counter() - t0))
+    failed = report.problems(nb)
+    if failed:
+        raise SystemExit(f"bench-kernel: a cell failed: {failed[:2]}")
+    return times
+
+
+def run_variant(name, scratch, log):
+    settings, folder, warm = VARIANTS[name]
+    env = dict(os.environ)
+    cache_home = scratch / f"{name}-xdg"
+    env["XDG_CACHE_HOME"] = str(cache_home)  # evcxr's :cache lives in $XDG_CACHE_HOME/evcxr
+    slot = scratch / f"{name}-slot"
+    rounds = 2 if warm else 1  # a warm variant's first kernel fills the caches; the second is timed
+    for round_ in range(rounds):
+        build = slot if folder == "slot" else scratch / f"{name}-fresh-{round_}"
+        build.mkdir(parents=True, exist_ok=True)
+        env["EVCXR_TMPDIR"] = str(build)
+        nb = prepared(settings)
+        client = NotebookClient(nb, timeout=900, kernel_name="rust", allow_errors=True,
+                                resources={"metadata": {"path": str(report.NOTEBOOKS)}})
+        with client.setup_kernel(env=env, stdout=log, stderr=log):
+            params_at = next(i for i, c in enumerate(nb.cells) if "let params" in c.source)
+            passes = [timed_pass(client, nb, 0)]
+            experiments = [experiment_s(nb)]
+            for _ in range(2):
+                passes.append(timed_pass(client, nb, params_at))
+                experiments.append(experiment_s(nb))
+    kinds = {i: kind(nb.cells[i]) for i, _ in passes[0]}
+    first = passes[0][0][1]
+    later = [s for i, s in passes[0][1:] if kinds[i] != "run"]
+    charts = [s for p in passes for i, s in p if kinds[i] == "chart"]
+    reruns = [sum(s for _, s in p) for p in passes[1:]]
+    beyond = [total - exp for total, exp in zip(reruns, experiments[1:])]
+    return {
+        "variant": name, "settings": settings, "build_folder": folder, "warm": warm,
+        "first_cell_s": first,
+        "later_cell_median_s": statistics.median(later), "later_cell_max_s": max(later),
+        "chart_cell_max_s": max(charts),
+        "rerun_s": reruns, "rerun_beyond_experiment_s": beyond,
+        "cells": [[[i, kinds[i], round(s, 3)] for i, s in p] for p in passes],
+    }
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated, from: " + ", ".join(VARIANTS))
+    ap.add_argument("--out", default=str(report.results_dir() / "bench-kernel.json"))
+    args = ap.parse_args(argv)
+    names = [v for v in args.variants.split(",") if v]
+    unknown = [v for v in names if v not in VARIANTS]
+    if unknown:
+        ap.error(f"--variants: unknown {unknown}; known: {', '.join(VARIANTS)}")
+    rows = []
+    log_path = report.REPORTS / "bench-kernel.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"==> the kernels' own output (Compiling ...) goes to {log_path}")
+    log = open(log_path, "w")
+    scratch = Path(tempfile.mkdtemp(prefix="bench-kernel-"))
+    try:
+        for name in names:
+            print(f"--> {name}", flush=True)
+            rows.append(run_variant(name, scratch, log))
+            r = rows[-1]
+            print(f"    first cell {r['first_cell_s']:.2f} s · later cells median {r['later_cell_median_s']:.2f} s"
+                  f" (max {r['later_cell_max_s']:.2f}) · chart cell max {r['chart_cell_max_s']:.2f} s · re-run "
+                  + " / ".join(f"{b:.2f}" for b in r["rerun_beyond_experiment_s"]) + " s beyond the experiment",
+                  flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        log.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine_cores": os.cpu_count(), "variants": rows}, indent=1) + "\n")
+    print(f"==> {out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
