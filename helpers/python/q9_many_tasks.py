@@ -67,6 +67,8 @@ def sleep_part(n, latency_ms):
         "gc_gen0": collections[0],
         "gc_gen1": collections[1],
         "gc_gen2": collections[2],
+        # This interpreter's generation-0 threshold (the notebook's prose quotes it, not a version's default).
+        "gc_threshold0": gc.get_threshold()[0],
     }
     return [point(y, n, v) for y, v in values.items()]
 

@@ -136,11 +136,17 @@ pub fn lag_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// Python's garbage collections per generation vs the number of tasks.
+/// Python's garbage collections per generation vs the number of tasks; the title gives the interpreter's
+/// generation-0 threshold where the run recorded it.
 pub fn gc_chart(r: &LabResult) -> Result<Chart> {
+    let threshold = r.series("python", "gc_threshold0").and_then(|s| s.points.first()).map(|p| p[1]);
+    let title = match threshold {
+        Some(t) => format!("Python garbage collections during the run (gen-0 threshold {t:.0})"),
+        None => "Python garbage collections during the run".to_string(),
+    };
     lines(
         r,
-        &LineSpec::new("gc_gen0", "Python garbage collections during the run", "tasks (log)", "collections")
+        &LineSpec::new("gc_gen0", &title, "tasks (log)", "collections")
             .also(&["gc_gen1", "gc_gen2"])
             .only(&["python"])
             .log_x()

@@ -30,6 +30,9 @@ const OUTCOMES: [&str; 5] = ["ok", "timeouts", "conn_errors", "emfile", "addr_no
 /// the client's cores busy, and (tokio) its peak open descriptors and the ephemeral port range's size.
 const SERVER_CONTEXT: [&str; 4] = ["nofile", "client_cpu_busy", "peak_fds", "ephemeral_ports"];
 
+/// Python's collections per generation, and its generation-0 threshold (the prose quotes the run's, not a default).
+const PYTHON_GC: [&str; 4] = ["gc_gen0", "gc_gen1", "gc_gen2", "gc_threshold0"];
+
 pub fn execute(p: &Params) -> Result<LabResult> {
     let python = p.python_max_tasks > 0 && p.tasks.iter().any(|&n| n <= p.python_max_tasks);
     let (py, machine) = common::setup(python || p.server_tasks > 0 && p.python_max_tasks > 0)?;
@@ -49,7 +52,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let mut series: Vec<Series> = ["tokio", "python"]
         .iter()
         .flat_map(|n| YS.iter().map(move |y| Series::new(n, "tasks", y)))
-        .chain(["gc_gen0", "gc_gen1", "gc_gen2"].iter().map(|y| Series::new("python", "tasks", y)))
+        .chain(PYTHON_GC.iter().map(|y| Series::new("python", "tasks", y)))
         .collect();
     let push = |series: &mut Vec<Series>, name: &str, y: &str, x: f64, v: f64| {
         if let Some(s) = series.iter_mut().find(|s| s.name == name && s.y == y) {
@@ -87,7 +90,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         if let (Some(py), true) = (py.as_ref(), n <= p.python_max_tasks) {
             progress.begin(&format!("python, {n} tasks"));
             let r = twin::run(py, TWIN, &params, &["--part", "sleep", "--n", &n.to_string()])?;
-            for y in YS.iter().chain(["gc_gen0", "gc_gen1", "gc_gen2"].iter()) {
+            for y in YS.iter().chain(PYTHON_GC.iter()) {
                 if let Ok(v) = r.value("python", y, x) {
                     push(&mut series, "python", y, x, v);
                 }
@@ -114,7 +117,10 @@ fn server_mode(
     params: &serde_json::Value,
     progress: &mut Progress,
 ) -> Result<Vec<Series>> {
-    let server = Server::start(&ServerConfig { pool_size: 1_000, service_ms: 10, backlog: 4096, rate_per_s: None })?;
+    let config = ServerConfig { pool_size: 1_000, service_ms: 10, backlog: 4096, rate_per_s: None };
+    let server = Server::start(&config)?;
+    // The notebook's prose names no server numbers: the run says them.
+    let serving = format!("server: {} pool connections, {} ms a request", config.pool_size, config.service_ms);
     let timeout = Duration::from_secs(5);
     let ys = || OUTCOMES.iter().chain(SERVER_CONTEXT.iter());
     let mut out: Vec<Series> =
@@ -128,7 +134,7 @@ fn server_mode(
     for limit in [None, Some(p.server_limit)] {
         let x = limit.map_or(0.0, |l| l as f64);
         let lim = limit.map_or("none".to_string(), |l| l.to_string());
-        progress.begin(&format!("tokio, {} requests at once, limit {lim}", p.server_tasks));
+        progress.begin(&format!("tokio, {} requests at once, limit {lim} ({serving})", p.server_tasks));
         let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
         let old = p.nofile.map(set_soft_nofile).transpose()?;
         // The limit the client runs under, read here so that the judge never reads the machine it runs on.
