@@ -18,7 +18,10 @@ LAB := target/release/lab
 
 .PHONY: setup venv evcxr kernel lab-bin report lab test test-rust test-notebooks chromium e2e bench bench-kernel soak strip clean distclean
 
-setup: venv evcxr kernel lab-bin
+# The venv (network-bound), the evcxr_jupyter install and the lab binary (CPU-bound) go at once; the kernelspec last.
+setup:
+	@$(MAKE) --no-print-directory -j3 venv evcxr lab-bin
+	@$(MAKE) --no-print-directory kernel
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
