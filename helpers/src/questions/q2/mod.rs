@@ -130,19 +130,24 @@ pub fn cores_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// KiB per worker: a thread (resident, and its reserved stack) vs a worker process.
+/// KiB per worker: a thread (resident, and its reserved address space) vs a worker process's RSS, its own pages
+/// (USS) and its proportional share (PSS). Bars the run could not measure (smaps_rollup unreadable) are left out.
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
     bars(
         r,
         &BarSpec::new(
-            "Memory per worker",
+            "Memory per worker: RSS (shared pages too), USS (own), PSS (a share)",
             "KiB (log)",
             &[
                 ("threads", "kb_per_worker", "thread (resident)"),
-                ("threads virtual", "kb_per_worker", "thread (address space)"),
-                ("processes", "kb_per_worker", "lab worker process"),
+                ("threads virtual", "kb_per_worker", "thread (reserved)"),
+                ("processes", "kb_per_worker", "lab RSS"),
+                ("processes", "uss_kb_per_worker", "lab USS"),
+                ("processes", "pss_kb_per_worker", "lab PSS"),
                 ("python threads", "kb_per_worker", "py thread"),
-                ("python processes", "kb_per_worker", "py worker process"),
+                ("python processes", "kb_per_worker", "py RSS"),
+                ("python processes", "uss_kb_per_worker", "py USS"),
+                ("python processes", "pss_kb_per_worker", "py PSS"),
             ],
         )
         .log_y(),
