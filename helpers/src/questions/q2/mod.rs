@@ -16,7 +16,7 @@ pub const TWIN: &str = "q2_pools.py";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Params {
-    /// CPU jobs per run, 1 .. 10,000.
+    /// CPU jobs per run, 1 .. 10,000 (default `default_jobs()`: max(16, 4 x cores)).
     pub jobs: u64,
     /// Work per job, ms (calibrated here at start), 0.01 .. 10,000.
     pub job_ms: f64,
@@ -34,10 +34,17 @@ pub struct Params {
     pub python: bool,
 }
 
+/// The default job count: max(16, 4 x cores). Each worker of a pool as large as the cores then gets at least four
+/// jobs, so the pool's start-up (a few ms per process) stays small beside the work on a many-core machine too.
+pub fn default_jobs() -> u64 {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u64;
+    (4 * cores).clamp(16, 10_000)
+}
+
 impl Default for Params {
     fn default() -> Self {
         Params {
-            jobs: 16,
+            jobs: default_jobs(),
             job_ms: 25.0,
             workers: vec![1, 2, 4, 8],
             repeats: 3,
@@ -195,4 +202,17 @@ pub fn crossover_chart(r: &LabResult) -> Result<Chart> {
         .log_x()
         .legend(Corner::LowerRight),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_jobs_give_each_core_at_least_four_and_never_fewer_than_sixteen() {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u64;
+        let jobs = Params::default().jobs;
+        assert!(jobs >= 16 && jobs >= 4 * cores.min(2_500), "{jobs} jobs on {cores} cores");
+        assert!(Params::default().validate().is_ok());
+    }
 }
