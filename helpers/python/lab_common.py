@@ -247,15 +247,40 @@ def document(nbytes):
     return [record(i) for i in range(max(1, nbytes // one))]
 
 
-def rss_of(pid):
+def _status_field(pid, field):
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0
+
+
+def rss_of(pid):
+    return _status_field(pid, "VmRSS:")
+
+
+def peak_rss_of(pid):
+    """VmHWM of another process (a pool worker), bytes; 0 once it has gone."""
+    return _status_field(pid, "VmHWM:")
+
+
+def smaps_rollup(pid):
+    """(rss, uss, pss) bytes of process `pid` from /proc/PID/smaps_rollup, and None; or None and why it could not
+    be read. A forked worker shares its parent's pages and RSS counts them in full: USS (Private_Clean +
+    Private_Dirty) is what the worker alone holds, PSS charges shared pages to their sharers in equal parts."""
+    path = f"/proc/{pid}/smaps_rollup"
+    try:
+        with open(path) as f:
+            fields = {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in f if ":" in line)
+                      if v.strip().endswith("kB")}
+        return (fields["Rss"], fields["Private_Clean"] + fields["Private_Dirty"], fields["Pss"]), None
+    except OSError as e:
+        return None, f"cannot read {path}: {e.strerror}"
+    except (KeyError, ValueError) as e:
+        return None, f"{path}: no {e} field"
 
 
 def cores():

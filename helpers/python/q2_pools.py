@@ -41,7 +41,8 @@ def scaling(strategy, workers, jobs, iters):
 
 
 def memory(workers):
-    """KiB per idle thread (RSS growth) and per worker process (each one's RSS); ms to start a pool of one."""
+    """KiB per idle thread (RSS growth) and per worker process (each one's RSS, USS and PSS, with whether
+    smaps_rollup could be read); ms to start a pool of one."""
     stop = threading.Event()
     before = lab.rss_of("self")
     threads = [threading.Thread(target=stop.wait) for _ in range(workers)]
@@ -54,8 +55,21 @@ def memory(workers):
 
     with lab.process_pool(max_workers=workers) as pool:
         list(pool.map(time.sleep, [0.2] * workers))  # every worker busy at once, so all of them start
-        rss = [lab.rss_of(pid) for pid in pool._processes]  # noqa: SLF001 (the pool keeps its pids here)
+        pids = list(pool._processes)  # noqa: SLF001 (the pool keeps its pids here)
+        rss = [lab.rss_of(pid) for pid in pids]
+        # A forked worker shares its parent's pages, which RSS counts in full: USS and PSS say what it adds.
+        shares = [lab.smaps_rollup(pid) for pid in pids]
     per_process = sum(rss) / 1024 / max(1, len(rss))
+    errors = [e for _, e in shares if e]
+    out = [point("python processes", "workers", "kb_per_worker", workers, per_process),
+           point("python processes", "workers", "smaps_rollup_read", workers, 0.0 if errors else 1.0)]
+    if errors:
+        print(f"python processes: USS and PSS not measured ({errors[0]}): RSS counts pages shared with the parent",
+              file=sys.stderr)
+    else:
+        for k, y in ((1, "uss_kb_per_worker"), (2, "pss_kb_per_worker")):
+            v = sum(s[k] for s, _ in shares) / 1024 / max(1, len(shares))
+            out.append(point("python processes", "workers", y, workers, v))
 
     starts = []
     for _ in range(3):
@@ -63,9 +77,8 @@ def memory(workers):
         with lab.process_pool(max_workers=1) as pool:
             pool.submit(int).result()
         starts.append((time.perf_counter() - t0) * 1000)
-    return [
+    return out + [
         point("python threads", "workers", "kb_per_worker", workers, per_thread),
-        point("python processes", "workers", "kb_per_worker", workers, per_process),
         point("python processes", "workers", "start_ms", workers, statistics.median(starts)),
     ]
 

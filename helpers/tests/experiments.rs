@@ -152,6 +152,17 @@ fn q2_threads_and_processes_use_the_cores_while_the_gil_model_and_python_threads
         r.value("processes", "kb_per_worker", 2.0).unwrap()
             > 10.0 * r.value("threads", "kb_per_worker", 2.0).unwrap().max(1.0)
     );
+    // Where smaps_rollup was read, a worker's own pages (USS) and its share (PSS) are at most its RSS.
+    for name in ["processes", "python processes"] {
+        if r.value(name, "smaps_rollup_read", 2.0).unwrap() == 1.0 {
+            let (uss, pss) =
+                (r.value(name, "uss_kb_per_worker", 2.0).unwrap(), r.value(name, "pss_kb_per_worker", 2.0).unwrap());
+            assert!(
+                0.0 < uss && uss <= pss && pss <= r.value(name, "kb_per_worker", 2.0).unwrap(),
+                "{name}: {uss} {pss}"
+            );
+        }
+    }
     let trip = r.series("pipe round trip", "cost_ms").unwrap();
     assert!(trip.points[1][1] > trip.points[0][1]);
 }

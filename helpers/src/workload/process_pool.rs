@@ -149,4 +149,9 @@ impl Pool {
     pub fn rss(&self) -> Vec<u64> {
         self.workers.iter().filter_map(|w| crate::measure::memory::rss_of(w.pid())).collect()
     }
+
+    /// RSS, USS and PSS of each worker now, or the first worker's error (smaps_rollup unreadable).
+    pub fn shares(&self) -> Result<Vec<crate::measure::memory::Shares>> {
+        self.workers.iter().map(|w| crate::measure::memory::shares_of(w.pid())).collect()
+    }
 }

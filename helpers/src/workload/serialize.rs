@@ -54,6 +54,9 @@ pub struct SerializeRun {
     pub lag: Percentiles,
     pub ping: Percentiles,
     pub peak_rss_bytes: u64,
+    /// Whether the peak was reset before the run: false where the kernel refused, and `peak_rss_bytes` is then the
+    /// process's lifetime peak (earlier runs included).
+    pub peak_reset: bool,
 }
 
 /// How long the probes run at least, so that even a run of tiny documents gets lag and ping samples.
@@ -77,7 +80,7 @@ pub fn run(how: Offload, doc: Arc<Value>, tasks: u64, batch: u64, ping: Duration
         .build()
         .map_err(|e| LabError::other(format!("cannot start a rayon pool: {e}")))?;
     let pool = Arc::new(pool);
-    memory::reset_peak();
+    let peak_reset = memory::reset_peak();
     let ((bytes, work_s, lag, pings), mut section) = measure(|| {
         rt.block_on(async {
             let t0 = std::time::Instant::now();
@@ -140,5 +143,5 @@ pub fn run(how: Offload, doc: Arc<Value>, tasks: u64, batch: u64, ping: Duration
     section.wall_s = work_s;
     let peak = memory::peak_rss_bytes();
     drop(rt);
-    Ok(SerializeRun { section, bytes, lag, ping: pings, peak_rss_bytes: peak })
+    Ok(SerializeRun { section, bytes, lag, ping: pings, peak_rss_bytes: peak, peak_reset })
 }

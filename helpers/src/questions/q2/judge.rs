@@ -177,36 +177,90 @@ fn rule_2_2(p: &Params, r: &LabResult) -> Result<Claim> {
     Claim::new("2.2", rust, python)
 }
 
-/// Resident KiB a worker process costs over a thread, as a ratio with the line (a thread counted as >= 1 KiB).
-fn memory_finding(lang: &str, process_kib: f64, thread_kib: f64) -> Finding {
-    let ratio = process_kib / thread_kib.max(1.0);
-    above(
-        &format!(
-            "{lang}: a worker process's resident {} / a thread's {} =",
-            fmt_kib(process_kib),
-            fmt_kib(thread_kib.max(1.0))
-        ),
-        ratio,
-        MORE_MEMORY,
-        fmt_ratio,
-    )
-    .decide(
-        Verdict::Confirmed,
-        Verdict::Contradicted,
-        "A process carries its own copy of the runtime's pages; a thread only the stack it touches.",
-        "A worker process cost about as much as a thread here.",
-    )
+/// How a worker process's memory was measured: its own pages (USS, from smaps_rollup), or only its RSS, which
+/// also counts the pages it shares with its parent and siblings (an upper bound on what it adds).
+enum ProcessMemory {
+    Uss {
+        uss: f64,
+        pss: f64,
+        rss: f64,
+    },
+    /// RSS only, and why: smaps_rollup unreadable on this run, or a result from before USS was recorded.
+    Rss {
+        rss: f64,
+        why: String,
+    },
 }
 
-/// 2.3: processes cost more memory than threads: resident KiB per worker, each language's own pair.
+/// The memory of series `name`'s worker processes at `w` workers.
+fn process_memory(r: &LabResult, name: &str, w: f64) -> Result<ProcessMemory> {
+    let rss = r.value(name, "kb_per_worker", w)?;
+    if let (Ok(uss), Ok(pss)) = (r.value(name, "uss_kb_per_worker", w), r.value(name, "pss_kb_per_worker", w)) {
+        return Ok(ProcessMemory::Uss { uss, pss, rss });
+    }
+    let why = match r.value(name, "smaps_rollup_read", w) {
+        Ok(_) => "its smaps_rollup could not be read on this run (smaps_rollup_read 0; the run's progress line says \
+                  why)"
+            .to_string(),
+        Err(_) => "this result predates USS".to_string(),
+    };
+    Ok(ProcessMemory::Rss { rss, why })
+}
+
+/// A worker process's own KiB (USS) against a thread's, as a ratio with the line (a thread counted as >= 1 KiB).
+/// Where only RSS was measured, an RSS below the line still contradicts (USS <= RSS), but one above it cannot
+/// confirm: the shared pages in it may be what crossed the line, so the verdict is refined.
+fn memory_finding(lang: &str, process: ProcessMemory, thread_kib: f64) -> Finding {
+    let thread = thread_kib.max(1.0);
+    match process {
+        ProcessMemory::Uss { uss, pss, rss } => above(
+            &format!("{lang}: a worker process's own memory (USS) {} / a thread's {} =", fmt_kib(uss), fmt_kib(thread)),
+            uss / thread,
+            MORE_MEMORY,
+            fmt_ratio,
+        )
+        .decide(
+            Verdict::Confirmed,
+            Verdict::Contradicted,
+            "A process carries its own heap, stacks and runtime data; a thread only the stack it touches.",
+            "A worker process's own pages cost about as much as a thread here.",
+        )
+        .then(format!(
+            "Its RSS was {} and its PSS {}: RSS also counts the pages it shares with its parent and the other \
+             workers (code, libraries, copy-on-write data), PSS charges each of those to its sharers in equal parts.",
+            fmt_kib(rss),
+            fmt_kib(pss)
+        )),
+        ProcessMemory::Rss { rss, why } => above(
+            &format!(
+                "{lang}: a worker process's resident memory (RSS, not USS: {why}) {} / a thread's {} =",
+                fmt_kib(rss),
+                fmt_kib(thread)
+            ),
+            rss / thread,
+            MORE_MEMORY,
+            fmt_ratio,
+        )
+        .decide(
+            Verdict::Refined,
+            Verdict::Contradicted,
+            "RSS counts the pages the worker shares with its parent in full, so it overstates what a process adds: \
+             how much of it is the worker's own was not measured.",
+            "Even its RSS, which also counts shared pages, was about a thread's.",
+        ),
+    }
+}
+
+/// 2.3: processes cost more memory than threads: a worker process's own KiB (USS) against a thread's, each
+/// language's own pair.
 fn rule_2_3(p: &Params, r: &LabResult) -> Result<Claim> {
     let w = largest_workers(p);
     let rust = rust(|| {
-        let f =
-            memory_finding("Rust", r.value("processes", "kb_per_worker", w)?, r.value("threads", "kb_per_worker", w)?);
+        let f = memory_finding("Rust", process_memory(r, "processes", w)?, r.value("threads", "kb_per_worker", w)?);
         Ok(match r.value("threads virtual", "kb_per_worker", w) {
             Ok(v) => f.then(format!(
-                "A thread also reserves {} of address space (its stack and a malloc arena), mostly never touched.",
+                "A thread also reserves {} of address space (its stack, and a malloc arena if glibc gave it one: \
+                 arenas are made lazily, at most 8 per core), mostly never touched.",
                 fmt_kib(v)
             )),
             Err(_) => f,
@@ -215,7 +269,7 @@ fn rule_2_3(p: &Params, r: &LabResult) -> Result<Claim> {
     let python = python(r, || {
         Ok(memory_finding(
             "Python",
-            r.value("python processes", "kb_per_worker", w)?,
+            process_memory(r, "python processes", w)?,
             r.value("python threads", "kb_per_worker", w)?,
         ))
     });

@@ -25,9 +25,15 @@ fn typical() -> LabResult {
     }
     set(&mut r, "threads", "workers", "kb_per_worker", 8.0, 12.0);
     set(&mut r, "threads virtual", "workers", "kb_per_worker", 8.0, 67_600.0);
-    set(&mut r, "processes", "workers", "kb_per_worker", 8.0, 4_292.0);
+    for (name, rss, uss, pss) in
+        [("processes", 4_292.0, 1_180.0, 1_530.0), ("python processes", 17_969.0, 5_730.0, 8_900.0)]
+    {
+        set(&mut r, name, "workers", "kb_per_worker", 8.0, rss);
+        set(&mut r, name, "workers", "uss_kb_per_worker", 8.0, uss);
+        set(&mut r, name, "workers", "pss_kb_per_worker", 8.0, pss);
+        set(&mut r, name, "workers", "smaps_rollup_read", 8.0, 1.0);
+    }
     set(&mut r, "python threads", "workers", "kb_per_worker", 8.0, 17.5);
-    set(&mut r, "python processes", "workers", "kb_per_worker", 8.0, 17_969.0);
     for (name, ms) in [
         ("serde_json", 180.0),
         ("pipe round trip", 700.0),
@@ -88,17 +94,46 @@ fn threads_share_one_knife_only_where_they_keep_one_core_busy() {
 }
 
 #[test]
-fn a_process_costs_more_memory_when_its_resident_kib_are_several_threads() {
+fn a_process_costs_more_memory_when_its_own_kib_are_several_threads() {
     let mut r = typical();
     let c = judged(&r, "2.3");
     assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Confirmed), "{c:?}");
-    assert!(c.rust.evidence.contains("4292 KiB / a thread's 12 KiB = 357.667x > 4.000x"), "{}", c.rust.evidence);
+    assert!(
+        c.rust.evidence.contains("own memory (USS) 1180 KiB / a thread's 12 KiB = 98.333x > 4.000x"),
+        "{}",
+        c.rust.evidence
+    );
+    assert!(c.rust.evidence.contains("RSS was 4292 KiB and its PSS 1530 KiB"), "{}", c.rust.evidence);
     assert!(c.rust.evidence.contains("67600 KiB of address space"), "{}", c.rust.evidence);
-    set(&mut r, "processes", "workers", "kb_per_worker", 8.0, 30.0);
-    set(&mut r, "python processes", "workers", "kb_per_worker", 8.0, 20.0);
+    assert!(c.rust.evidence.contains("at most 8 per core"), "{}", c.rust.evidence);
+    // Judged on USS, not RSS: a worker whose RSS is large but whose own pages are few is about a thread.
+    set(&mut r, "processes", "workers", "uss_kb_per_worker", 8.0, 30.0);
+    set(&mut r, "python processes", "workers", "uss_kb_per_worker", 8.0, 20.0);
     let c = judged(&r, "2.3");
     assert_eq!((c.rust.verdict, c.python.verdict), (Contradicted, Contradicted), "{c:?}");
+    assert!(c.python.evidence.contains("(USS) 20 KiB / a thread's 18 KiB = 1.143x <= 4.000x"), "{}", c.python.evidence);
+}
+
+#[test]
+fn where_smaps_rollup_was_unreadable_rss_can_only_refine_or_contradict() {
+    let mut r = typical();
+    for name in ["processes", "python processes"] {
+        r.series.retain(|s| !(s.name == name && (s.y == "uss_kb_per_worker" || s.y == "pss_kb_per_worker")));
+        set(&mut r, name, "workers", "smaps_rollup_read", 8.0, 0.0);
+    }
+    let c = judged(&r, "2.3");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Refined, Refined), "{c:?}");
+    assert!(c.rust.evidence.contains("(RSS, not USS: its smaps_rollup could not be read"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("4292 KiB / a thread's 12 KiB = 357.667x > 4.000x"), "{}", c.rust.evidence);
+    set(&mut r, "python processes", "workers", "kb_per_worker", 8.0, 20.0);
+    let c = judged(&r, "2.3");
+    assert_eq!(c.python.verdict, Contradicted, "{}", c.python.evidence);
     assert!(c.python.evidence.contains("1.143x <= 4.000x"), "{}", c.python.evidence);
+    // A result from before USS was recorded: the same fallback, saying why.
+    r.series.retain(|s| s.y != "smaps_rollup_read");
+    let c = judged(&r, "2.3");
+    assert_eq!(c.rust.verdict, Refined, "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("this result predates USS"), "{}", c.rust.evidence);
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub const TWIN: &str = "q2_pools.py";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Params {
-    /// CPU jobs per run, 1 .. 10,000.
+    /// CPU jobs per run, 1 .. 10,000 (default `default_jobs()`: max(16, 4 x cores)).
     pub jobs: u64,
     /// Work per job, ms (calibrated here at start), 0.01 .. 10,000.
     pub job_ms: f64,
@@ -34,10 +34,17 @@ pub struct Params {
     pub python: bool,
 }
 
+/// The default job count: max(16, 4 x cores). Each worker of a pool as large as the cores then gets at least four
+/// jobs, so the pool's start-up (a few ms per process) stays small beside the work on a many-core machine too.
+pub fn default_jobs() -> u64 {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u64;
+    (4 * cores).clamp(16, 10_000)
+}
+
 impl Default for Params {
     fn default() -> Self {
         Params {
-            jobs: 16,
+            jobs: default_jobs(),
             job_ms: 25.0,
             workers: vec![1, 2, 4, 8],
             repeats: 3,
@@ -130,19 +137,24 @@ pub fn cores_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// KiB per worker: a thread (resident, and its reserved stack) vs a worker process.
+/// KiB per worker: a thread (resident, and its reserved address space) vs a worker process's RSS, its own pages
+/// (USS) and its proportional share (PSS). Bars the run could not measure (smaps_rollup unreadable) are left out.
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
     bars(
         r,
         &BarSpec::new(
-            "Memory per worker",
+            "Memory per worker: RSS (shared pages too), USS (own), PSS (a share)",
             "KiB (log)",
             &[
                 ("threads", "kb_per_worker", "thread (resident)"),
-                ("threads virtual", "kb_per_worker", "thread (address space)"),
-                ("processes", "kb_per_worker", "lab worker process"),
+                ("threads virtual", "kb_per_worker", "thread (reserved)"),
+                ("processes", "kb_per_worker", "lab RSS"),
+                ("processes", "uss_kb_per_worker", "lab USS"),
+                ("processes", "pss_kb_per_worker", "lab PSS"),
                 ("python threads", "kb_per_worker", "py thread"),
-                ("python processes", "kb_per_worker", "py worker process"),
+                ("python processes", "kb_per_worker", "py RSS"),
+                ("python processes", "uss_kb_per_worker", "py USS"),
+                ("python processes", "pss_kb_per_worker", "py PSS"),
             ],
         )
         .log_y(),
@@ -190,4 +202,17 @@ pub fn crossover_chart(r: &LabResult) -> Result<Chart> {
         .log_x()
         .legend(Corner::LowerRight),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_jobs_give_each_core_at_least_four_and_never_fewer_than_sixteen() {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u64;
+        let jobs = Params::default().jobs;
+        assert!(jobs >= 16 && jobs >= 4 * cores.min(2_500), "{jobs} jobs on {cores} cores");
+        assert!(Params::default().validate().is_ok());
+    }
 }

@@ -51,6 +51,10 @@ fn quiet() -> LabResult {
     }
     put(&mut r, "python json", "in_c", SMALL, 1.0);
     put(&mut r, "python json", "in_c", BIG, 1.0);
+    for name in ["inline current_thread", "python inline"] {
+        put(&mut r, name, "peak_reset", SMALL, 1.0);
+        put(&mut r, name, "peak_reset", BIG, 1.0);
+    }
     r
 }
 
@@ -172,8 +176,17 @@ fn rule_8_7_memory_grows_by_more_than_the_document() {
     let mut r = quiet();
     assert_eq!(verdicts(&r, "8.7"), (Confirmed, Confirmed));
     has(&r, "8.7", "(5.7 MiB -> 145.0 MiB) 139.3 MiB > 9.5 MiB", "(22.9 MiB -> 93.6 MiB) 70.7 MiB > 9.5 MiB");
+    has(&r, "8.7", "peak RSS (since reset) growth", "peak RSS (since reset) growth");
     put(&mut r, "inline current_thread", "peak_rss_mb", BIG, 8.0);
     assert_eq!(verdicts(&r, "8.7").0, Contradicted);
+    // Where the kernel refused the reset, the peaks are lifetime peaks: their growth is not judged.
+    put(&mut r, "python inline", "peak_reset", BIG, 0.0);
+    assert_eq!(verdicts(&r, "8.7").1, NotMeasured);
+    has(&r, "8.7", "", "refused the peak reset before python inline at 10000000 bytes (peak_reset 0)");
+    // A result from before the reset was recorded: judged as before, saying so.
+    r.series.retain(|s| s.y != "peak_reset");
+    assert_eq!(verdicts(&r, "8.7"), (Contradicted, Confirmed));
+    has(&r, "8.7", "peak RSS (reset not recorded) growth", "peak RSS (reset not recorded) growth");
 }
 
 #[test]

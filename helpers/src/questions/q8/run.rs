@@ -18,7 +18,7 @@ const PYTHON: [(&str, &str); 4] = [
     ("python processes", "processes"),
     ("python batched", "batched"),
 ];
-const YS: [&str; 10] = [
+const YS: [&str; 11] = [
     "wall_s",
     "mb_per_s",
     "docs_per_s",
@@ -29,7 +29,12 @@ const YS: [&str; 10] = [
     "ping_p50_ms",
     "ping_p99_ms",
     "peak_rss_mb",
+    // 1 when the peak was reset before the run, 0 where the kernel refused (a lifetime peak).
+    "peak_reset",
 ];
+/// What the Python twin adds about its pools' memory: `peak_rss_mb` there is the parent's peak plus what the
+/// workers' peaks added over their RSS at the start of the run (0 without a pool).
+const PY_MEMORY: [&str; 2] = ["parent_peak_rss_mb", "workers_added_peak_mb"];
 
 pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
@@ -49,6 +54,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let mut series: Vec<Series> =
         names.iter().flat_map(|n| YS.iter().map(move |y| Series::new(n, "doc_bytes", y))).collect();
     let mut in_c = Series::new("python json", "doc_bytes", "in_c");
+    let mut extra = Vec::new();
     for &size in &p.doc_bytes {
         let doc = Arc::new(document(size as usize));
         for (i, name) in names.iter().enumerate() {
@@ -67,6 +73,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                     r.ping.p50_ms,
                     r.ping.p99_ms,
                     r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
+                    if r.peak_reset { 1.0 } else { 0.0 },
                 ]
             } else {
                 let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;
@@ -76,6 +83,11 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 let mut v = [0.0; YS.len()];
                 for (k, y) in YS.iter().enumerate() {
                     v[k] = r.value(name, y, x)?;
+                }
+                for y in PY_MEMORY {
+                    let mut s = Series::new(name, "doc_bytes", y);
+                    s.points.push([x, r.value(name, y, x)?]);
+                    extra.push(s);
                 }
                 // Whether this Python's json.dumps ran in C, for the claims about native code (8.8, 8.10).
                 if let Ok(c) = r.value(name, "json_in_c", x) {
@@ -87,11 +99,13 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 series[i * YS.len() + k].points.push([size as f64, *v]);
             }
             progress.end(&format!(
-                "{} ({:.0} MB/s), heartbeat p99 {}, ping p99 {}",
+                "{} ({:.0} MB/s), heartbeat p99 {}, ping p99 {}, {} {:.0} MiB",
                 fmt_s(values[0]),
                 values[1],
                 fmt_ms(values[5]),
-                fmt_ms(values[8])
+                fmt_ms(values[8]),
+                if values[10] >= 0.5 { "peak since reset" } else { "lifetime peak (reset refused)" },
+                values[9]
             ));
         }
         // One document's serialization time, for the claims: best of three, on this thread.
@@ -111,6 +125,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     if !in_c.points.is_empty() {
         series.push(in_c);
     }
+    series.extend(extra);
     common::finish(p, machine, merge_points(series), super::judge::claims, super::judge::headline)
 }
 
