@@ -19,7 +19,7 @@ def main():
     for lat in latencies:
         walls, l50, l99 = [], [], []
         for _ in range(repeats):
-            wall, _cpu, _peak, late = lab.gated_sleep(p["tasks"], p["limit"], lat)
+            wall, _cpu, _peak, late, _alive = lab.gated_sleep(p["tasks"], p["limit"], lat)
             walls.append(wall)
             l50.append(lab.percentile(late, 0.50))
             l99.append(lab.percentile(late, 0.99))
