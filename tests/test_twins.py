@@ -36,6 +36,10 @@ def test_q3_twin_runs_the_gated_sleep_and_measures_overhead():
     assert runtime[10] > 5 * runtime[100]
     assert runtime[100] >= 0.0099
     assert any(s["y"] == "spawn_us" for s in r["series"])
+    # Memory per task while all 100 are alive, at each limit: some growth, and not a whole MiB a task.
+    (alive,) = [s for s in r["series"] if s["y"] == "task_rss_bytes"]
+    assert [p[0] for p in alive["points"]] == [10, 100]
+    assert all(0 <= p[1] < 1024 * 1024 for p in alive["points"]), alive
 
 
 def test_q5_twin_one_latency_as_lab_calls_it():
@@ -46,6 +50,13 @@ def test_q5_twin_one_latency_as_lab_calls_it():
     (runtime,) = [s for s in r["series"] if s["y"] == "runtime_s"]
     assert runtime["points"][0][0] == 20
     assert runtime["points"][0][1] >= 5 * 0.020 * 0.99
+    # --limit overrides the params' limit, as `lab` runs the wave sweep: 50 tasks in one wave of 20 ms.
+    out = twin("q5_latency.py", {"tasks": 50, "limit": 10}, "--latency-ms", "20", "--limit", "50")
+    assert out.returncode == 0, out.stderr
+    (runtime,) = [s for s in json.loads(out.stdout)["series"] if s["y"] == "runtime_s"]
+    assert 0.020 * 0.99 <= runtime["points"][0][1] < 5 * 0.020
+    bad = twin("q5_latency.py", {"tasks": 50}, "--latency-ms", "20", "--limit", "51")
+    assert bad.returncode == 2 and "--limit must be between 1 and tasks (50); got 51" in bad.stderr
 
 
 def test_twins_refuse_unknown_fields_and_bad_json():

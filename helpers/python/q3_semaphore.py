@@ -109,19 +109,24 @@ def main():
         busy = lab.Series("python", "limit", "cpu_busy")
         rss = lab.Series("python", "limit", "peak_rss_mb")
         eff = lab.Series("python", "limit", "efficiency")
+        # RSS growth per task while all N exist. Each point is best run in a fresh process (as `lab` runs them):
+        # memory freed by an earlier run in the same process can be reused without growing RSS.
+        alive = lab.Series("python", "limit", "task_rss_bytes")
         for limit in limits:
-            walls, cpus, rsss = [], [], []
+            walls, cpus, rsss, per_task = [], [], [], []
             for _ in range(repeats):
-                wall, cpu, peak, _late = lab.gated_sleep(p["tasks"], limit, p["latency_ms"])
+                wall, cpu, peak, _late, grown = lab.gated_sleep(p["tasks"], limit, p["latency_ms"])
                 walls.append(wall)
                 cpus.append(cpu / wall)
                 rsss.append(peak / lab.MB)
+                per_task.append(grown / p["tasks"])
             ideal = -(-p["tasks"] // limit) * p["latency_ms"] / 1000.0
             runtime.push(limit, walls)
             busy.push(limit, cpus)
             rss.push(limit, rsss)
             eff.push(limit, [ideal / w for w in walls])
-        series += [runtime, busy, rss, eff]
+            alive.push(limit, per_task)
+        series += [runtime, busy, rss, eff, alive]
     if args.part in ("all", "overhead") and p["overhead_tasks"] > 0:
         n = p["overhead_tasks"]
         series.append({"name": "python", "x": "tasks", "y": "spawn_us", "points": [[n, spawn_us(n)]]})

@@ -1,32 +1,53 @@
 """Python twin of `lab q5`: runtime of N asyncio tasks behind Semaphore(limit) as the sleep grows, against
-(N / concurrency) x latency.
+(N / concurrency) x latency; and, at one latency, the excess over waves x latency as the wave count grows.
 
   python3 q5_latency.py --params '{"tasks":1000,"limit":100,"latencies_ms":[10,100,1000]}'
-  python3 q5_latency.py --params '{...}' --latency-ms 100      (one point, as `lab` calls it)
+  python3 q5_latency.py --params '{...}' --latency-ms 100 [--limit 50]     (one point, as `lab` calls it)
 """
 
 import sys
 
 import lab_common as lab
 
+
+def run_one(tasks, limit, latency_ms):
+    wall, _cpu, _peak, late, _alive = lab.gated_sleep(tasks, limit, latency_ms)
+    return wall, late
+
+
 def main():
-    p, args = lab.parse_args("q5", {"--latency-ms": {"type": int}})
-    latencies = [args.latency_ms] if args.latency_ms else p["latencies_ms"]
-    repeats = 1 if args.latency_ms else p["repeats"]
+    p, args = lab.parse_args("q5", {"--latency-ms": {"type": int}, "--limit": {"type": int}})
+    one = args.latency_ms is not None
+    if args.limit is not None and not 1 <= args.limit <= p["tasks"]:
+        lab.fail(f"--limit must be between 1 and tasks ({p['tasks']}); got {args.limit}")
+    limit = args.limit or p["limit"]
+    latencies = [args.latency_ms] if one else p["latencies_ms"]
+    repeats = 1 if one else p["repeats"]
     runtime = lab.Series("python", "latency_ms", "runtime_s")
     p50 = lab.Series("python", "latency_ms", "lateness_p50_ms")
     p99 = lab.Series("python", "latency_ms", "lateness_p99_ms")
     for lat in latencies:
         walls, l50, l99 = [], [], []
         for _ in range(repeats):
-            wall, _cpu, _peak, late = lab.gated_sleep(p["tasks"], p["limit"], lat)
+            wall, late = run_one(p["tasks"], limit, lat)
             walls.append(wall)
             l50.append(lab.percentile(late, 0.50))
             l99.append(lab.percentile(late, 0.99))
         runtime.push(lat, walls)
         p50.push(lat, l50)
         p99.push(lat, l99)
-    lab.emit("q5", p, [runtime, p50, p99])
+    series = [runtime, p50, p99]
+    if not one and p["waves"]:
+        # The wave sweep as `lab` runs it: limit ceil(N / waves), excess over ceil(N / limit) x latency in ms.
+        n, lat = p["tasks"], p["wave_latency_ms"]
+        by_waves = lab.Series("python", "waves", "wave_residual_ms")
+        counts = sorted({-(-n // -(-n // max(1, w))) for w in p["waves"]})
+        for w in counts:
+            lim = -(-n // w)
+            excess = [(run_one(n, lim, lat)[0] - -(-n // lim) * lat / 1000.0) * 1000.0 for _ in range(repeats)]
+            by_waves.push(w, excess)
+        series.append(by_waves)
+    lab.emit("q5", p, series)
 
 
 if __name__ == "__main__":

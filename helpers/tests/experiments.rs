@@ -75,7 +75,14 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
 fn q5_runtime_follows_the_formula_and_never_beats_it() {
     let _one_at_a_time = serial();
     common::use_test_binary();
-    let p = q5::Params { tasks: 200, limit: 100, latencies_ms: vec![20, 200], ..Default::default() };
+    let p = q5::Params {
+        tasks: 200,
+        limit: 100,
+        latencies_ms: vec![20, 200],
+        waves: vec![1, 4],
+        wave_latency_ms: 20,
+        ..Default::default()
+    };
     let r = helpers::q5::run(&p).unwrap();
     check_schema(&r, &["tokio", "python", "ideal"]);
     for name in ["tokio", "python"] {
@@ -83,6 +90,11 @@ fn q5_runtime_follows_the_formula_and_never_beats_it() {
         let long = r.value(name, "runtime_s", 200.0).unwrap();
         assert!(long > 5.0 * short, "{name}: {short} s then {long} s");
         assert!((0.4 * 0.99..0.4 * 1.5).contains(&long), "{name}: 2 waves of 200 ms took {long} s");
+    }
+    // The wave sweep: 4 waves of 20 ms take at least 80 ms, so the excess over the model is not far below 0.
+    for name in ["tokio", "python"] {
+        let excess = r.value(name, "wave_residual_ms", 4.0).unwrap();
+        assert!(excess > -1.0, "{name}: 4 waves took {excess} ms less than 4 x 20 ms");
     }
     // No run beats its waves of sleep, in either language.
     let c = r.claim("5.3").unwrap();

@@ -3,7 +3,7 @@
 
 use super::{runtime, Flavor};
 use crate::error::{LabError, Result};
-use crate::measure::{cpu, latency::Latencies, latency::Percentiles, memory};
+use crate::measure::{alloc, cpu, latency::Latencies, latency::Percentiles, memory};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +15,9 @@ pub struct SleepRun {
     pub peak_rss_bytes: u64,
     /// Actual sleep minus requested sleep, per task.
     pub lateness: Percentiles,
+    /// Heap bytes allocated and still live once every task had started (all N alive, `limit` of them sleeping),
+    /// over those before the first spawn: what the tasks cost while they exist (0 for the thread pool).
+    pub alive_heap_bytes: u64,
 }
 
 /// `tasks` tokio tasks, all spawned at once, each taking a permit of a `limit` semaphore and then sleeping:
@@ -22,13 +25,21 @@ pub struct SleepRun {
 pub fn tokio_gated(tasks: usize, limit: usize, latency: Duration, flavor: Flavor) -> Result<SleepRun> {
     let rt = runtime(flavor)?;
     memory::reset_peak();
-    let (lateness, section) = cpu::measure(|| {
+    // The clock runs inside block_on: the runtime is built before it and dropped after it.
+    let ((lateness, alive), section) = cpu::measure(|| {
         rt.block_on(async {
+            let heap0 = alloc::live_bytes();
             let sem = Arc::new(tokio::sync::Semaphore::new(limit));
+            // The last task to start wakes the measurement: every task then exists, `limit` hold a permit.
+            let started = Arc::new(AtomicUsize::new(0));
+            let all_started = Arc::new(tokio::sync::Notify::new());
             let handles: Vec<_> = (0..tasks)
                 .map(|_| {
-                    let sem = sem.clone();
+                    let (sem, started, all_started) = (sem.clone(), started.clone(), all_started.clone());
                     tokio::spawn(async move {
+                        if started.fetch_add(1, Ordering::Relaxed) + 1 == tasks {
+                            all_started.notify_one();
+                        }
                         // The semaphore is never closed, so acquiring only fails if that changes.
                         let _permit = sem.acquire_owned().await.ok()?;
                         let t0 = Instant::now();
@@ -37,18 +48,23 @@ pub fn tokio_gated(tasks: usize, limit: usize, latency: Duration, flavor: Flavor
                     })
                 })
                 .collect();
+            // notify_one keeps a permit when nobody waits yet, so a wake-up before this line is not lost.
+            if tasks > 0 {
+                all_started.notified().await;
+            }
+            let alive = alloc::live_bytes().saturating_sub(heap0);
             let mut lateness = Latencies::new();
             for h in handles {
                 if let Ok(Some(slept)) = h.await {
                     lateness.record(slept.saturating_sub(latency));
                 }
             }
-            lateness
+            (lateness, alive)
         })
     });
     let peak = memory::peak_rss_bytes();
     drop(rt);
-    Ok(SleepRun { section, peak_rss_bytes: peak, lateness: lateness.percentiles() })
+    Ok(SleepRun { section, peak_rss_bytes: peak, lateness: lateness.percentiles(), alive_heap_bytes: alive })
 }
 
 /// The same work on a pool of `limit` OS threads that take jobs from a shared counter and block in `sleep`.
@@ -90,5 +106,10 @@ pub fn thread_pool(tasks: usize, limit: usize, latency: Duration) -> Result<Slee
         Ok(all)
     });
     let lateness = result?;
-    Ok(SleepRun { section, peak_rss_bytes: memory::peak_rss_bytes(), lateness: lateness.percentiles() })
+    Ok(SleepRun {
+        section,
+        peak_rss_bytes: memory::peak_rss_bytes(),
+        lateness: lateness.percentiles(),
+        alive_heap_bytes: 0,
+    })
 }

@@ -5,7 +5,7 @@
 use super::*;
 use crate::judging::{self, above, below};
 use crate::result::Finding;
-use crate::units::{fmt_pct, fmt_ratio, fmt_s};
+use crate::units::{fmt_mib, fmt_pct, fmt_ratio, fmt_s};
 use Verdict::{Confirmed, Contradicted, Refined};
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
@@ -39,6 +39,8 @@ struct Side<'a> {
     /// The OS threads measured beside it: series name and the y of spawn and of hand-off.
     threads: (&'static str, &'static str, &'static str),
     threads_label: &'static str,
+    /// Memory per task while all N are alive: the series' y and how the evidence names it.
+    alive: (&'static str, &'static str),
 }
 
 impl Side<'_> {
@@ -55,6 +57,7 @@ fn claim(id: &str, p: &Params, r: &LabResult, rule: fn(&Params, &Side) -> Result
         label: "tokio",
         threads: ("threads", "spawn_us", "switch_us"),
         threads_label: "an OS thread",
+        alive: ("task_heap_bytes", "heap bytes per task"),
     };
     let py = Side {
         r,
@@ -62,6 +65,7 @@ fn claim(id: &str, p: &Params, r: &LabResult, rule: fn(&Params, &Side) -> Result
         label: "asyncio",
         threads: ("python", "thread_spawn_us", "thread_switch_us"),
         threads_label: "a Python thread",
+        alive: ("task_rss_bytes", "RSS growth per task"),
     };
     let python = judging::python(r, || rule(p, &py));
     Claim::new(id, rule(p, &rust)?, python)
@@ -122,7 +126,7 @@ fn rule_3_2(p: &Params, s: &Side) -> Result<Finding> {
         Refined,
         &format!(
             "A constantly utilized thread reads 1.0. A task that sleeps holds a permit, not a core: the loop waits \
-             in epoll_wait (select in asyncio) until the next timer. What stays full is the semaphore, whose {l} \
+             in epoll_wait (asyncio's selector is epoll on Linux too) until the next timer. What stays full is the semaphore, whose {l} \
              permits are held while their tasks sleep."
         ),
         "Busy part of the time (between the 0.1 and 0.5 lines), not constantly.",
@@ -131,7 +135,7 @@ fn rule_3_2(p: &Params, s: &Side) -> Result<Finding> {
 
 /// "It just prevents overload": overload is a larger limit making the run slower. Raise the limit from the notes'
 /// to the largest run: if the run got faster, the limit had nothing to protect here (refined); if slower, more at
-/// once cost more than it saved (confirmed).
+/// once cost more than it saved (confirmed). The memory of the tasks alive says what the limit bounds.
 fn rule_3_3(p: &Params, s: &Side) -> Result<Finding> {
     let l = reference_limit(&p.limits);
     let top = p.limits.iter().copied().max().unwrap_or(l);
@@ -151,22 +155,81 @@ fn rule_3_3(p: &Params, s: &Side) -> Result<Finding> {
         "A larger limit made the run slower: more work at once cost more than it saved, which is what a limit \
          protects against.",
     );
-    Ok(finding.then(memory_context(s, l, top)))
+    Ok(finding.then(alive_memory(p, s)).then(threads_context(s, l, top)))
 }
 
-/// Peak memory at both limits, and for Rust the OS-thread pool's runtimes: numbers that show the cost of a limit.
-fn memory_context(s: &Side, l: u64, top: u64) -> String {
-    let at = |name: &str, y: &str, x: u64| s.r.value(name, y, x as f64).ok();
-    let mut out = String::new();
-    if let (Some(a), Some(b)) = (at(s.name, "peak_rss_mb", l), at(s.name, "peak_rss_mb", top)) {
-        out = format!("Peak RSS: {a:.1} MiB at limit {l}, {b:.1} MiB at {top}.");
-    }
-    if s.name == "tokio" {
-        if let (Some(a), Some(b)) = (at("threads", "runtime_s", l), at("threads", "runtime_s", top)) {
-            out += &format!(" A pool of {top} OS threads took {} against {} with {l}.", fmt_s(b), fmt_s(a));
+/// Memory of the tasks alive "roughly constant" across limits: the largest reading per task within 1.5x of the
+/// smallest. Every task is spawned up front, so at any limit the same N exist; what differs is how many hold a
+/// permit (a timer entry) and how many wait in the semaphore's queue, a few dozen bytes apart.
+const FLAT: f64 = 1.5;
+
+/// What the limit bounds, from memory per task while all N tasks are alive at each limit: the tasks alive (memory
+/// follows the limit) or only the work in flight (memory flat).
+fn alive_memory(p: &Params, s: &Side) -> String {
+    let (y, what) = s.alive;
+    let mut limits = p.limits.clone();
+    limits.sort_unstable();
+    limits.dedup();
+    let mut read = Vec::new();
+    for &l in &limits {
+        match s.r.value(s.name, y, l as f64) {
+            Ok(v) => read.push((l, v)),
+            Err(_) => return format!("This result has no `{y}` at limit {l}: what the limit bounds is not measured."),
         }
     }
-    out
+    let lo = read.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1));
+    let hi = read.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1));
+    let (Some(lo), Some(hi)) = (lo, hi) else { return String::new() };
+    if read.len() < 2 {
+        return format!("{} {what} at limit {}: {:.0} B; one limit only, nothing to compare.", s.label, lo.0, lo.1);
+    }
+    if lo.1 <= 0.0 {
+        return format!(
+            "{} {what} read {:.0} B at limit {}: no growth measured there, so whether memory follows the limit is \
+             not measured.",
+            s.label, lo.1, lo.0
+        );
+    }
+    let t = below(
+        &format!(
+            "{} {what} while all {} tasks are alive, largest / smallest over the limits ({:.0} B at {} / {:.0} B at {})",
+            s.label, p.tasks, hi.1, hi.0, lo.1, lo.0
+        ),
+        hi.1 / lo.1,
+        FLAT,
+        fmt_ratio,
+    );
+    let near = if t.close { " (near the line)" } else { "" };
+    if t.holds {
+        format!(
+            "{}: roughly constant{near}. All {} tasks are spawned up front whatever the limit, about {} in all: \
+             the semaphore bounds the work in flight ({} to {} sleeps at once), not the tasks alive.",
+            t.text,
+            p.tasks,
+            fmt_mib(lo.1 * p.tasks as f64 / MIB),
+            limits[0],
+            limits[limits.len() - 1]
+        )
+    } else {
+        format!(
+            "{}: memory follows the limit{near}, so a task in flight costs more than one waiting and the limit \
+             bounds that memory too.",
+            t.text
+        )
+    }
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// For Rust, the OS-thread pool's runtimes at both limits: what a thread per permit costs.
+fn threads_context(s: &Side, l: u64, top: u64) -> String {
+    let at = |x: u64| s.r.value("threads", "runtime_s", x as f64).ok();
+    match (s.name, at(l), at(top)) {
+        ("tokio", Some(a), Some(b)) => {
+            format!("A pool of {top} OS threads took {} against {} with {l}.", fmt_s(b), fmt_s(a))
+        }
+        _ => String::new(),
+    }
 }
 
 /// "Async has extremely low scheduling overhead compared to OS threads": spawn+join and a hand-off (best of 3),

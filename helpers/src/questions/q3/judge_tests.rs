@@ -17,6 +17,11 @@ fn run() -> LabResult {
             set(&mut r, name, "limit", "peak_rss_mb", x, rss);
         }
     }
+    // All 1,000 tasks alive at every limit: the same memory per task whatever the limit.
+    for l in [10u64, 50, 100, 200, 1000] {
+        set(&mut r, "tokio", "limit", "task_heap_bytes", l as f64, if l == 1000 { 330.0 } else { 320.0 });
+        set(&mut r, "python", "limit", "task_rss_bytes", l as f64, if l == 10 { 1900.0 } else { 1800.0 });
+    }
     for (name, spawn, switch) in [("tokio", 0.8, 0.5), ("threads", 70.0, 13.6), ("python", 18.0, 10.0)] {
         set(&mut r, name, "tasks", "spawn_us", 20_000.0, spawn);
         set(&mut r, name, "tasks", "switch_us", 20_000.0, switch);
@@ -88,6 +93,40 @@ fn rule_3_3_a_larger_limit_that_slows_the_run_is_overload() {
     // Without a limit above the notes' there is nothing to compare.
     let p = Params { limits: vec![10, 100], ..Params::default() };
     assert_eq!(verdicts(&judged_by(&p, &r, "3.3")), (NotMeasured, NotMeasured));
+}
+
+#[test]
+fn rule_3_3_says_whether_the_limit_bounds_the_tasks_alive_or_only_the_work_in_flight() {
+    let mut r = run();
+    let c = judged(&r, "3.3");
+    let e = &c.rust.evidence;
+    assert!(
+        e.contains(
+            "tokio heap bytes per task while all 1000 tasks are alive, largest / smallest over the limits \
+             (330 B at 1000 / 320 B at 10) 1.031x < 1.500x: roughly constant. All 1000 tasks are spawned up front \
+             whatever the limit, about 312 KiB in all: the semaphore bounds the work in flight (10 to 1000 sleeps \
+             at once), not the tasks alive."
+        ),
+        "{e}"
+    );
+    assert!(c.python.evidence.contains("asyncio RSS growth per task while all 1000 tasks"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.100x < 1.000x: refined"), "the verdict comes from the runtimes");
+    // Memory that grows with the limit: each task in flight holds more than one waiting.
+    set(&mut r, "tokio", "limit", "task_heap_bytes", 1000.0, 4000.0);
+    let e = judged(&r, "3.3").rust.evidence;
+    assert!(e.contains("(4000 B at 1000 / 320 B at 10) 12.500x >= 1.500x: memory follows the limit"), "{e}");
+    // Close to the line, said so.
+    set(&mut r, "tokio", "limit", "task_heap_bytes", 1000.0, 460.0);
+    assert!(judged(&r, "3.3").rust.evidence.contains("roughly constant (near the line)"));
+    // RSS that did not grow at some limit (freed pages reused) cannot be compared.
+    set(&mut r, "python", "limit", "task_rss_bytes", 50.0, 0.0);
+    let e = judged(&r, "3.3").python.evidence;
+    assert!(e.contains("asyncio RSS growth per task read 0 B at limit 50: no growth measured there"), "{e}");
+    // A result saved before this was measured: said, the verdict unchanged.
+    r.series.retain(|s| s.y != "task_heap_bytes");
+    let c = judged(&r, "3.3");
+    assert_eq!(c.rust.verdict, Refined);
+    assert!(c.rust.evidence.contains("no `task_heap_bytes` at limit 10: what the limit bounds is not measured"));
 }
 
 #[test]

@@ -145,6 +145,23 @@ pub fn memory_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
+/// Memory per task once all N tasks exist, by limit: heap bytes in tokio (the counting allocator), RSS growth in
+/// asyncio. Flat means the limit does not bound the tasks alive.
+pub fn task_memory_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new(
+            "task_heap_bytes",
+            "Memory per task while all N tasks are alive",
+            "limit (log)",
+            "bytes per task (tokio: heap; asyncio: RSS growth)",
+        )
+        .also(&["task_rss_bytes"])
+        .log_x()
+        .legend(Corner::LowerRight),
+    )
+}
+
 /// µs to spawn+join one task or thread, and µs per hand-off between two of them.
 pub fn overhead_chart(r: &LabResult) -> Result<Chart> {
     bars(

@@ -17,6 +17,8 @@ struct Samples {
     runtime_s: Vec<f64>,
     cpu_busy: Vec<f64>,
     peak_rss_mb: Vec<f64>,
+    /// Memory per task while all N are alive: heap bytes in tokio, RSS growth in asyncio; none for threads.
+    task_bytes: Vec<f64>,
 }
 
 /// Runs the experiment in this process (the `lab` binary); progress goes to stderr.
@@ -41,14 +43,15 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         for (li, &limit) in p.limits.iter().enumerate() {
             for (vi, name) in names.iter().enumerate() {
                 progress.begin(&format!("{name} limit={limit} (repeat {})", rep + 1));
-                let (wall, busy, rss) = match *name {
+                let (wall, busy, rss, per_task) = match *name {
                     "tokio" => {
                         let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, latency, p.runtime)?;
-                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB)
+                        let per_task = r.alive_heap_bytes as f64 / p.tasks as f64;
+                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB, Some(per_task))
                     }
                     "threads" => {
                         let r = sleepers::thread_pool(p.tasks as usize, limit as usize, latency)?;
-                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB)
+                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB, None)
                     }
                     _ => python_point(py.as_ref(), p, limit)?,
                 };
@@ -56,6 +59,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 s.runtime_s.push(wall);
                 s.cpu_busy.push(busy);
                 s.peak_rss_mb.push(rss);
+                s.task_bytes.extend(per_task);
                 let ideal = ideal_s(p.tasks, limit, p.latency_ms);
                 progress.end(&format!("{} ({} ideal)", fmt_s(wall), fmt_ratio(wall / ideal)));
             }
@@ -68,6 +72,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         let mut eff = Series::new(name, "limit", "efficiency");
         let mut busy = Series::new(name, "limit", "cpu_busy");
         let mut rss = Series::new(name, "limit", "peak_rss_mb");
+        let mut alive = Series::new(name, "limit", if *name == "tokio" { "task_heap_bytes" } else { "task_rss_bytes" });
         for (li, &limit) in p.limits.iter().enumerate() {
             let s = &samples[vi][li];
             let x = limit as f64;
@@ -77,8 +82,14 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             eff.push_samples(x, &effs);
             busy.push_samples(x, &s.cpu_busy);
             rss.push_samples(x, &s.peak_rss_mb);
+            if !s.task_bytes.is_empty() {
+                alive.push_samples(x, &s.task_bytes);
+            }
         }
         series.extend([runtime, eff, busy, rss]);
+        if !alive.points.is_empty() {
+            series.push(alive);
+        }
     }
     let mut ideal = Series::new("ideal", "limit", "runtime_s");
     for &l in &p.limits {
@@ -93,12 +104,17 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     common::finish(p, machine, series, super::judge::claims, super::judge::headline)
 }
 
-fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f64, f64, f64)> {
+fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f64, f64, f64, Option<f64>)> {
     let py = py.ok_or_else(|| LabError::other("python twin requested without Python"))?;
     let params = common::params_json(p)?;
     let r = twin::run(py, TWIN, &params, &["--part", "runtime", "--limit", &limit.to_string()])?;
     let x = limit as f64;
-    Ok((r.value("python", "runtime_s", x)?, r.value("python", "cpu_busy", x)?, r.value("python", "peak_rss_mb", x)?))
+    Ok((
+        r.value("python", "runtime_s", x)?,
+        r.value("python", "cpu_busy", x)?,
+        r.value("python", "peak_rss_mb", x)?,
+        Some(r.value("python", "task_rss_bytes", x)?),
+    ))
 }
 
 /// Hand-offs are timed this many times and the fastest kept: a hand-off takes microseconds, so one preemption by

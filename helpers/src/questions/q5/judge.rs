@@ -100,7 +100,8 @@ fn rule_5_1(p: &Params, s: &Side) -> Result<Finding> {
 const ABOUT: f64 = 0.05;
 
 /// "Runtime ≈ (N / concurrency) × latency": within 5% at the longest latency (the notes' question), and at every
-/// latency of the sweep for a full confirmation; only at the longest is refined.
+/// latency of the sweep for a full confirmation; only at the longest is refined. The wave sweep then says whether
+/// what the formula leaves out is paid per wave or once per run.
 fn rule_5_2(p: &Params, s: &Side) -> Result<Finding> {
     let hi = longest(p);
     let err = |l: u64| s.v("error_pct", l).map(|e| e.abs() / 100.0);
@@ -117,7 +118,8 @@ fn rule_5_2(p: &Params, s: &Side) -> Result<Finding> {
     if !at_hi.holds && !at_hi.close {
         return Ok(at_hi
             .decide(Confirmed, Contradicted, "", "The formula is off at the notes' own latency.")
-            .then(ceil));
+            .then(ceil)
+            .then(excess_split(p, s)));
     }
     let mut worst = (hi, err(hi)?);
     for l in sweep(p) {
@@ -126,21 +128,75 @@ fn rule_5_2(p: &Params, s: &Side) -> Result<Finding> {
             worst = (l, e);
         }
     }
-    let overhead = s.v("residual_per_wave_ms", worst.0)?;
+    // From the runtime itself, so a result saved before `residual_ms` existed is judged alike.
+    let excess_ms = (s.v("runtime_s", worst.0)? - ideal_s(p.tasks, p.limit, worst.0)) * 1000.0;
     let every = below(&format!("the worst of the sweep, at {} ms", worst.0), worst.1, ABOUT, pct);
     Ok(at_hi
         .and(every)
         .decide(
             Confirmed,
             Refined,
-            "Each wave's fixed cost is small against every sleep of the sweep.",
+            "What the formula leaves out is small against every sleep of the sweep.",
             &format!(
-            "Each wave adds a fixed cost the formula leaves out ({overhead:.2} ms per wave at {} ms), which matters \
-             when the sleep is short: the model that holds is ceil(N / concurrency) x (latency + overhead).",
-            worst.0
-        ),
+                "The formula leaves out a cost ({excess_ms:.1} ms over ceil(N / c) x latency at {} ms), which \
+                 matters when the sleep is short.",
+                worst.0
+            ),
         )
-        .then(ceil))
+        .then(ceil)
+        .then(excess_split(p, s)))
+}
+
+/// The excess over waves x latency is "mostly per wave" when, at the notes' ceil(N / c) waves, the slope's part
+/// (slope x waves) is more than half of slope x waves + intercept. A negative part is noise about zero and
+/// counts as zero.
+const PER_WAVE: f64 = 0.5;
+
+/// What the wave sweep says about the excess: a line through (waves, excess ms) at one latency, whose slope is a
+/// cost per wave and whose intercept a cost per run; weighed at the main sweep's waves, a parameter.
+fn excess_split(p: &Params, s: &Side) -> String {
+    let Some(by_waves) = s.r.series(s.name, "wave_residual_ms") else {
+        return "This result has no wave sweep (waves: []), so whether that cost is paid per wave or once per run \
+                is not measured."
+            .into();
+    };
+    let Some((per_run, per_wave)) = fit(&by_waves.points) else {
+        return "The wave sweep has one wave count only: no slope to tell a cost per wave from one per run.".into();
+    };
+    let xs = by_waves.points.iter().map(|p| p[0]);
+    let (lo, hi) = xs.fold((f64::MAX, f64::MIN), |(l, h), x| (l.min(x), h.max(x)));
+    let w = p.tasks.div_ceil(p.limit);
+    let fitted = format!(
+        "{} at {} ms, {lo:.0} to {hi:.0} waves: excess = {per_run:.2} ms per run + {per_wave:.3} ms x waves",
+        s.label, p.wave_latency_ms
+    );
+    let (wave_part, run_part) = ((per_wave * w as f64).max(0.0), per_run.max(0.0));
+    if wave_part + run_part <= 0.0 {
+        return format!("{fitted}: no excess to split.");
+    }
+    let t = above(
+        &format!(
+            "{fitted}; at the notes' {w} waves the per-wave part ({wave_part:.2} ms of {:.2} ms) is a share of",
+            wave_part + run_part
+        ),
+        wave_part / (wave_part + run_part),
+        PER_WAVE,
+        pct,
+    );
+    let near = if t.close { " (near the line: both parts matter)" } else { "" };
+    if t.holds {
+        format!(
+            "{}: mostly per wave{near}. Each wave lasts longer than its sleep: the model that holds is \
+             ceil(N / c) x (latency + {per_wave:.2} ms).",
+            t.text
+        )
+    } else {
+        format!(
+            "{}: mostly per run{near}. The cost does not depend on how the N tasks are grouped into waves: the \
+             model that holds is ceil(N / c) x latency + {per_run:.1} ms.",
+            t.text
+        )
+    }
 }
 
 /// "Async doesn't magically make latency disappear": no run finishes more than 1% before its ceil(N/c) waves of

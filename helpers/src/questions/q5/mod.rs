@@ -1,7 +1,8 @@
 //! Notebook 05, "If we change sleep to 1 second, what will async runtime become?": `use helpers::q5::*;`.
 //!
 //! The notes' formula, runtime ≈ (N / concurrency) × latency, measured against tokio and Python asyncio for a
-//! sweep of latencies; the residual per wave shows the timer's granularity.
+//! sweep of latencies at one wave count, and for a sweep of wave counts (limits) at one latency: the second tells
+//! a cost paid per wave (its slope) from one paid once per run (its intercept).
 
 use crate::params::{in_range, list_in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,11 @@ pub struct Params {
     pub python: bool,
     /// tokio scheduler: "multi_thread" or "current_thread".
     pub runtime: Flavor,
+    /// Wave counts for the second sweep, each 1 .. tasks, at most 12; empty skips it. Each runs with limit
+    /// ceil(tasks / waves), so it takes ceil(tasks / limit) waves (usually the count asked for).
+    pub waves: Vec<u64>,
+    /// Sleep per task in the wave sweep, ms, 1 .. 60,000.
+    pub wave_latency_ms: u64,
 }
 
 impl Default for Params {
@@ -36,6 +42,10 @@ impl Default for Params {
             repeats: 1,
             python: true,
             runtime: Flavor::MultiThread,
+            // 100 waves of 10 ms down to one: a lever long enough to read a slope of a fraction of a ms per wave,
+            // in about 2 s per runtime.
+            waves: vec![1, 10, 20, 50, 100],
+            wave_latency_ms: 10,
         }
     }
 }
@@ -58,14 +68,56 @@ impl ExperimentParams for Params {
         }
         list_in_range("latencies_ms", &self.latencies_ms, 12, 1, 60_000)?;
         in_range("repeats", self.repeats, 1, 10)?;
+        in_range("wave_latency_ms", self.wave_latency_ms, 1, 60_000)?;
+        if self.waves.is_empty() {
+            return Ok(());
+        }
+        list_in_range("waves", &self.waves, 12, 1, self.tasks)?;
+        if self.wave_counts().len() < 2 {
+            return Err(LabError::invalid(format!(
+                "waves must give at least two different wave counts (tasks = {}) to tell a cost per wave from one \
+                 per run, or be empty to skip that sweep; got {:?}",
+                self.tasks, self.waves
+            )));
+        }
         Ok(())
     }
 
     fn estimate_s(&self) -> f64 {
         let variants = if self.python { 2.0 } else { 1.0 };
         let per_rep: f64 = self.latencies_ms.iter().map(|&l| super::q3::ideal_s(self.tasks, self.limit, l)).sum();
-        per_rep * variants * self.repeats as f64
+        let waves: u64 = self.wave_counts().iter().sum();
+        let wave_s = waves as f64 * self.wave_latency_ms as f64 / 1000.0;
+        (per_rep + wave_s) * variants * self.repeats as f64
     }
+}
+
+impl Params {
+    /// The semaphore size that splits `tasks` into `waves` waves.
+    pub fn limit_for(&self, waves: u64) -> u64 {
+        self.tasks.div_ceil(waves.max(1)).max(1)
+    }
+
+    /// The wave counts the wave sweep runs, ascending, each once: ceil(tasks / limit) for each limit it uses.
+    pub fn wave_counts(&self) -> Vec<u64> {
+        let mut w: Vec<u64> = self.waves.iter().map(|&n| self.tasks.div_ceil(self.limit_for(n))).collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    }
+}
+
+/// The least-squares line through `points` ([waves, excess ms]): (intercept, slope) = (ms paid once per run, ms
+/// per wave). None without two distinct wave counts.
+pub fn fit(points: &[[f64; 2]]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    let (mx, my) = (points.iter().map(|p| p[0]).sum::<f64>() / n, points.iter().map(|p| p[1]).sum::<f64>() / n);
+    let sxx: f64 = points.iter().map(|p| (p[0] - mx).powi(2)).sum();
+    if points.len() < 2 || sxx <= 0.0 {
+        return None;
+    }
+    let slope = points.iter().map(|p| (p[0] - mx) * (p[1] - my)).sum::<f64>() / sxx;
+    Some((my - slope * mx, slope))
 }
 
 #[cfg(feature = "experiments")]
@@ -94,18 +146,43 @@ pub fn formula_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// (measured - ceil(N/c) x latency) / waves: what each wave adds beyond the sleep itself.
+/// measured - ceil(N/c) x latency, by latency: every point has the same waves, so a flat line is a cost that does
+/// not grow with the sleep, paid per wave or per run alike.
 pub fn residual_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
         &LineSpec::new(
-            "residual_per_wave_ms",
-            "Overhead per wave beyond the sleep: (measured - ideal) / waves",
+            "residual_ms",
+            "Excess over ceil(N / c) x latency, by latency (same waves at every point)",
             "latency, ms (log)",
-            "ms per wave",
+            "ms over the model",
         )
         .log_x()
         .legend(Corner::LowerRight),
+    )
+}
+
+/// The same excess by wave count at one latency, with each runtime's least-squares line: the slope is the cost
+/// per wave, the intercept the cost per run.
+pub fn waves_chart(r: &LabResult) -> Result<Chart> {
+    let mut with_fits = r.clone();
+    for name in ["tokio", "python"] {
+        let Some(s) = r.series(name, "wave_residual_ms") else { continue };
+        let Some((a, b)) = fit(&s.points) else { continue };
+        let (lo, hi) = s.points.iter().fold((f64::MAX, f64::MIN), |(l, h), p| (l.min(p[0]), h.max(p[0])));
+        let mut line = Series::new(&format!("{name} fit model"), "waves", "wave_residual_ms");
+        line.points = vec![[lo, a + b * lo], [hi, a + b * hi]];
+        with_fits.series.push(line);
+    }
+    lines(
+        &with_fits,
+        &LineSpec::new(
+            "wave_residual_ms",
+            "Excess over waves x latency, by number of waves",
+            "waves = ceil(N / limit)",
+            "ms over the model",
+        )
+        .legend(Corner::UpperLeft),
     )
 }
 

@@ -17,45 +17,51 @@ struct Samples {
     p99_ms: Vec<f64>,
 }
 
+/// One run of `tasks` behind `limit` permits sleeping `lat` ms, in `name`'s runtime: wall s, lateness p50, p99.
+fn point(p: &Params, py: Option<&twin::Python>, name: &str, limit: u64, lat: u64) -> Result<(f64, f64, f64)> {
+    match (name, py) {
+        ("python", Some(py)) => {
+            let args = ["--latency-ms", &lat.to_string(), "--limit", &limit.to_string()];
+            let r = twin::run(py, TWIN, &common::params_json(p)?, &args)?;
+            let x = lat as f64;
+            Ok((
+                r.value("python", "runtime_s", x)?,
+                r.value("python", "lateness_p50_ms", x)?,
+                r.value("python", "lateness_p99_ms", x)?,
+            ))
+        }
+        _ => {
+            let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, Duration::from_millis(lat), p.runtime)?;
+            Ok((r.section.wall_s, r.lateness.p50_ms, r.lateness.p99_ms))
+        }
+    }
+}
+
 /// Runs the experiment in this process (the `lab` binary); progress goes to stderr.
 pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
     let names: Vec<&str> = if py.is_some() { vec!["tokio", "python"] } else { vec!["tokio"] };
-    let mut progress = Progress::new("q5", p.repeats as usize * p.latencies_ms.len() * names.len());
+    let waves = p.wave_counts();
+    let steps = p.repeats as usize * (p.latencies_ms.len() + waves.len()) * names.len();
+    let mut progress = Progress::new("q5", steps);
     progress.note(&format!(
-        "{} tasks, limit {}, latencies {:?} ms, {} repeat(s); about {:.0} s",
+        "{} tasks, limit {}, latencies {:?} ms; then {:?} waves of {} ms; {} repeat(s); about {:.0} s",
         p.tasks,
         p.limit,
         p.latencies_ms,
+        waves,
+        p.wave_latency_ms,
         p.repeats,
         p.estimate_s()
     ));
-    let params_json = common::params_json(p)?;
     let mut samples = vec![vec![Samples::default(); p.latencies_ms.len()]; names.len()];
+    let mut wave_samples = vec![vec![Vec::new(); waves.len()]; names.len()];
+    // Interleaved (A B A B), both sweeps in every repeat, so drift in the machine's speed hits all alike.
     for rep in 0..p.repeats {
         for (li, &lat) in p.latencies_ms.iter().enumerate() {
             for (vi, name) in names.iter().enumerate() {
                 progress.begin(&format!("{name} latency={lat} ms (repeat {})", rep + 1));
-                let (wall, p50, p99) = match (*name, py.as_ref()) {
-                    ("python", Some(py)) => {
-                        let r = twin::run(py, TWIN, &params_json, &["--latency-ms", &lat.to_string()])?;
-                        let x = lat as f64;
-                        (
-                            r.value("python", "runtime_s", x)?,
-                            r.value("python", "lateness_p50_ms", x)?,
-                            r.value("python", "lateness_p99_ms", x)?,
-                        )
-                    }
-                    _ => {
-                        let r = sleepers::tokio_gated(
-                            p.tasks as usize,
-                            p.limit as usize,
-                            Duration::from_millis(lat),
-                            p.runtime,
-                        )?;
-                        (r.section.wall_s, r.lateness.p50_ms, r.lateness.p99_ms)
-                    }
-                };
+                let (wall, p50, p99) = point(p, py.as_ref(), name, p.limit, lat)?;
                 let s = &mut samples[vi][li];
                 s.runtime_s.push(wall);
                 s.p50_ms.push(p50);
@@ -64,15 +70,24 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 progress.end(&format!("{} (formula {}, {})", fmt_s(wall), fmt_s(f), fmt_pct(wall / f - 1.0)));
             }
         }
+        for (wi, &w) in waves.iter().enumerate() {
+            let limit = p.limit_for(w);
+            for (vi, name) in names.iter().enumerate() {
+                progress.begin(&format!("{name} {w} waves (limit {limit}) of {} ms", p.wave_latency_ms));
+                let (wall, _, _) = point(p, py.as_ref(), name, limit, p.wave_latency_ms)?;
+                let excess_ms = (wall - ideal_s(p.tasks, limit, p.wave_latency_ms)) * 1000.0;
+                wave_samples[vi][wi].push(excess_ms);
+                progress.end(&format!("{} ({excess_ms:+.1} ms over the model)", fmt_s(wall)));
+            }
+        }
     }
 
-    let waves = p.tasks.div_ceil(p.limit) as f64;
     let mut series = Vec::new();
     for (vi, name) in names.iter().enumerate() {
         let mut runtime = Series::new(name, "latency_ms", "runtime_s");
         let mut vs = Series::new(name, "predicted_s", "measured_s");
         let mut err = Series::new(name, "latency_ms", "error_pct");
-        let mut resid = Series::new(name, "latency_ms", "residual_per_wave_ms");
+        let mut resid = Series::new(name, "latency_ms", "residual_ms");
         let mut p50 = Series::new(name, "latency_ms", "lateness_p50_ms");
         let mut p99 = Series::new(name, "latency_ms", "lateness_p99_ms");
         for (li, &lat) in p.latencies_ms.iter().enumerate() {
@@ -84,12 +99,22 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             vs.push_samples(f, &s.runtime_s);
             let e: Vec<f64> = s.runtime_s.iter().map(|w| (w / f - 1.0) * 100.0).collect();
             err.push_samples(x, &e);
-            let rw: Vec<f64> = s.runtime_s.iter().map(|w| (w - ideal) * 1000.0 / waves).collect();
+            let rw: Vec<f64> = s.runtime_s.iter().map(|w| (w - ideal) * 1000.0).collect();
             resid.push_samples(x, &rw);
             p50.push_samples(x, &s.p50_ms);
             p99.push_samples(x, &s.p99_ms);
         }
         series.extend([runtime, vs, err, resid, p50, p99]);
+        if !waves.is_empty() {
+            let mut by_waves = Series::new(name, "waves", "wave_residual_ms");
+            for (wi, &w) in waves.iter().enumerate() {
+                by_waves.push_samples(w as f64, &wave_samples[vi][wi]);
+            }
+            if let Some((per_run, per_wave)) = fit(&by_waves.points) {
+                progress.note(&format!("{name}: {per_wave:.3} ms per wave, {per_run:.2} ms per run (fit)"));
+            }
+            series.push(by_waves);
+        }
     }
     let mut ideal = Series::new("ideal", "latency_ms", "runtime_s");
     let mut diag = Series::new("ideal", "predicted_s", "measured_s");
