@@ -15,7 +15,7 @@ pub const TWIN: &str = "q1_cpu_bound.py";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Params {
-    /// CPU jobs per strategy, 1 .. 1000 (default: `jobs_for_this_machine()`).
+    /// CPU jobs per strategy, 1 .. 1000 (default: `default_jobs()`).
     pub jobs: u64,
     /// Work per job in ms (calibrated on this machine at start), 0.1 .. 10,000.
     pub job_ms: f64,
@@ -29,14 +29,14 @@ pub struct Params {
 
 /// The default job count: two jobs per core this process may use, at least 8, so that the job count never caps the
 /// speed-up below the cores (8 jobs would cap it at 8 on a 16-core machine).
-pub fn jobs_for_this_machine() -> u64 {
+pub fn default_jobs() -> u64 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     (2 * cores).clamp(8, 1000)
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { jobs: jobs_for_this_machine(), job_ms: 100.0, yield_every_us: 500, repeats: 3, python: true }
+        Params { jobs: default_jobs(), job_ms: 100.0, yield_every_us: 500, repeats: 3, python: true }
     }
 }
 
