@@ -139,23 +139,13 @@ impl Gather {
     /// "raised TimeoutError after 272 ms with 343 unfinished", "returned", "still running after 1.0 s".
     fn outcome(&self) -> String {
         if self.raised > 0.0 {
-            let (what, after) = (exception(self.error, self.errno), fmt_ms(self.after_ms));
+            let (what, after) = (exception_name(self.error, self.errno), fmt_ms(self.after_ms));
             format!("raised {what} after {after} with {:.0} requests unfinished", self.unfinished)
         } else if self.error < 0.0 {
             format!("was still running after its budget ({})", fmt_ms(self.after_ms))
         } else {
             "returned: no request failed".into()
         }
-    }
-}
-
-/// The exception the notes' program let escape, from the twin's codes (`q4_client.py`'s ERRORS).
-fn exception(code: f64, errno: f64) -> String {
-    match code as i64 {
-        1 => "TimeoutError".into(),
-        2 if errno > 0.0 => format!("OSError ({})", std::io::Error::from_raw_os_error(errno as i32)),
-        2 => "OSError".into(),
-        _ => "another exception".into(),
     }
 }
 
@@ -175,7 +165,7 @@ fn notes_program(p: &Params, runs: &[Gather]) -> Result<Finding> {
             g.outcome()
         )));
     }
-    let error = exception(g.error, g.errno);
+    let error = exception_name(g.error, g.errno);
     let program = format!("The notes' program (asyncio.gather without return_exceptions) with {}", run_name(g.x, p));
     let finding = two_step(
         above(&format!("{program}: gather raised"), g.raised, 0.0, count),

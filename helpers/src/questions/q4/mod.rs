@@ -180,6 +180,9 @@ mod run;
 #[cfg(feature = "experiments")]
 pub use run::execute;
 pub mod judge;
+mod tables;
+use tables::exception_name;
+pub use tables::{notes_program_table, timings};
 
 use crate::chart::{category_lines, stacked_bars, Categories};
 pub use crate::prelude::*;
