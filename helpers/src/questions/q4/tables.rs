@@ -23,14 +23,18 @@ pub fn timings(r: &LabResult) -> Result<Html> {
         for &x in &xs {
             let v = |y: &str| r.value(client, y, x);
             let Ok(wall) = v("wall_s") else { continue };
+            // A run with no answer has no service time, and none from submission without a timeout either.
+            let answered = v("ok")? > 0.0;
+            let timed = answered || v("timeouts")? > 0.0;
+            let ms = |y: &str, has: bool| -> Result<String> { Ok(if has { fmt_ms(v(y)?) } else { "-".into() }) };
             rows.push(vec![
                 client.to_string(),
                 limit_label(x, nofile),
                 fmt_s(wall),
-                fmt_ms(v("from_submit_p50_ms")?),
-                fmt_ms(v("from_submit_p99_ms")?),
-                fmt_ms(v("service_p50_ms")?),
-                fmt_ms(v("service_p99_ms")?),
+                ms("from_submit_p50_ms", timed)?,
+                ms("from_submit_p99_ms", timed)?,
+                ms("service_p50_ms", answered)?,
+                ms("service_p99_ms", answered)?,
                 format!("{:.0}", v("ok")?),
                 format!("{:.0}", v("timeouts")?),
             ]);
