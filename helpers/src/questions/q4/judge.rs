@@ -14,24 +14,29 @@ const NONE: f64 = ClientLimit::Unlimited.x();
 const UNDER_NOFILE: f64 = ClientLimit::UnlimitedUnderNofile(0).x();
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
-    let v = |y: &str, x: f64| r.value("tokio", y, x);
-    let at_pool = |y: &str| v(y, p.pool_size as f64).or_else(|_| v(y, 50.0)).unwrap_or(0.0);
+    // The runs the rules compare; a number the result lacks (an older lab's) reads "n/a" rather than failing.
+    let Some(pr) = pair(p) else {
+        return Ok(format!("{} requests, pool {}: no pair of runs to compare", p.requests, p.pool_size));
+    };
+    let v = |y: &str, x: f64, unit: fn(f64) -> String| r.value("tokio", y, x).map_or_else(|_| "n/a".into(), unit);
+    let side = |x: f64| {
+        format!(
+            "{} p99 {} from submission ({} service) with {} timeouts in {}",
+            run_name(x, p),
+            v("from_submit_p99_ms", x, fmt_ms),
+            v("service_p99_ms", x, fmt_ms),
+            v("timeouts", x, count),
+            v("wall_s", x, fmt_s)
+        )
+    };
+    let emfile = r.value("tokio", "emfile", UNDER_NOFILE).ok();
     Ok(format!(
-        "{} requests, pool {}: limit {} p99 {} from submission ({} service) with {} timeouts in {}; no limit p99 {} \
-         from submission with {} timeouts in {}{}",
+        "{} requests, pool {}: {}; {}{}",
         p.requests,
         p.pool_size,
-        p.pool_size,
-        fmt_ms(at_pool("from_submit_p99_ms")),
-        fmt_ms(at_pool("service_p99_ms")),
-        at_pool("timeouts"),
-        fmt_s(at_pool("wall_s")),
-        fmt_ms(v("from_submit_p99_ms", NONE)?),
-        v("timeouts", NONE)?,
-        fmt_s(v("wall_s", NONE)?),
-        v("emfile", UNDER_NOFILE)
-            .map(|e| format!("; under nofile {}: {e:.0} EMFILE", p.nofile.unwrap_or(0)))
-            .unwrap_or_default()
+        side(pr.bounded),
+        side(pr.unlimited),
+        emfile.map(|e| format!("; under nofile {}: {e:.0} EMFILE", p.nofile.unwrap_or(0))).unwrap_or_default()
     ))
 }
 

@@ -362,3 +362,13 @@ fn without_the_twin_every_python_verdict_is_not_measured() {
         assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
     }
 }
+
+#[test]
+fn the_headline_names_the_compared_runs_and_survives_an_older_result() {
+    let mut r = run();
+    let h = headline(&Params::default(), &r).unwrap();
+    assert!(h.contains("limit 50 p99 447 ms from submission (27.0 ms service) with 0 timeouts in 500.0 ms"), "{h}");
+    assert!(h.contains("; no limit p99 296 ms from submission"), "{h}");
+    r.series.retain(|s| !s.y.starts_with("from_submit"));
+    assert!(headline(&Params::default(), &r).unwrap().contains("limit 50 p99 n/a from submission"));
+}
