@@ -3,6 +3,12 @@
 
   python3 q4_client.py --params '{"requests":1000}' --port 40123 --limit 50
   python3 q4_client.py --params '{...}' --port 40123 --limit none --nofile 256
+  python3 q4_client.py --params '{...}' --port 40123 --variant gather
+
+Latency is measured from submission (before the semaphore) beside service time (after it); the timeout sits around
+the request, inside the permit, where the notes' code puts it. `--variant gather` runs the notes' own program with
+the limit removed: asyncio.gather without return_exceptions, which raises at the first error while the other
+requests run on, and reports what it did.
 """
 
 import asyncio
@@ -12,6 +18,7 @@ import resource
 import sys
 import threading
 import time
+import traceback
 
 import lab_common as lab
 
@@ -33,9 +40,9 @@ async def one(port):
 async def run(port, requests, limit, timeout):
     sem = asyncio.Semaphore(limit) if limit else None
     out = dict(ok=0, timeouts=0, rejected=0, conn_errors=0, emfile=0, addr_not_avail=0)
-    lat = []
+    from_submit, service = [], []
 
-    async def request():
+    async def request(submitted):
         if sem:
             await sem.acquire()
         t0 = time.perf_counter()
@@ -43,11 +50,15 @@ async def run(port, requests, limit, timeout):
             ok = await asyncio.wait_for(one(port), timeout)
             if ok:
                 out["ok"] += 1
-                lat.append((time.perf_counter() - t0) * 1000)
+                now = time.perf_counter()
+                from_submit.append((now - submitted) * 1000)
+                service.append((now - t0) * 1000)
             else:
                 out["rejected"] += 1
         except asyncio.TimeoutError:
             out["timeouts"] += 1
+            # The caller waited this long for nothing: it counts from submission, at the moment it gave up.
+            from_submit.append((time.perf_counter() - submitted) * 1000)
         except OSError as e:
             if e.errno in (errno.EMFILE, errno.ENFILE):
                 out["emfile"] += 1
@@ -61,8 +72,68 @@ async def run(port, requests, limit, timeout):
             if sem:
                 sem.release()
 
-    await asyncio.gather(*(request() for _ in range(requests)))
-    return out, sorted(lat)
+    # Submission is when the coroutine is made (the argument is evaluated then), before any wait for the loop
+    # or the semaphore.
+    await asyncio.gather(*(request(time.perf_counter()) for _ in range(requests)))
+    return out, sorted(from_submit), sorted(service)
+
+
+# How `gather_error` names the exception that escaped gather (TimeoutError is an OSError: test it first).
+ERRORS = ((asyncio.TimeoutError, 1), (OSError, 2), (Exception, 3))
+
+
+async def notes_program(port, requests, timeout, budget):
+    """The notes' program with the semaphore removed: every request at once, each under a timeout, and
+    asyncio.gather without return_exceptions. Reports whether gather raised, what, after how long, and how many
+    requests were unfinished then (abandoned: gather does not cancel them); then cancels those and waits for them,
+    so that nothing runs on after this returns."""
+
+    async def fetch():
+        return await asyncio.wait_for(one(port), timeout)
+
+    t0 = time.perf_counter()
+    tasks = [asyncio.ensure_future(fetch()) for _ in range(requests)]
+    gathered = asyncio.gather(*tasks)
+    # asyncio.wait, not `await gathered`, so the report can be taken at once; gathered ends as `await` would.
+    done, _ = await asyncio.wait({gathered}, timeout=budget)
+    after_ms = (time.perf_counter() - t0) * 1000
+    unfinished = sum(not t.done() for t in tasks)
+    report = dict(gather_raised=0, gather_error=0, gather_errno=0, gather_after_ms=after_ms,
+                  gather_unfinished=unfinished, gather_answered=0, gather_left_running=0)
+    # Requests answered (200 or 429) by the time gather ended.
+    report["gather_answered"] = sum(t.done() and not t.cancelled() and t.exception() is None for t in tasks)
+    if not done:
+        last = f"still running after the {budget:.0f} s budget"
+        report["gather_error"] = -1
+    elif gathered.exception() is not None:
+        e = gathered.exception()
+        report["gather_raised"] = 1
+        report["gather_error"] = next(code for kind, code in ERRORS if isinstance(e, kind))
+        report["gather_errno"] = getattr(e, "errno", None) or 0
+        last = traceback.format_exception_only(type(e), e)[-1].strip()
+    else:
+        last = "gather returned: every request succeeded"
+    # Clean up what the program abandoned: cancel, then wait (bounded) until each has ended.
+    pending = [t for t in tasks if not t.done()]
+    for t in pending:
+        t.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=budget)
+    gathered.cancel()
+    for t in tasks:  # retrieve each outcome, so asyncio does not log "exception was never retrieved"
+        if t.done() and not t.cancelled():
+            t.exception()
+    report["gather_left_running"] = sum(not t.done() for t in tasks)
+    return report, last
+
+
+def gather_variant(p, port, x):
+    """Runs `notes_program` and emits its report at `x` (0: no limit, -1: no limit under the lowered open-files
+    limit), with the exception's last line as the headline."""
+    timeout = p["timeout_ms"] / 1000
+    report, last = asyncio.run(notes_program(port, p["requests"], timeout, budget=10 + 4 * timeout))
+    lab.emit("q4", p, [{"name": "python", "x": "limit", "y": y, "points": [[x, v]]} for y, v in report.items()],
+             headline=last)
 
 
 def main():
@@ -70,12 +141,15 @@ def main():
         "--port": {"type": int, "required": True},
         "--limit": {"default": "none"},
         "--nofile": {"type": int},
+        "--variant": {"choices": ["counted", "gather"], "default": "counted"},
     })
     limit = None if args.limit == "none" else int(args.limit)
     x = -1 if args.nofile else (limit or 0)
     if args.nofile:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(args.nofile, hard), hard))
+    if args.variant == "gather":  # the notes' program has no limit: --limit does not apply to it
+        return gather_variant(p, args.port, -1 if args.nofile else 0)
     # The soft limit this client runs under, as the Rust side records it (no limit: the largest rlim_t).
     in_force = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     if in_force < 0 or in_force == resource.RLIM_INFINITY:
@@ -94,15 +168,18 @@ def main():
     sampler.start()
     lab.reset_peak_rss()
     t0 = time.perf_counter()
-    out, lat = asyncio.run(run(args.port, p["requests"], limit, p["timeout_ms"] / 1000))
+    out, from_submit, service = asyncio.run(run(args.port, p["requests"], limit, p["timeout_ms"] / 1000))
     wall = time.perf_counter() - t0
     running[0] = False
     sampler.join()
     values = dict(out)
     values.update(
-        latency_p50_ms=lab.percentile(lat, 0.5),
-        latency_p99_ms=lab.percentile(lat, 0.99),
-        latency_max_ms=lat[-1] if lat else 0.0,
+        from_submit_p50_ms=lab.percentile(from_submit, 0.5),
+        from_submit_p99_ms=lab.percentile(from_submit, 0.99),
+        from_submit_max_ms=from_submit[-1] if from_submit else 0.0,
+        service_p50_ms=lab.percentile(service, 0.5),
+        service_p99_ms=lab.percentile(service, 0.99),
+        service_max_ms=service[-1] if service else 0.0,
         peak_fds=peak_fds[0],
         peak_rss_mb=lab.peak_rss_bytes() / lab.MB,
         wall_s=wall,

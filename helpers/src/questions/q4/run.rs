@@ -21,9 +21,14 @@ struct Outcome {
     conn_errors: f64,
     emfile: f64,
     addr_not_avail: f64,
-    latency_p50_ms: f64,
-    latency_p99_ms: f64,
-    latency_max_ms: f64,
+    /// Latency from submission (before the permit) to the answer or the timeout: what the caller waits.
+    from_submit_p50_ms: f64,
+    from_submit_p99_ms: f64,
+    from_submit_max_ms: f64,
+    /// Service time, from the permit to the answer (answered requests only).
+    service_p50_ms: f64,
+    service_p99_ms: f64,
+    service_max_ms: f64,
     peak_fds: f64,
     peak_rss_mb: f64,
     wall_s: f64,
@@ -36,7 +41,7 @@ struct Outcome {
 
 impl Outcome {
     /// Each measure with its series' y name, in series order.
-    fn measures(&self) -> [(&'static str, f64); 15] {
+    fn measures(&self) -> [(&'static str, f64); 18] {
         [
             ("ok", self.ok),
             ("timeouts", self.timeouts),
@@ -44,9 +49,12 @@ impl Outcome {
             ("conn_errors", self.conn_errors),
             ("emfile", self.emfile),
             ("addr_not_avail", self.addr_not_avail),
-            ("latency_p50_ms", self.latency_p50_ms),
-            ("latency_p99_ms", self.latency_p99_ms),
-            ("latency_max_ms", self.latency_max_ms),
+            ("from_submit_p50_ms", self.from_submit_p50_ms),
+            ("from_submit_p99_ms", self.from_submit_p99_ms),
+            ("from_submit_max_ms", self.from_submit_max_ms),
+            ("service_p50_ms", self.service_p50_ms),
+            ("service_p99_ms", self.service_p99_ms),
+            ("service_max_ms", self.service_max_ms),
             ("peak_fds", self.peak_fds),
             ("peak_rss_mb", self.peak_rss_mb),
             ("wall_s", self.wall_s),
@@ -66,9 +74,12 @@ impl Outcome {
             conn_errors: v("conn_errors")?,
             emfile: v("emfile")?,
             addr_not_avail: v("addr_not_avail")?,
-            latency_p50_ms: v("latency_p50_ms")?,
-            latency_p99_ms: v("latency_p99_ms")?,
-            latency_max_ms: v("latency_max_ms")?,
+            from_submit_p50_ms: v("from_submit_p50_ms")?,
+            from_submit_p99_ms: v("from_submit_p99_ms")?,
+            from_submit_max_ms: v("from_submit_max_ms")?,
+            service_p50_ms: v("service_p50_ms")?,
+            service_p99_ms: v("service_p99_ms")?,
+            service_max_ms: v("service_max_ms")?,
             peak_fds: v("peak_fds")?,
             peak_rss_mb: v("peak_rss_mb")?,
             wall_s: v("wall_s")?,
@@ -96,9 +107,12 @@ fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
         conn_errors: o.conn_errors as f64,
         emfile: o.emfile as f64,
         addr_not_avail: o.addr_not_avail as f64,
-        latency_p50_ms: r.latency.p50_ms,
-        latency_p99_ms: r.latency.p99_ms,
-        latency_max_ms: r.latency.max_ms,
+        from_submit_p50_ms: r.from_submit.p50_ms,
+        from_submit_p99_ms: r.from_submit.p99_ms,
+        from_submit_max_ms: r.from_submit.max_ms,
+        service_p50_ms: r.service.p50_ms,
+        service_p99_ms: r.service.p99_ms,
+        service_max_ms: r.service.max_ms,
         peak_fds: r.peak_fds as f64,
         peak_rss_mb: memory::peak_rss_bytes() as f64 / (1024.0 * 1024.0),
         wall_s: r.wall_s,
@@ -118,6 +132,39 @@ fn python_run(py: &twin::Python, params: &serde_json::Value, port: u16, run: Cli
     Outcome::from_python(&twin::run(py, TWIN, params, &args)?, run.x())
 }
 
+/// What the notes' own program reported (`q4_client.py --variant gather`), in series order: the Python series at
+/// x = 0 (no limit), and the exception's last line.
+const GATHER: [&str; 7] = [
+    "gather_raised",
+    "gather_error",
+    "gather_errno",
+    "gather_after_ms",
+    "gather_unfinished",
+    "gather_answered",
+    "gather_left_running",
+];
+
+/// The notes' program (asyncio.gather without return_exceptions, no limit) against the server on `port`, as `run`
+/// (no client limit, or none under the lowered open-files limit): each measure at `run.x()`, and the last line.
+fn gather_run(
+    py: &twin::Python,
+    params: &serde_json::Value,
+    port: u16,
+    run: ClientLimit,
+) -> Result<([f64; 7], String)> {
+    let mut args = vec!["--port".to_string(), port.to_string(), "--variant".to_string(), "gather".to_string()];
+    if let Some(n) = run.nofile() {
+        args.extend(["--nofile".to_string(), n.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = twin::run(py, TWIN, params, &args)?;
+    let mut values = [0.0; 7];
+    for (v, y) in values.iter_mut().zip(GATHER) {
+        *v = r.value("python", y, run.x())?;
+    }
+    Ok((values, r.headline))
+}
+
 pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
     let params = common::params_json(p)?;
@@ -125,7 +172,14 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let clients: Vec<(&str, Option<&twin::Python>)> =
         std::iter::once(("tokio", None)).chain(py.as_ref().map(|py| ("python", Some(py)))).collect();
     let runs = ClientLimit::runs(p);
-    let mut progress = Progress::new("q4", runs.len() * clients.len());
+    // The notes' own program runs without a limit, plainly and under the lowered open-files limit.
+    let gather_runs: Vec<ClientLimit> = match py {
+        Some(_) => {
+            std::iter::once(ClientLimit::Unlimited).chain(p.nofile.map(ClientLimit::UnlimitedUnderNofile)).collect()
+        }
+        None => Vec::new(),
+    };
+    let mut progress = Progress::new("q4", runs.len() * clients.len() + gather_runs.len());
     let server = Server::start(&ServerConfig {
         pool_size: p.pool_size,
         service_ms: p.service_ms,
@@ -161,16 +215,41 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 series[ci * ys.len() + k].points.push([run.x(), *value]);
             }
             progress.end(&format!(
-                "{} ok, {} timeouts, {} errors ({} EMFILE); p99 {}; server queue peak {}; {}",
+                "{} ok, {} timeouts, {} errors ({} EMFILE); p99 {} from submission, {} service; server queue peak \
+                 {}; {}",
                 o.ok,
                 o.timeouts,
                 o.conn_errors + o.emfile + o.addr_not_avail,
                 o.emfile,
-                fmt_ms(o.latency_p99_ms),
+                fmt_ms(o.from_submit_p99_ms),
+                fmt_ms(o.service_p99_ms),
                 o.server_max_queue,
                 fmt_s(o.wall_s)
             ));
         }
+    }
+    let mut gather: Vec<Series> = GATHER.iter().map(|y| Series::new("python", "limit", y)).collect();
+    for (&run, py) in gather_runs.iter().zip(py.iter().cycle()) {
+        progress.begin(&format!(
+            "python, the notes' program (asyncio.gather without return_exceptions), limit {}",
+            run.label()
+        ));
+        let (values, last) = gather_run(py, &params, server.port, run)?;
+        // Its abandoned requests are still queued at the server: let it finish them before the next run.
+        server.drain(Duration::from_secs(120))?;
+        for (s, v) in gather.iter_mut().zip(values) {
+            s.points.push([run.x(), v]);
+        }
+        let at = |y: &str| GATHER.iter().position(|g| *g == y).map_or(0.0, |i| values[i]);
+        progress.end(&format!(
+            "{last}; {} of {} requests unfinished when it ended; {} still running after the clean-up",
+            at("gather_unfinished"),
+            p.requests,
+            at("gather_left_running")
+        ));
+    }
+    if !gather_runs.is_empty() {
+        series.extend(gather);
     }
     drop(server);
     common::finish(p, machine, series, super::judge::claims, super::judge::headline)
