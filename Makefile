@@ -103,7 +103,7 @@ soak: lab-bin venv
 	$(PY) tools/soak.py $(N) $(if $(ONLY),--only $(ONLY))
 
 strip: venv
-	$(VENV)/bin/nbstripout notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb  # --keep-id: cell ids stay, diffs stay small
 
 clean:
 	rm -rf reports results
