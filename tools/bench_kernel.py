@@ -29,17 +29,28 @@ import report  # noqa: E402
 
 NOTEBOOK = report.NOTEBOOKS / "03_semaphore_scaling.ipynb"
 
-# name -> (first-cell settings, build folder: "fresh" | "slot", caches warm before the timed run)
+# name -> (first-cell settings, build folder: "fresh" | "slot", caches warm before the timed run, typed lets).
+# evcxr picks mold, then lld, as its linker where installed; ":linker system" asks for the system one.
 VARIANTS = {
     # What the notebooks did before: evcxr's own cache of compiled crates, a new build folder per kernel.
-    "cache-cold": (":cache 2000", "fresh", False),
-    "cache-warm": (":cache 2000", "fresh", True),
+    "cache-cold": (":cache 2000", "fresh", False, False),
+    "cache-warm": (":cache 2000", "fresh", True, False),
     # No :cache; the kernel launcher hands each kernel a kept build folder (one per concurrent kernel).
-    "slot-cold": ("", "slot", False),
-    "slot-warm": ("", "slot", True),
-    "slot-warm-system-ld": (":linker system", "slot", True),
-    "slot-warm-opt0": (":opt 0", "slot", True),
+    "slot-cold": ("", "slot", False, False),
+    "slot-warm": ("", "slot", True, False),
+    "slot-warm-system-ld": (":linker system", "slot", True, False),
+    "slot-warm-opt0": (":opt 0", "slot", True, False),
+    # The dependencies as shared libraries: a cell links against them instead of copying their code in.
+    "slot-warm-dylib": (":allow_static_linking 0", "slot", True, False),
+    # evcxr builds once more for each new variable to learn whether its type is Copy (kept after a panic).
+    "slot-warm-nopreserve": (":preserve_vars_on_panic 0", "slot", True, False),
+    # `let x: Type = ...`: evcxr need not compile once more to learn a variable's type.
+    "slot-warm-typed": ("", "slot", True, True),
 }
+
+# Type annotations for the notebook's `let`s (variant "typed").
+TYPED = [("let params = ", "let params: Params = "), ("let prediction = ", "let prediction: Prediction = "),
+         ("let result = run(", "let result: LabResult = run(")]
 
 
 def small_run(source):
@@ -50,13 +61,16 @@ def small_run(source):
     return re.sub(r"overhead_tasks: [0-9_]+", "overhead_tasks: 1_000", source)
 
 
-def prepared(settings):
+def prepared(settings, typed):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     lines = [ln for ln in code[0].source.splitlines() if not ln.startswith(":cache")]
     code[0].source = "\n".join(([settings] if settings else []) + lines)
     params = next(c for c in code if "let params" in c.source)
     params.source = small_run(params.source)
+    for cell in code if typed else []:
+        for old, new in TYPED:
+            cell.source = cell.source.replace(old, new)
     return nb
 
 
@@ -93,21 +107,29 @@ def timed_pass(client, nb, start):
     return times
 
 
+# Settings that leave the dependencies' build as it is: variants with these share one warm build folder.
+DEPS_NEUTRAL = ("", ":preserve_vars_on_panic 0")
+
+
 def run_variant(name, scratch, log):
-    settings, folder, warm = VARIANTS[name]
+    settings, folder, warm, typed = VARIANTS[name]
     env = dict(os.environ)
     cache_home = scratch / f"{name}-xdg"
     env["XDG_CACHE_HOME"] = str(cache_home)  # evcxr's :cache lives in $XDG_CACHE_HOME/evcxr
-    slot = scratch / f"{name}-slot"
-    rounds = 2 if warm else 1  # a warm variant's first kernel fills the caches; the second is timed
-    for round_ in range(rounds):
+    slot = scratch / ("slot-base" if settings in DEPS_NEUTRAL else f"slot-{name}")
+    # A warm variant first starts a kernel that runs only the first cell: it fills the caches or the build folder.
+    for round_ in (["fill", "timed"] if warm else ["timed"]):
         build = slot if folder == "slot" else scratch / f"{name}-fresh-{round_}"
         build.mkdir(parents=True, exist_ok=True)
         env["EVCXR_TMPDIR"] = str(build)
-        nb = prepared(settings)
+        nb = prepared(settings, typed)
         client = NotebookClient(nb, timeout=900, kernel_name="rust", allow_errors=True,
                                 resources={"metadata": {"path": str(report.NOTEBOOKS)}})
         with client.setup_kernel(env=env, stdout=log, stderr=log):
+            if round_ == "fill":
+                first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")  # the :dep cell
+                client.execute_cell(nb.cells[first], first)
+                continue
             params_at = next(i for i, c in enumerate(nb.cells) if "let params" in c.source)
             passes = [timed_pass(client, nb, 0)]
             experiments = [experiment_s(nb)]
@@ -121,7 +143,7 @@ def run_variant(name, scratch, log):
     reruns = [sum(s for _, s in p) for p in passes[1:]]
     beyond = [total - exp for total, exp in zip(reruns, experiments[1:])]
     return {
-        "variant": name, "settings": settings, "build_folder": folder, "warm": warm,
+        "variant": name, "settings": settings, "build_folder": folder, "warm": warm, "typed_lets": typed,
         "first_cell_s": first,
         "later_cell_median_s": statistics.median(later), "later_cell_max_s": max(later),
         "chart_cell_max_s": max(charts),
