@@ -114,13 +114,20 @@ def machine():
 
 
 def reset_peak_rss():
-    """Starts a new VmHWM (Linux clear_refs 5), as the Rust side does; False where refused."""
+    """Starts a new VmHWM (Linux clear_refs 5), as the Rust side does; False where refused, and the peak read
+    afterwards is then the process's lifetime peak: callers record it as `peak_reset` (see `peak_reset_value`)."""
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
         return True
     except OSError:
         return False
+
+
+def peak_reset_value(*resets):
+    """The `peak_reset` value of a point (the Rust side's `peak::SERIES`): 1.0 when every reset behind it worked,
+    0.0 when the kernel refused any (a lifetime peak, earlier runs in the process included)."""
+    return float(all(resets))
 
 
 def peak_rss_bytes():
