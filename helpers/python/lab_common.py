@@ -297,8 +297,9 @@ def cores():
 def gated_sleep(tasks, limit, latency_ms):
     """The notes' pattern: gather `tasks` coroutines, each taking an asyncio.Semaphore(limit) and sleeping.
 
-    Returns wall s, CPU s, peak RSS bytes, the sorted per-task lateness in ms (actual - requested sleep), and the
-    RSS growth in bytes once every task had started (all N alive, `limit` of them sleeping). The clock runs
+    Returns wall s, CPU s, peak RSS bytes, the sorted per-task lateness in ms (actual - requested sleep), the
+    RSS growth in bytes once every task had started (all N alive, `limit` of them sleeping), and whether the peak
+    was reset first (False where the kernel refused: the peak is then the process's lifetime peak). The clock runs
     inside the event loop, as the Rust side's runs inside block_on: asyncio.run's set-up and tear-down are not
     the experiment.
     """
@@ -324,6 +325,6 @@ def gated_sleep(tasks, limit, latency_ms):
         await asyncio.gather(*running)
         return time.perf_counter() - t0, cpu_seconds() - c0, late, alive
 
-    reset_peak_rss()
+    reset = reset_peak_rss()
     wall, cpu, late, alive = asyncio.run(main())
-    return wall, cpu, peak_rss_bytes(), sorted(late), alive
+    return wall, cpu, peak_rss_bytes(), sorted(late), alive, reset
