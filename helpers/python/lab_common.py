@@ -114,13 +114,20 @@ def machine():
 
 
 def reset_peak_rss():
-    """Starts a new VmHWM (Linux clear_refs 5), as the Rust side does; False where refused."""
+    """Starts a new VmHWM (Linux clear_refs 5), as the Rust side does; False where refused, and the peak read
+    afterwards is then the process's lifetime peak: callers record it as `peak_reset` (see `peak_reset_value`)."""
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
         return True
     except OSError:
         return False
+
+
+def peak_reset_value(*resets):
+    """The `peak_reset` value of a point (the Rust side's `peak::SERIES`): 1.0 when every reset behind it worked,
+    0.0 when the kernel refused any (a lifetime peak, earlier runs in the process included)."""
+    return float(all(resets))
 
 
 def peak_rss_bytes():
@@ -290,8 +297,9 @@ def cores():
 def gated_sleep(tasks, limit, latency_ms):
     """The notes' pattern: gather `tasks` coroutines, each taking an asyncio.Semaphore(limit) and sleeping.
 
-    Returns wall s, CPU s, peak RSS bytes, the sorted per-task lateness in ms (actual - requested sleep), and the
-    RSS growth in bytes once every task had started (all N alive, `limit` of them sleeping). The clock runs
+    Returns wall s, CPU s, peak RSS bytes, the sorted per-task lateness in ms (actual - requested sleep), the
+    RSS growth in bytes once every task had started (all N alive, `limit` of them sleeping), and whether the peak
+    was reset first (False where the kernel refused: the peak is then the process's lifetime peak). The clock runs
     inside the event loop, as the Rust side's runs inside block_on: asyncio.run's set-up and tear-down are not
     the experiment.
     """
@@ -317,6 +325,6 @@ def gated_sleep(tasks, limit, latency_ms):
         await asyncio.gather(*running)
         return time.perf_counter() - t0, cpu_seconds() - c0, late, alive
 
-    reset_peak_rss()
+    reset = reset_peak_rss()
     wall, cpu, late, alive = asyncio.run(main())
-    return wall, cpu, peak_rss_bytes(), sorted(late), alive
+    return wall, cpu, peak_rss_bytes(), sorted(late), alive, reset

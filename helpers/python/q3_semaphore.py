@@ -108,14 +108,17 @@ def main():
         runtime = lab.Series("python", "limit", "runtime_s")
         busy = lab.Series("python", "limit", "cpu_busy")
         rss = lab.Series("python", "limit", "peak_rss_mb")
+        # 1 when every repeat's peak was reset first, 0 where the kernel refused (a lifetime peak).
+        reset = lab.Series("python", "limit", "peak_reset")
         eff = lab.Series("python", "limit", "efficiency")
         # RSS growth per task while all N exist. Each point is best run in a fresh process (as `lab` runs them):
         # memory freed by an earlier run in the same process can be reused without growing RSS.
         alive = lab.Series("python", "limit", "task_rss_bytes")
         for limit in limits:
-            walls, cpus, rsss, per_task = [], [], [], []
+            walls, cpus, rsss, per_task, resets = [], [], [], [], []
             for _ in range(repeats):
-                wall, cpu, peak, _late, grown = lab.gated_sleep(p["tasks"], limit, p["latency_ms"])
+                wall, cpu, peak, _late, grown, was_reset = lab.gated_sleep(p["tasks"], limit, p["latency_ms"])
+                resets.append(was_reset)
                 walls.append(wall)
                 cpus.append(cpu / wall)
                 rsss.append(peak / lab.MB)
@@ -124,9 +127,10 @@ def main():
             runtime.push(limit, walls)
             busy.push(limit, cpus)
             rss.push(limit, rsss)
+            reset.push(limit, [lab.peak_reset_value(*resets)])
             eff.push(limit, [ideal / w for w in walls])
             alive.push(limit, per_task)
-        series += [runtime, busy, rss, eff, alive]
+        series += [runtime, busy, rss, reset, eff, alive]
     if args.part in ("all", "overhead") and p["overhead_tasks"] > 0:
         n = p["overhead_tasks"]
         series.append({"name": "python", "x": "tasks", "y": "spawn_us", "points": [[n, spawn_us(n)]]})

@@ -11,7 +11,7 @@ import lab_common as lab
 
 
 def run_one(tasks, limit, latency_ms):
-    wall, _cpu, _peak, late, _alive = lab.gated_sleep(tasks, limit, latency_ms)
+    wall, _cpu, _peak, late, _alive, _reset = lab.gated_sleep(tasks, limit, latency_ms)
     return wall, late
 
 

@@ -126,7 +126,7 @@ def run(strategy, doc, p):
         "peak_rss_mb": (parent + workers_added) / MB,
         "parent_peak_rss_mb": parent / MB,
         "workers_added_peak_mb": workers_added / MB,
-        "peak_reset": float(reset),
+        "peak_reset": lab.peak_reset_value(reset),
         # 1 when json.dumps runs in C (the _json accelerator), 0 when in Python bytecode.
         "json_in_c": float(json.encoder.c_make_encoder is not None),
     }

@@ -4,7 +4,7 @@
 //!
 //! Layers, each using only those above it in this list (a test keeps it so):
 //! - the contract both sides compile: `error`, `stats`, `units`, `verdict_types`, `params`, `result`, `claims`,
-//!   `judging`, `budget`, `paths`, `process`;
+//!   `judging`, `peak`, `budget`, `paths`, `process`;
 //! - the questions (`questions::qN`: params, charts, judge; run on the lab side) and their `registry`;
 //! - the notebook side: `chart`, `verdict`, `display`, `ledger`, `overview`, `runner`;
 //! - the lab side (feature `experiments`): `measure`, `tokio_rt`, `workload`, `progress`, `twin`, `watchdog`.
@@ -16,6 +16,7 @@ pub mod error;
 pub mod judging;
 pub mod params;
 pub mod paths;
+pub mod peak;
 pub mod process;
 pub mod result;
 pub mod stats;

@@ -113,13 +113,25 @@ pub enum Bound {
     Window,
 }
 
-/// Peak heap and RSS bytes above the start, and the wall time, for `jobs` jobs of one 1 ms sleep each.
-pub fn bounded(how: Bound, jobs: u64, limit: u64) -> Result<(f64, f64, f64)> {
+/// What `jobs` jobs of one 1 ms sleep each, bounded one way, peaked at: bytes above those live at the start.
+#[derive(Debug, Clone, Copy)]
+pub struct BoundedRun {
+    pub peak_heap_bytes: f64,
+    pub peak_rss_bytes: f64,
+    /// Whether the RSS peak was reset before the run: false where the kernel refused, and `peak_rss_bytes` is then
+    /// the process's lifetime peak (earlier runs included) over the RSS at the start. The heap's peak is the
+    /// counting allocator's own, always reset.
+    pub peak_reset: bool,
+    pub wall_s: f64,
+}
+
+/// Peak heap and RSS above the start, and the wall time, for `jobs` jobs of one 1 ms sleep each.
+pub fn bounded(how: Bound, jobs: u64, limit: u64) -> Result<BoundedRun> {
     let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
     rt.block_on(async { tokio::spawn(async {}).await.ok() });
     let (heap0, rss0) = (alloc::live_bytes(), memory::rss_bytes());
     alloc::reset_peak();
-    memory::reset_peak();
+    let peak_reset = memory::reset_peak();
     let t0 = std::time::Instant::now();
     let job = || tokio::time::sleep(Duration::from_millis(1));
     rt.block_on(async {
@@ -167,9 +179,9 @@ pub fn bounded(how: Bound, jobs: u64, limit: u64) -> Result<(f64, f64, f64)> {
             }
         }
     });
-    let wall = t0.elapsed().as_secs_f64();
-    let heap = alloc::peak_bytes().saturating_sub(heap0) as f64;
-    let rss = memory::peak_rss_bytes().saturating_sub(rss0) as f64;
+    let wall_s = t0.elapsed().as_secs_f64();
+    let peak_heap_bytes = alloc::peak_bytes().saturating_sub(heap0) as f64;
+    let peak_rss_bytes = memory::peak_rss_bytes().saturating_sub(rss0) as f64;
     drop(rt);
-    Ok((heap, rss, wall))
+    Ok(BoundedRun { peak_heap_bytes, peak_rss_bytes, peak_reset, wall_s })
 }

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 pub struct SleepRun {
     pub section: cpu::Section,
     pub peak_rss_bytes: u64,
+    /// Whether the peak was reset before the run: false where the kernel refused, and `peak_rss_bytes` is then the
+    /// process's lifetime peak (earlier runs included).
+    pub peak_reset: bool,
     /// Actual sleep minus requested sleep, per task.
     pub lateness: Percentiles,
     /// Heap bytes allocated and still live once every task had started (all N alive, `limit` of them sleeping),
@@ -24,7 +27,7 @@ pub struct SleepRun {
 /// the asyncio.gather + Semaphore pattern of the notes.
 pub fn tokio_gated(tasks: usize, limit: usize, latency: Duration, flavor: Flavor) -> Result<SleepRun> {
     let rt = runtime(flavor)?;
-    memory::reset_peak();
+    let peak_reset = memory::reset_peak();
     // The clock runs inside block_on: the runtime is built before it and dropped after it.
     let ((lateness, alive), section) = cpu::measure(|| {
         rt.block_on(async {
@@ -64,12 +67,18 @@ pub fn tokio_gated(tasks: usize, limit: usize, latency: Duration, flavor: Flavor
     });
     let peak = memory::peak_rss_bytes();
     drop(rt);
-    Ok(SleepRun { section, peak_rss_bytes: peak, lateness: lateness.percentiles(), alive_heap_bytes: alive })
+    Ok(SleepRun {
+        section,
+        peak_rss_bytes: peak,
+        peak_reset,
+        lateness: lateness.percentiles(),
+        alive_heap_bytes: alive,
+    })
 }
 
 /// The same work on a pool of `limit` OS threads that take jobs from a shared counter and block in `sleep`.
 pub fn thread_pool(tasks: usize, limit: usize, latency: Duration) -> Result<SleepRun> {
-    memory::reset_peak();
+    let peak_reset = memory::reset_peak();
     let next = Arc::new(AtomicUsize::new(0));
     let (result, section) = cpu::measure(|| -> Result<Latencies> {
         let mut workers = Vec::with_capacity(limit);
@@ -109,6 +118,7 @@ pub fn thread_pool(tasks: usize, limit: usize, latency: Duration) -> Result<Slee
     Ok(SleepRun {
         section,
         peak_rss_bytes: memory::peak_rss_bytes(),
+        peak_reset,
         lateness: lateness.percentiles(),
         alive_heap_bytes: 0,
     })

@@ -16,6 +16,9 @@ pub struct SwarmRun {
     pub spawn_s: f64,
     pub section: Section,
     pub peak_rss_bytes: u64,
+    /// Whether the peak was reset before the run: false where the kernel refused, and `peak_rss_bytes` is then the
+    /// process's lifetime peak (earlier runs included).
+    pub peak_reset: bool,
     /// Peak heap bytes (the counting allocator) above what was live before the run.
     pub peak_heap_bytes: u64,
     pub lag: Percentiles,
@@ -29,7 +32,7 @@ pub fn sleepers(n: u64, latency: Duration) -> Result<SwarmRun> {
         .enable_all()
         .build()
         .map_err(|e| LabError::other(format!("cannot start a tokio runtime: {e}")))?;
-    memory::reset_peak();
+    let peak_reset = memory::reset_peak();
     let heap0 = alloc::live_bytes();
     alloc::reset_peak();
     let ((spawn_s, lag, lateness), section) = measure(|| {
@@ -63,6 +66,7 @@ pub fn sleepers(n: u64, latency: Duration) -> Result<SwarmRun> {
         spawn_s,
         section,
         peak_rss_bytes: memory::peak_rss_bytes(),
+        peak_reset,
         peak_heap_bytes: alloc::peak_bytes().saturating_sub(heap0),
         lag,
         lateness,

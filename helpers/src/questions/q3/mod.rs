@@ -135,14 +135,10 @@ pub fn cpu_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// Peak resident memory during each run.
+/// Peak resident memory during each run; the title says whether the peaks are since each run's reset.
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
-    lines(
-        r,
-        &LineSpec::new("peak_rss_mb", "Peak resident memory vs limit", "limit (log)", "peak RSS, MiB")
-            .log_x()
-            .legend(Corner::UpperLeft),
-    )
+    let title = crate::peak::Peak::chart_title(r, "Peak resident memory vs limit");
+    lines(r, &LineSpec::new("peak_rss_mb", &title, "limit (log)", "peak RSS, MiB").log_x().legend(Corner::UpperLeft))
 }
 
 /// Memory per task once all N tasks exist, by limit: heap bytes in tokio (the counting allocator), RSS growth in

@@ -1,6 +1,7 @@
 //! What `lab q3` measures (the `lab` binary only, behind the `experiments` feature).
 
 use super::*;
+use crate::peak::{self, Peak};
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
@@ -17,6 +18,8 @@ struct Samples {
     runtime_s: Vec<f64>,
     cpu_busy: Vec<f64>,
     peak_rss_mb: Vec<f64>,
+    /// Whether each run's peak was reset first (false: the kernel refused, a lifetime peak).
+    peak_reset: Vec<bool>,
     /// Memory per task while all N are alive: heap bytes in tokio, RSS growth in asyncio; none for threads.
     task_bytes: Vec<f64>,
 }
@@ -43,15 +46,16 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         for (li, &limit) in p.limits.iter().enumerate() {
             for (vi, name) in names.iter().enumerate() {
                 progress.begin(&format!("{name} limit={limit} (repeat {})", rep + 1));
-                let (wall, busy, rss, per_task) = match *name {
+                let (wall, busy, (rss, reset), per_task) = match *name {
                     "tokio" => {
                         let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, latency, p.runtime)?;
                         let per_task = r.alive_heap_bytes as f64 / p.tasks as f64;
-                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB, Some(per_task))
+                        let peak = (r.peak_rss_bytes as f64 / MB, r.peak_reset);
+                        (r.section.wall_s, r.section.cores_busy(), peak, Some(per_task))
                     }
                     "threads" => {
                         let r = sleepers::thread_pool(p.tasks as usize, limit as usize, latency)?;
-                        (r.section.wall_s, r.section.cores_busy(), r.peak_rss_bytes as f64 / MB, None)
+                        (r.section.wall_s, r.section.cores_busy(), (r.peak_rss_bytes as f64 / MB, r.peak_reset), None)
                     }
                     _ => python_point(py.as_ref(), p, limit)?,
                 };
@@ -59,9 +63,15 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 s.runtime_s.push(wall);
                 s.cpu_busy.push(busy);
                 s.peak_rss_mb.push(rss);
+                s.peak_reset.push(reset);
                 s.task_bytes.extend(per_task);
                 let ideal = ideal_s(p.tasks, limit, p.latency_ms);
-                progress.end(&format!("{} ({} ideal)", fmt_s(wall), fmt_ratio(wall / ideal)));
+                progress.end(&format!(
+                    "{} ({} ideal), {}",
+                    fmt_s(wall),
+                    fmt_ratio(wall / ideal),
+                    Peak::of(reset).progress(rss)
+                ));
             }
         }
     }
@@ -72,6 +82,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         let mut eff = Series::new(name, "limit", "efficiency");
         let mut busy = Series::new(name, "limit", "cpu_busy");
         let mut rss = Series::new(name, "limit", "peak_rss_mb");
+        let mut reset = Series::new(name, "limit", peak::SERIES);
         let mut alive = Series::new(name, "limit", if *name == "tokio" { "task_heap_bytes" } else { "task_rss_bytes" });
         for (li, &limit) in p.limits.iter().enumerate() {
             let s = &samples[vi][li];
@@ -82,11 +93,13 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             eff.push_samples(x, &effs);
             busy.push_samples(x, &s.cpu_busy);
             rss.push_samples(x, &s.peak_rss_mb);
+            // One point for the repeats: 0 when the kernel refused any of their resets.
+            reset.points.push([x, Peak::value(s.peak_reset.iter().all(|&b| b))]);
             if !s.task_bytes.is_empty() {
                 alive.push_samples(x, &s.task_bytes);
             }
         }
-        series.extend([runtime, eff, busy, rss]);
+        series.extend([runtime, eff, busy, rss, reset]);
         if !alive.points.is_empty() {
             series.push(alive);
         }
@@ -104,7 +117,10 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     common::finish(p, machine, series, super::judge::claims, super::judge::headline)
 }
 
-fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f64, f64, f64, Option<f64>)> {
+/// The twin's run at `limit`: wall s, cores busy, (peak RSS MiB, whether it was reset), RSS growth per task.
+type Point = (f64, f64, (f64, bool), Option<f64>);
+
+fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<Point> {
     let py = py.ok_or_else(|| LabError::other("python twin requested without Python"))?;
     let params = common::params_json(p)?;
     let r = twin::run(py, TWIN, &params, &["--part", "runtime", "--limit", &limit.to_string()])?;
@@ -112,7 +128,7 @@ fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<(f6
     Ok((
         r.value("python", "runtime_s", x)?,
         r.value("python", "cpu_busy", x)?,
-        r.value("python", "peak_rss_mb", x)?,
+        (r.value("python", "peak_rss_mb", x)?, r.value("python", peak::SERIES, x)? >= 0.5),
         Some(r.value("python", "task_rss_bytes", x)?),
     ))
 }

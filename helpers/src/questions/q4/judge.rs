@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::judging::{self, above, below};
+use crate::peak;
 use crate::result::Finding;
 use crate::units::{fmt_ms, fmt_pct, fmt_s};
 use Verdict::{Confirmed, Contradicted, Refined};
@@ -158,13 +159,24 @@ fn rule_4_1(p: &Params, c: &Client) -> Result<Finding> {
 
 /// "Memory pressure": what the requests in flight add to the client's peak RSS, as a share of the bounded run's.
 /// Pressure: they add at least twice what the whole client needs with a limit (+200%); growth: more than +20%
-/// (peak RSS varies by a few hundred KiB from run to run; 1,000 requests in flight add several MiB).
+/// (peak RSS varies by a few hundred KiB from run to run; 1,000 requests in flight add several MiB). Not measured
+/// where the kernel refused a reset: a lifetime peak includes earlier runs, not only the requests in flight.
 fn rule_4_2(p: &Params, c: &Client) -> Result<Finding> {
     let Some(pr) = pair(p) else { return Ok(no_pair(p)) };
     let (b, u) = (c.v("peak_rss_mb", pr.bounded)?, c.v("peak_rss_mb", pr.unlimited)?);
+    let so = format!(
+        "the peak with {} against {} cannot be put down to the requests in flight",
+        run_name(pr.unlimited, p),
+        run_name(pr.bounded, p)
+    );
+    let kind = match peak::judged(c.r, &[(c.name, pr.bounded), (c.name, pr.unlimited)], &so) {
+        Ok(kind) => kind,
+        Err(not_measured) => return Ok(not_measured),
+    };
     let what = format!(
-        "{} peak RSS with {} ({u:.1} MiB) against {} ({b:.1} MiB), added",
+        "{} {} with {} ({u:.1} MiB) against {} ({b:.1} MiB), added",
         c.label,
+        kind.rss(),
         run_name(pr.unlimited, p),
         run_name(pr.bounded, p)
     );

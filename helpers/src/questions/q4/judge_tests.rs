@@ -52,6 +52,7 @@ fn put(r: &mut LabResult, name: &str, x: f64, run: Run) {
         ("service_max_ms", run.service_p99),
         ("peak_fds", run.fds),
         ("peak_rss_mb", run.rss),
+        ("peak_reset", 1.0),
         ("wall_s", 0.5),
         ("server_max_queue", run.queue),
         ("server_max_open", run.fds),
@@ -175,7 +176,7 @@ fn rule_4_2_pressure_adds_twice_the_bounded_footprint_and_growth_a_fifth() {
     let e = &c.rust.evidence;
     assert!(
         e.contains(
-            "tokio peak RSS with no limit (13.7 MiB) against limit 50 (7.2 MiB), added +90.0% > +20.0%: refined"
+            "tokio peak RSS (since reset) with no limit (13.7 MiB) against limit 50 (7.2 MiB), added +90.0% > +20.0%"
         ),
         "{e}"
     );
@@ -192,6 +193,17 @@ fn rule_4_2_pressure_adds_twice_the_bounded_footprint_and_growth_a_fifth() {
     assert_eq!(verdicts(&c), (Confirmed, Contradicted));
     assert!(c.rust.evidence.contains("+455.6% > +200.0%: confirmed"), "{}", c.rust.evidence);
     assert!(c.python.evidence.contains("+0.8% <= +20.0%: contradicted"), "{}", c.python.evidence);
+    // A refused reset: the peak is the process's lifetime peak, so not measured; an older result: said, and judged.
+    with(&mut r, "python", 50.0, "peak_reset", 0.0);
+    r.series.retain(|s| !(s.name == "tokio" && s.y == "peak_reset"));
+    let c = judged(&r, "4.2");
+    assert_eq!(verdicts(&c), (Confirmed, NotMeasured));
+    assert!(c.rust.evidence.contains("tokio peak RSS (reset not recorded) with no limit"), "{}", c.rust.evidence);
+    let e = &c.python.evidence;
+    assert!(
+        e.contains("before the python run at limit 50 (peak_reset 0)") && e.contains("with no limit against"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -271,7 +271,8 @@ pub fn fds_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// Peak resident memory of the client per limit.
+/// Peak resident memory of the client per limit; the title says whether the peaks are since each run's reset.
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
-    category_lines(r, "peak_rss_mb", &["tokio", "python"], &categories(r, "Client: peak resident memory", "MiB", false))
+    let title = crate::peak::Peak::chart_title(r, "Client: peak resident memory");
+    category_lines(r, "peak_rss_mb", &["tokio", "python"], &categories(r, &title, "MiB", false))
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::measure::memory;
+use crate::peak::{self, Peak};
 use crate::process::{nofile_in_force, set_soft_nofile};
 use crate::progress::Progress;
 use crate::questions::common;
@@ -31,6 +32,8 @@ struct Outcome {
     service_max_ms: f64,
     peak_fds: f64,
     peak_rss_mb: f64,
+    /// 1 when the peak was reset before the run, 0 where the kernel refused (a lifetime peak).
+    peak_reset: f64,
     wall_s: f64,
     server_max_queue: f64,
     server_max_open: f64,
@@ -41,7 +44,7 @@ struct Outcome {
 
 impl Outcome {
     /// Each measure with its series' y name, in series order.
-    fn measures(&self) -> [(&'static str, f64); 18] {
+    fn measures(&self) -> [(&'static str, f64); 19] {
         [
             ("ok", self.ok),
             ("timeouts", self.timeouts),
@@ -57,6 +60,7 @@ impl Outcome {
             ("service_max_ms", self.service_max_ms),
             ("peak_fds", self.peak_fds),
             ("peak_rss_mb", self.peak_rss_mb),
+            (peak::SERIES, self.peak_reset),
             ("wall_s", self.wall_s),
             ("server_max_queue", self.server_max_queue),
             ("server_max_open", self.server_max_open),
@@ -82,6 +86,7 @@ impl Outcome {
             service_max_ms: v("service_max_ms")?,
             peak_fds: v("peak_fds")?,
             peak_rss_mb: v("peak_rss_mb")?,
+            peak_reset: v(peak::SERIES)?,
             wall_s: v("wall_s")?,
             nofile_in_force: v("nofile_in_force")?,
             ..Outcome::default()
@@ -92,7 +97,8 @@ impl Outcome {
 /// The tokio client's run against the server on `port`.
 fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
     let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
-    memory::reset_peak();
+    // Where the kernel refuses, the peak read below is the process's lifetime peak (earlier runs included).
+    let peak_reset = Peak::value(memory::reset_peak());
     let old = run.nofile().map(set_soft_nofile).transpose()?;
     let nofile_in_force = nofile_in_force() as f64;
     let r = rt.block_on(client::run(port, p.requests, run.limit(), Duration::from_millis(p.timeout_ms)));
@@ -115,6 +121,7 @@ fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
         service_max_ms: r.service.max_ms,
         peak_fds: r.peak_fds as f64,
         peak_rss_mb: memory::peak_rss_bytes() as f64 / (1024.0 * 1024.0),
+        peak_reset,
         wall_s: r.wall_s,
         nofile_in_force,
         ..Outcome::default()
@@ -216,7 +223,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             }
             progress.end(&format!(
                 "{} ok, {} timeouts, {} errors ({} EMFILE); p99 {} from submission, {} service; server queue peak \
-                 {}; {}",
+                 {}; {}; {}",
                 o.ok,
                 o.timeouts,
                 o.conn_errors + o.emfile + o.addr_not_avail,
@@ -224,7 +231,8 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 fmt_ms(o.from_submit_p99_ms),
                 fmt_ms(o.service_p99_ms),
                 o.server_max_queue,
-                fmt_s(o.wall_s)
+                fmt_s(o.wall_s),
+                Peak::of(o.peak_reset >= 0.5).progress(o.peak_rss_mb)
             ));
         }
     }

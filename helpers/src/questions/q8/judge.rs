@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::judging::{above, below, python, rust, two_step, Test};
+use crate::peak;
 use crate::result::{Claim, Finding, LabResult, Verdict};
 use crate::units::{fmt_mib, fmt_ms};
 use reading::*;
@@ -184,24 +185,15 @@ fn rule_8_7(p: &Params, r: &LabResult) -> Result<Claim> {
     let judge = |name: &str| -> Result<Finding> {
         let (small, big) = growth(p)?;
         let (a, b) = (r.value(name, "peak_rss_mb", big)?, r.value(name, "peak_rss_mb", small)?);
-        let reset = [small, big].map(|x| r.value(name, "peak_reset", x).ok());
-        if let Some(x) = [small, big].into_iter().zip(reset).find_map(|(x, v)| v.filter(|&v| v < 0.5).map(|_| x)) {
-            return Ok(Finding::not_measured(format!(
-                "The kernel refused the peak reset before {name} at {x:.0} bytes (peak_reset 0): its peaks ({} -> {}) \
-                 are lifetime peaks of the process, which include every earlier run, so their growth cannot be put \
-                 down to the documents.",
-                fmt_mib(b),
-                fmt_mib(a)
-            )));
-        }
-        let kind = if reset.iter().all(Option::is_some) { "since reset" } else { "reset not recorded" };
+        let so =
+            format!("the growth of its peaks ({} -> {}) cannot be put down to the documents", fmt_mib(b), fmt_mib(a));
+        let kind = match peak::judged(r, &[(name, small), (name, big)], &so) {
+            Ok(kind) => kind,
+            Err(not_measured) => return Ok(not_measured),
+        };
         let doc = (big - small) / (1024.0 * 1024.0);
         Ok(above(
-            &format!(
-                "peak RSS ({kind}) growth, {name}, {small:.0} -> {big:.0} bytes ({} -> {})",
-                fmt_mib(b),
-                fmt_mib(a)
-            ),
+            &format!("{} growth, {name}, {small:.0} -> {big:.0} bytes ({} -> {})", kind.rss(), fmt_mib(b), fmt_mib(a)),
             a - b,
             doc,
             fmt_mib,

@@ -182,7 +182,7 @@ fn rule_8_7_memory_grows_by_more_than_the_document() {
     // Where the kernel refused the reset, the peaks are lifetime peaks: their growth is not judged.
     put(&mut r, "python inline", "peak_reset", BIG, 0.0);
     assert_eq!(verdicts(&r, "8.7").1, NotMeasured);
-    has(&r, "8.7", "", "refused the peak reset before python inline at 10000000 bytes (peak_reset 0)");
+    has(&r, "8.7", "", "refused the peak reset before the python inline run at doc_bytes 10000000 (peak_reset 0)");
     // A result from before the reset was recorded: judged as before, saying so.
     r.series.retain(|s| s.y != "peak_reset");
     assert_eq!(verdicts(&r, "8.7"), (Contradicted, Confirmed));

@@ -144,26 +144,15 @@ pub fn throughput_chart(r: &LabResult) -> Result<Chart> {
     bars(r, &BarSpec::new(&format!("Throughput at {big:.0}-byte documents"), "MB of JSON per second", &list).at(big))
 }
 
-/// Whether every peak in `r` was measured since a reset (Some(true)), some are lifetime peaks because the kernel
-/// refused the reset (Some(false)), or the result does not say (None: it predates the record).
-pub fn peaks_reset(r: &LabResult) -> Option<bool> {
-    let v: Vec<f64> = r.series_of("peak_reset").iter().flat_map(|s| s.points.iter().map(|p| p[1])).collect();
-    (!v.is_empty()).then(|| v.iter().all(|&x| x >= 0.5))
-}
-
 /// Peak resident memory vs document size per strategy; the title says whether the peaks are since each run's reset
 /// or lifetime peaks, and the axis what a Python pool's peak counts.
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
-    let title = match peaks_reset(r) {
-        Some(true) => "Peak resident memory since each run's reset vs document size",
-        Some(false) => "Peak resident memory vs document size (reset refused: lifetime peaks)",
-        None => "Peak resident memory vs document size (reset not recorded)",
-    };
+    let title = crate::peak::Peak::chart_title(r, "Peak resident memory vs document size");
     lines(
         r,
         &LineSpec::new(
             "peak_rss_mb",
-            title,
+            &title,
             "document, bytes (log); Python pools: parent's peak + what the workers' peaks added",
             "MiB (log)",
         )

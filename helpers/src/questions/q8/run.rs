@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::LabError;
+use crate::peak::{self, Peak};
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
@@ -30,7 +31,7 @@ const YS: [&str; 11] = [
     "ping_p99_ms",
     "peak_rss_mb",
     // 1 when the peak was reset before the run, 0 where the kernel refused (a lifetime peak).
-    "peak_reset",
+    peak::SERIES,
 ];
 /// What the Python twin adds about its pools' memory: `peak_rss_mb` there is the parent's peak plus what the
 /// workers' peaks added over their RSS at the start of the run (0 without a pool).
@@ -73,7 +74,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                     r.ping.p50_ms,
                     r.ping.p99_ms,
                     r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
-                    if r.peak_reset { 1.0 } else { 0.0 },
+                    Peak::value(r.peak_reset),
                 ]
             } else {
                 let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;
@@ -99,13 +100,12 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 series[i * YS.len() + k].points.push([size as f64, *v]);
             }
             progress.end(&format!(
-                "{} ({:.0} MB/s), heartbeat p99 {}, ping p99 {}, {} {:.0} MiB",
+                "{} ({:.0} MB/s), heartbeat p99 {}, ping p99 {}, {}",
                 fmt_s(values[0]),
                 values[1],
                 fmt_ms(values[5]),
                 fmt_ms(values[8]),
-                if values[10] >= 0.5 { "peak since reset" } else { "lifetime peak (reset refused)" },
-                values[9]
+                Peak::of(values[10] >= 0.5).progress(values[9])
             ));
         }
         // One document's serialization time, for the claims: best of three, on this thread.

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::judging::{above, below, python, Test, CLOSE};
+use crate::peak::{self, Peak};
 use crate::result::{Claim, Finding, LabResult, Verdict};
 use crate::units::{fmt_mib, fmt_ms, fmt_ratio, fmt_s};
 
@@ -112,10 +113,16 @@ fn count(v: f64) -> String {
     format!("{v:.0}")
 }
 
-/// 9.1: the memory the tasks added, as a share of the machine's.
+/// 9.1: the memory the tasks added, as a share of the machine's; not measured where a reset was refused (a lifetime
+/// peak includes earlier runs, so the growth is not the tasks').
 fn memory_growth(r: &LabResult, name: &str) -> Result<Finding> {
     let (lo, n) = counts(r, name)?;
     let grown = r.value(name, "peak_rss_mb", n)? - r.value(name, "peak_rss_mb", lo)?;
+    let so = format!("the growth of {} cannot be put down to the tasks", fmt_mib(grown));
+    let kind = match peak::judged(r, &[(name, lo), (name, n)], &so) {
+        Ok(kind) => kind,
+        Err(not_measured) => return Ok(not_measured),
+    };
     let machine = r.machine.memory_bytes as f64 / (1024.0 * 1024.0);
     if machine <= 0.0 {
         return Err(LabError::other("the machine's memory is unknown"));
@@ -123,9 +130,10 @@ fn memory_growth(r: &LabResult, name: &str) -> Result<Finding> {
     let per_task = grown * 1024.0 * 1024.0 / (n - lo);
     Ok(above(
         &format!(
-            "{}'s peak memory growth from {lo:.0} to {n:.0} tasks, {} ({per_task:.0} bytes a task), over the \
-             machine's {:.1} GiB",
+            "{}'s {} growth from {lo:.0} to {n:.0} tasks, {} ({per_task:.0} bytes a task), over the machine's \
+             {:.1} GiB",
             side(name),
+            kind.rss(),
             fmt_mib(grown),
             machine / 1024.0
         ),
@@ -329,11 +337,15 @@ fn instability(p: &Params, r: &LabResult, name: &str) -> Result<Finding> {
         .then(memory_context(r, name)))
 }
 
-/// Peak memory at the largest count, for 9.7's "memory overhead" (a number, not an outcome).
+/// Peak memory at the largest count, for 9.7's "memory overhead" (a number, not an outcome): none where the reset
+/// was refused (a lifetime peak), saying so.
 fn memory_context(r: &LabResult, name: &str) -> String {
     counts(r, name)
-        .and_then(|(_, n)| Ok((n, r.value(name, "peak_rss_mb", n)?)))
-        .map(|(n, m)| format!("Memory: {} peak at {n:.0} sleeping tasks (9.1).", fmt_mib(m)))
+        .and_then(|(_, n)| Ok((n, r.value(name, "peak_rss_mb", n)?, Peak::of_run(r, name, n))))
+        .map(|(n, m, kind)| match kind {
+            Peak::Lifetime => format!("Memory at {n:.0} sleeping tasks: not measured, the peak reset was refused."),
+            _ => format!("Memory: {} {} at {n:.0} sleeping tasks (9.1).", kind.rss(), fmt_mib(m)),
+        })
         .unwrap_or_default()
 }
 

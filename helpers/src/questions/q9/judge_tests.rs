@@ -24,6 +24,7 @@ fn sample() -> LabResult {
             for (y, v) in ys.iter().chain(if name == "python" { &gc[..] } else { &[] }).zip(vals) {
                 set(&mut r, name, "tasks", y, x, v);
             }
+            set(&mut r, name, "tasks", "peak_reset", x, 1.0);
         }
     }
     set(&mut r, "tokio", "tasks", "bytes_per_task", 50_000.0, 272.0);
@@ -87,7 +88,7 @@ fn memory_growth_is_massive_only_as_a_share_of_the_machine() {
     let mut r = sample();
     let (rust, py) = of(&r, "9.1");
     assert_eq!((rust.verdict, py.verdict), (Refined, Refined));
-    says(&rust, &["growth from 1000 to 50000 tasks, 21.0 MiB", "over the machine's 24.0 GiB 0.09% <= 10.0%"]);
+    says(&rust, &["peak RSS (since reset) growth from 1000 to 50000 tasks, 21.0 MiB", "24.0 GiB 0.09% <= 10.0%"]);
     says(&py, &["81.0 MiB", "0.33% <= 10.0%: refined"]);
     r.machine.memory_bytes = 512u64 << 20;
     let (rust, py) = of(&r, "9.1");
@@ -184,7 +185,7 @@ fn instability_is_refined_when_a_hard_limit_broke_it() {
             "none limited: failed or timed out 89.6% > 1.0%",
             "cores busy 0.75 of 2 (its workers) 37.5% < 90.0%",
             "EMFILE and EADDRNOTAVAIL of the 44789 failures 100.0% > 50.0%: refined",
-            "Memory: 27.0 MiB peak at 50000",
+            "Memory: peak RSS (since reset) 27.0 MiB at 50000 sleeping tasks",
         ],
     );
     // Failures that were timeouts: scheduler pressure, confirmed.
@@ -247,4 +248,21 @@ fn one_task_count_or_a_skipped_server_mode_is_not_measured() {
     for id in ["9.5", "9.7", "9.8"] {
         assert_eq!(verdicts(&r, id), (NotMeasured, NotMeasured), "{id}");
     }
+}
+
+#[test]
+fn a_refused_peak_reset_leaves_the_memory_unmeasured_and_an_older_result_says_it_was_not_recorded() {
+    let mut r = sample();
+    // Where the kernel refused the reset, the peak at 50,000 tasks is the process's lifetime peak.
+    set(&mut r, "python", "tasks", "peak_reset", 50_000.0, 0.0);
+    let (rust, py) = of(&r, "9.1");
+    assert_eq!((rust.verdict, py.verdict), (Refined, NotMeasured));
+    says(&py, &["refused the peak reset before the python run at tasks 50000 (peak_reset 0)", "81.0 MiB"]);
+    says(&of(&r, "9.7").1, &["Memory at 50000 sleeping tasks: not measured, the peak reset was refused."]);
+    // A result from before the reset was recorded: judged as before, saying so.
+    r.series.retain(|s| s.y != "peak_reset");
+    let (rust, py) = of(&r, "9.1");
+    assert_eq!((rust.verdict, py.verdict), (Refined, Refined));
+    says(&rust, &["peak RSS (reset not recorded) growth from 1000 to 50000 tasks"]);
+    says(&of(&r, "9.7").0, &["Memory: peak RSS (reset not recorded) 27.0 MiB at 50000"]);
 }

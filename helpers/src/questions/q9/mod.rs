@@ -102,14 +102,12 @@ pub fn runtime_chart(r: &LabResult) -> Result<Chart> {
     )
 }
 
-/// Peak resident memory vs the number of tasks.
+/// Peak resident memory vs the number of tasks; the title says whether the peaks are since each run's reset.
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
+    let title = crate::peak::Peak::chart_title(r, "Peak resident memory vs tasks");
     lines(
         r,
-        &LineSpec::new("peak_rss_mb", "Peak resident memory vs tasks", "tasks (log)", "MiB (log)")
-            .log_x()
-            .log_y()
-            .legend(Corner::UpperLeft),
+        &LineSpec::new("peak_rss_mb", &title, "tasks (log)", "MiB (log)").log_x().log_y().legend(Corner::UpperLeft),
     )
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::measure::cpu::measure;
+use crate::peak::{self, Peak};
 use crate::process::{nofile_in_force, set_soft_nofile};
 use crate::progress::Progress;
 use crate::questions::common;
@@ -13,11 +14,13 @@ use crate::workload::server::{Server, ServerConfig};
 use crate::workload::swarm;
 use std::time::Duration;
 
-const YS: [&str; 10] = [
+const YS: [&str; 11] = [
     "spawn_s",
     "wall_s",
     "cpu_busy",
     "peak_rss_mb",
+    // 1 when the peak was reset before the run, 0 where the kernel refused (a lifetime peak).
+    peak::SERIES,
     "lag_p99_ms",
     "lag_max_ms",
     "lateness_p50_ms",
@@ -68,6 +71,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             r.section.wall_s,
             r.section.cores_busy(),
             r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
+            Peak::value(r.peak_reset),
             r.lag.p99_ms,
             r.lag.max_ms,
             r.lateness.p50_ms,
@@ -79,11 +83,11 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             push(&mut series, "tokio", y, x, v);
         }
         progress.end(&format!(
-            "spawned in {}, done in {}, peak {:.0} MiB ({:.0} heap bytes a task), lag p99 {}, lateness p99 {}",
+            "spawned in {}, done in {}, {} ({:.0} heap bytes a task), lag p99 {}, lateness p99 {}",
             fmt_s(r.spawn_s),
             fmt_s(r.section.wall_s),
-            vals[3],
-            vals[9],
+            Peak::of(r.peak_reset).progress(vals[3]),
+            vals[10],
             fmt_ms(r.lag.p99_ms),
             fmt_ms(r.lateness.p99_ms)
         ));
@@ -96,9 +100,9 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 }
             }
             progress.end(&format!(
-                "done in {}, peak {:.0} MiB, lag p99 {}, {:.0} gen-2 collections",
+                "done in {}, {}, lag p99 {}, {:.0} gen-2 collections",
                 fmt_s(r.value("python", "wall_s", x)?),
-                r.value("python", "peak_rss_mb", x)?,
+                Peak::of_run(&r, "python", x).progress(r.value("python", "peak_rss_mb", x)?),
                 fmt_ms(r.value("python", "lag_p99_ms", x)?),
                 r.value("python", "gc_gen2", x).unwrap_or(0.0)
             ));
