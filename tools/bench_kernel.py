@@ -152,21 +152,39 @@ def run_variant(name, scratch, log):
     }
 
 
+def use_evcxr(evcxr, scratch):
+    """Points the `rust` kernelspec at another evcxr_jupyter build, for this process and the kernels it starts."""
+    spec = scratch / "jupyter" / "kernels" / "rust"
+    spec.mkdir(parents=True)
+    launcher = Path(__file__).resolve().parent / "evcxr_kernel.py"
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(launcher), str(scratch / "slots"), str(Path(evcxr).resolve()),
+                 "--control_file", "{connection_file}"],
+        "display_name": "Rust (bench)", "language": "rust", "interrupt_mode": "message"}))
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(scratch / "jupyter"),
+                                                               os.environ.get("JUPYTER_PATH")]))
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated, from: " + ", ".join(VARIANTS))
     ap.add_argument("--out", default=str(report.results_dir() / "bench-kernel.json"))
+    ap.add_argument("--evcxr", help="this evcxr_jupyter binary instead of the installed one (e.g. another build)")
     args = ap.parse_args(argv)
     names = [v for v in args.variants.split(",") if v]
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         ap.error(f"--variants: unknown {unknown}; known: {', '.join(VARIANTS)}")
+    if args.evcxr and not os.access(args.evcxr, os.X_OK):
+        ap.error(f"--evcxr: {args.evcxr} is not an executable")
     rows = []
     log_path = report.REPORTS / "bench-kernel.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     print(f"==> the kernels' own output (Compiling ...) goes to {log_path}")
     log = open(log_path, "w")
     scratch = Path(tempfile.mkdtemp(prefix="bench-kernel-"))
+    if args.evcxr:
+        use_evcxr(args.evcxr, scratch)
     try:
         for name in names:
             print(f"--> {name}", flush=True)
@@ -181,7 +199,8 @@ def main(argv):
         log.close()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine_cores": os.cpu_count(), "variants": rows}, indent=1) + "\n")
+    out.write_text(json.dumps({"machine_cores": os.cpu_count(), "evcxr": args.evcxr or "installed",
+                               "variants": rows}, indent=1) + "\n")
     print(f"==> {out}")
 
 
