@@ -82,8 +82,10 @@ def test_stop_while_a_python_process_pool_runs(browser, workspace, jupyterlab, r
     workspace_name = "e2e-" + pool.notebook[:2]
     with Step("kernels of the notebooks before shut down") as step:
         paths = shut_down_sessions(jupyterlab)
-        wait_for(lambda: not kernels(run.id), 30,
-                 f"their kernels gone (still there: {describe(kernels(run.id))})")
+        try:
+            wait_for(lambda: not kernels(run.id), 30, "their kernels gone")
+        except Failed as e:
+            raise Failed(f"{e}; still there: {describe(kernels(run.id))}") from None
         step.detail = ", ".join(paths) or "none running"
 
     with lab_page(browser) as (page, _):
