@@ -77,7 +77,7 @@ chromium:
 	fi
 
 e2e: setup chromium
-	@echo "==> JupyterLab in chromium: notebook 03 run, edited and stopped; reports opened offline (about 3 minutes)"
+	@echo "==> JupyterLab in chromium: notebook 03 run, edited, stopped; reports offline; Stop in 02's and 08's pools (about 5 minutes)"
 	$(PY) -m pytest -q tests/e2e
 
 test: setup test-rust test-notebooks e2e

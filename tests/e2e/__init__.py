@@ -1,7 +1,9 @@
 """The browser test (make e2e): JupyterLab in Debian's chromium, driven the way a learner uses the lab.
 
-test_learner_session.py holds the scenario, step by step; conftest.py the run, chromium, the throwaway workspace and
-the JupyterLab server as session fixtures; the modules beside them what the steps use, each named for what it holds.
+test_learner_session.py holds notebook 03's scenario, step by step, and test_stop_in_process_pools.py the Stop
+button in notebooks 02 and 08 while a Python process pool runs; conftest.py the run, chromium, the throwaway
+workspace and the JupyterLab server as session fixtures; the modules beside them what the steps use, each named for
+what it holds.
 `pytest tests` leaves this folder out (tests/conftest.py): it runs on its own, `pytest tests/e2e`.
 """
 

@@ -1,5 +1,6 @@
 """JupyterLab from the venv on 127.0.0.1 (random port and token) over the throwaway workspace: start and stop."""
 
+import json
 import os
 import signal
 import subprocess
@@ -69,6 +70,24 @@ def start_lab(tmp, run_id, token):
         stop_lab(server)
         raise
     return server, base
+
+
+def api(lab, path, method="GET"):
+    """A call to the server's REST API with the token; the decoded JSON answer (None when empty)."""
+    request = urllib.request.Request(f"{lab.base}/api/{path}", method=method,
+                                     headers={"Authorization": f"token {lab.token}"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        body = r.read()
+    return json.loads(body) if body else None
+
+
+def shut_down_sessions(lab):
+    """Shuts down every notebook session (and so its kernel), as File > Shut Down All Kernels would; returns the
+    notebook paths they belonged to."""
+    sessions = api(lab, "sessions")
+    for s in sessions:
+        api(lab, f"sessions/{s['id']}", method="DELETE")
+    return [s["path"] for s in sessions]
 
 
 def log_tail(tmp, chars=1500):

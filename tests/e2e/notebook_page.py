@@ -1,5 +1,5 @@
-"""Notebook 03 in JupyterLab's page: reading the cells and the kernel's state, menus, editing and running cells,
-checking the outputs, screenshots."""
+"""A notebook in JupyterLab's page (notebook 03; 02 and 08 each opened alone): opening, reading the cells and the
+kernel's state, menus, editing and running cells, the Stop button, checking the outputs, screenshots."""
 
 import re
 import time
@@ -120,7 +120,24 @@ def menu(page, top, item):
 
 
 def edit_params(page, source, limits):
-    """Rewrites the parameters cell with `limits` in place of the committed limits, keeping every other field.
+    """Rewrites the parameters cell with `limits` in place of the committed limits, keeping every other field."""
+    return paste_params(page, LIMITS.sub(f"limits: vec![{limits}]", source, count=1), [f"limits: vec![{limits}]"])
+
+
+def set_params(page, source, fields):
+    """Rewrites the parameters cell with `fields` ({name: Rust expression}) in place of the committed values of
+    those `name: value, // comment` lines, keeping the comments and every other field."""
+    for name, value in fields.items():
+        source, n = re.subn(rf"^(\s*{name}:\s*)(.+?)(,\s*//.*)$", lambda m, v=value: m.group(1) + v + m.group(3),
+                            source,
+                            count=1, flags=re.M)
+        if n != 1:
+            raise Failed(f"no `{name}: ..., // ...` line in the parameters cell: {source!r}")
+    return paste_params(page, source, [f"{name}: {value}," for name, value in fields.items()])
+
+
+def paste_params(page, source, expected):
+    """Replaces the parameters cell's source with `source`; checks the editor then shows every `expected` text.
 
     Select all, then paste: typing would let the editor auto-close brackets and re-indent the lines.
     """
@@ -129,11 +146,50 @@ def edit_params(page, source, limits):
     editor = cell.locator(".cm-content")
     editor.click()
     page.keyboard.press("Control+a")
-    page.keyboard.insert_text(LIMITS.sub(f"limits: vec![{limits}]", source, count=1))
+    page.keyboard.insert_text(source)
     shown = editor.inner_text()
-    if f"limits: vec![{limits}]" not in shown:
+    if not all(text in shown for text in expected):
         raise Failed(f"the parameters cell reads {shown!r} after editing")
     return cell
+
+
+KERNEL_IDLE_JS = "document.querySelector('#jp-main-statusbar')?.innerText.includes('Rust | Idle')"
+# The main area's tabs: [label, is the current one].
+TABS_JS = """() => [...document.querySelectorAll('#jp-main-dock-panel .lm-TabBar-tab')].map(t =>
+    [t.querySelector('.lm-TabBar-tabLabel')?.innerText.trim() ?? '', t.classList.contains('jp-mod-current')])"""
+
+
+def open_alone(page, lab, notebook, workspace, timeout_s):
+    """Opens `notebook` in a JupyterLab workspace of its own, reset (/lab/workspaces/NAME/tree/PATH?reset): no
+    tab of an earlier notebook is restored beside it, so it is the notebook the Run menu acts on. Waits for its
+    kernel to be idle; checks it is the only tab of the main area, and the current one."""
+    page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={lab.token}", timeout=60_000)
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_s * 1000)
+    tabs = page.evaluate(TABS_JS)
+    if tabs != [[notebook, True]]:
+        raise Failed(f"expected {notebook} alone and current in the main area, the tabs are {tabs}")
+    return tabs
+
+
+def run_all(page, started_within_s):
+    """Run > Run All Cells in the notebook in view, after clicking its first cell (command mode, as a learner
+    does); checks that the first cell is queued or run within `started_within_s`."""
+    first = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-CodeCell").first
+    first.locator(".jp-InputPrompt").click()
+    before = prompt_of(first)
+    menu(page, "Run", "Run All Cells")
+    deadline = time.monotonic() + started_within_s
+    while prompt_of(first) == before or not re.fullmatch(r"\[(\*|\d+)\]:", prompt_of(first)):
+        if time.monotonic() > deadline:
+            raise Failed(f"Run All did not start the notebook in view: its first cell reads {prompt_of(first)!r} "
+                         f"after {started_within_s} s")
+        time.sleep(0.2)
+    return first
+
+
+def press_stop(page):
+    """The Stop button (interrupt the kernel) of the notebook in view."""
+    page.locator('.jp-NotebookPanel-toolbar:visible jp-button[data-command="notebook:interrupt-kernel"]').first.click()
 
 
 def run_from(page, cell, timeout_s):

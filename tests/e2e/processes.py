@@ -37,6 +37,48 @@ def run_processes(run_id, twin=TWIN):
             if argv and (Path(argv[0]).name == "lab" or any(a.endswith(twin) for a in argv))}
 
 
+def parent_of(pid):
+    """The parent's pid, from /proc/PID/stat (the field after the command name, which may hold spaces); None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2:].split()[1])
+
+
+def pool_up(run_id, twin, strategy):
+    """The twin running `--strategy <strategy>` and its pool workers, once at least one worker exists: python
+    processes whose parent is the twin (forked, they carry its command line). Returns {"lab", "twin", "workers"},
+    each {pid: argv}, or None."""
+    marked = marked_processes(run_id)
+    parents = {pid: parent_of(pid) for pid in marked}
+    for pid, argv in marked.items():
+        if not any(a.endswith(twin) for a in argv) or f"--strategy {strategy}" not in " ".join(argv):
+            continue
+        workers = {w: a for w, a in marked.items() if parents[w] == pid and Path(a[0]).name.startswith("python")}
+        if workers and parents[pid] in marked:
+            return {"lab": {parents[pid]: marked[parents[pid]]}, "twin": {pid: argv}, "workers": workers}
+    return None
+
+
+def alive(pids):
+    """Those of `pids` still running (a zombie, killed and not yet reaped by its parent, counts as gone)."""
+    left = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            left.add(pid)
+    return left
+
+
+def kernels(run_id):
+    """This run's Rust kernels (evcxr_jupyter and the process it runs cells in)."""
+    return {pid: argv for pid, argv in marked_processes(run_id).items() if "evcxr" in Path(argv[0]).name}
+
+
 def lab_q3(procs):
     """The `lab q3` processes among `procs`: the experiment itself, not a validation or listing call."""
     return {pid: argv for pid, argv in procs.items() if Path(argv[0]).name == "lab" and argv[1:2] == ["q3"]}

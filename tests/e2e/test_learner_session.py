@@ -9,6 +9,7 @@ no `lab` or Python twin process is left, and re-run from the parameters cell dow
 (reports/*.html, an export of the notebook just run, and a report index of its results) from file:// and check that
 charts decode, no request leaves the machine, and the index's claim summary shows without scrolling. Prints one
 line per step with its duration; fails naming the step that failed, with a screenshot in reports/e2e/failure.png.
+Then test_stop_in_process_pools.py presses Stop in notebooks 02 and 08 while a Python process pool runs.
 
 The steps depend on each other, so they are one test, in this order; the run, chromium, the workspace and the
 JupyterLab server are session fixtures (conftest.py).
