@@ -12,7 +12,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 EVCXR_VERSION := 0.22.0
-CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+# Where `cargo install` puts evcxr_jupyter (CARGO_INSTALL_ROOT, else CARGO_HOME, else ~/.cargo).
+CARGO_BIN := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 LAB := target/release/lab
 
@@ -34,7 +35,7 @@ evcxr:
 	@if cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):"; then \
 	  echo "==> evcxr_jupyter $(EVCXR_VERSION) already installed"; \
 	else \
-	  echo "==> installing evcxr_jupyter $(EVCXR_VERSION) with cargo: a one-time build of about 8 minutes (longer on a busy machine)"; \
+	  echo "==> installing evcxr_jupyter $(EVCXR_VERSION) with cargo: a one-time build of about 5 minutes on 2 cores (longer on a busy machine)"; \
 	  cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); \
 	fi
 

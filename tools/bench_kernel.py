@@ -40,8 +40,8 @@ VARIANTS = {
     "slot-warm": ("", "slot", True, False),
     "slot-warm-system-ld": (":linker system", "slot", True, False),
     "slot-warm-opt0": (":opt 0", "slot", True, False),
-    # The dependencies as shared libraries: a cell links against them instead of copying their code in.
-    "slot-warm-dylib": (":allow_static_linking 0", "slot", True, False),
+    # Not here: ":allow_static_linking 0" (dependencies as shared libraries) fails without rust-src ("only
+    # metadata stub found for `dylib` dependency `core`").
     # evcxr builds once more for each new variable to learn whether its type is Copy (kept after a panic).
     "slot-warm-nopreserve": (":preserve_vars_on_panic 0", "slot", True, False),
     # `let x: Type = ...`: evcxr need not compile once more to learn a variable's type.
@@ -92,6 +92,10 @@ def experiment_s(nb):
     return total
 
 
+class CellFailed(Exception):
+    """A cell of the timed notebook failed: the variant has no timing (the others still run)."""
+
+
 def timed_pass(client, nb, start):
     times = []
     for i in range(start, len(nb.cells)):
@@ -103,7 +107,7 @@ def timed_pass(client, nb, start):
         times.append((i, time.perf_counter() - t0))
     failed = report.problems(nb)
     if failed:
-        raise SystemExit(f"bench-kernel: a cell failed: {failed[:2]}")
+        raise CellFailed("; ".join(failed[:2]))
     return times
 
 
@@ -116,7 +120,8 @@ def run_variant(name, scratch, log):
     env = dict(os.environ)
     cache_home = scratch / f"{name}-xdg"
     env["XDG_CACHE_HOME"] = str(cache_home)  # evcxr's :cache lives in $XDG_CACHE_HOME/evcxr
-    slot = scratch / ("slot-base" if settings in DEPS_NEUTRAL else f"slot-{name}")
+    # Warm variants whose settings leave the dependencies' build alone share one folder; a cold one starts empty.
+    slot = scratch / ("slot-base" if warm and settings in DEPS_NEUTRAL else f"slot-{name}")
     # A warm variant first starts a kernel that runs only the first cell: it fills the caches or the build folder.
     for round_ in (["fill", "timed"] if warm else ["timed"]):
         build = slot if folder == "slot" else scratch / f"{name}-fresh-{round_}"
@@ -188,7 +193,12 @@ def main(argv):
     try:
         for name in names:
             print(f"--> {name}", flush=True)
-            rows.append(run_variant(name, scratch, log))
+            try:
+                rows.append(run_variant(name, scratch, log))
+            except CellFailed as e:
+                rows.append({"variant": name, "failed": str(e)})
+                print(f"    failed: {e}", flush=True)
+                continue
             r = rows[-1]
             print(f"    first cell {r['first_cell_s']:.2f} s · later cells median {r['later_cell_median_s']:.2f} s"
                   f" (max {r['later_cell_max_s']:.2f}) · chart cell max {r['chart_cell_max_s']:.2f} s · re-run "
