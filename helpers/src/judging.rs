@@ -295,6 +295,14 @@ pub mod fixture {
         }
     }
 
+    /// The claims of a result judged without the Python twin: every Python verdict "not measured", no Rust one.
+    pub fn assert_only_python_not_measured(claims: &[Claim]) {
+        for c in claims {
+            assert_eq!(c.python.verdict, crate::result::Verdict::NotMeasured, "{}", c.id);
+            assert_ne!(c.rust.verdict, crate::result::Verdict::NotMeasured, "{}", c.id);
+        }
+    }
+
     /// The same result as if the Python twin had not run.
     pub fn without_python(mut r: LabResult) -> LabResult {
         r.machine.python = "not run (python: false)".into();

@@ -1,7 +1,7 @@
 //! Question 1's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
+use crate::judging::fixture::{assert_only_python_not_measured, result, set, without_python};
 use crate::result::Verdict::{self, *};
 
 const ALL: [&str; 12] = [
@@ -163,10 +163,7 @@ fn rule_1_6_rust_contradicts_where_its_async_runs_on_every_core_python_by_its_me
 #[test]
 fn without_python_every_python_verdict_is_not_measured() {
     let r = without_python(quiet());
-    for c in judged(&r) {
-        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
-        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
-    }
+    assert_only_python_not_measured(&judged(&r));
     // A result whose twin ran but lacks a series the rule needs: not measured, saying which.
     let mut r = quiet();
     r.series.retain(|s| s.name != "python asyncio yield");

@@ -1,7 +1,7 @@
 //! Question 2's rules on synthetic results: each claim reaches more than one verdict from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
+use crate::judging::fixture::{assert_only_python_not_measured, result, set, without_python};
 use crate::params::ExperimentParams;
 use crate::result::Verdict::*;
 
@@ -175,8 +175,5 @@ fn serialization_is_an_overhead_when_it_is_a_real_share_of_the_round_trip() {
 fn without_python_every_python_verdict_is_not_measured() {
     let r = without_python(typical());
     let p = Params::default();
-    for c in claims(&p, &r).unwrap() {
-        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
-        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
-    }
+    assert_only_python_not_measured(&claims(&p, &r).unwrap());
 }

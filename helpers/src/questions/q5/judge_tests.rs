@@ -1,7 +1,7 @@
 //! q5's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{self, result, set, verdicts, without_python};
+use crate::judging::fixture::{self, assert_only_python_not_measured, result, set, verdicts, without_python};
 use crate::result::Verdict::*;
 
 /// Sets one runtime's result at `lat` ms as a run of `runtime_s` would write it (runtime, error, residual).
@@ -171,8 +171,5 @@ fn rule_5_4_overlap_is_sleeps_in_flight_against_the_permits() {
 #[test]
 fn without_the_twin_every_python_verdict_is_not_measured() {
     let r = without_python(run());
-    for c in claims(&Params::default(), &r).unwrap() {
-        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
-        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
-    }
+    assert_only_python_not_measured(&claims(&Params::default(), &r).unwrap());
 }

@@ -1,7 +1,7 @@
 //! Question 6's rules on synthetic results: each claim reaches more than one verdict from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
+use crate::judging::fixture::{assert_only_python_not_measured, result, set, without_python};
 use crate::params::ExperimentParams;
 use crate::result::Verdict::*;
 
@@ -229,8 +229,5 @@ fn the_remedies_are_judged_by_the_peak_memory_their_bound_saved() {
 #[test]
 fn without_python_every_python_verdict_is_not_measured() {
     let r = without_python(typical());
-    for c in claims(&Params::default(), &r).unwrap() {
-        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
-        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
-    }
+    assert_only_python_not_measured(&claims(&Params::default(), &r).unwrap());
 }

@@ -1,7 +1,7 @@
 //! Question 8's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
+use crate::judging::fixture::{assert_only_python_not_measured, result, set, without_python};
 use crate::result::Verdict::{self, *};
 
 const SMALL: f64 = 10_000.0;
@@ -281,10 +281,7 @@ fn growth_claims_need_a_smaller_size_than_the_judged_one() {
 #[test]
 fn without_python_every_python_verdict_is_not_measured() {
     let r = without_python(quiet());
-    for c in claims(&params(&r), &r).unwrap() {
-        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
-        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
-    }
+    assert_only_python_not_measured(&claims(&params(&r), &r).unwrap());
     // A result from an older lab, without the requests' median: not measured, saying which series.
     let mut r = quiet();
     r.series.retain(|s| s.y != "ping_p50_ms");

@@ -1,7 +1,7 @@
 //! Question 9's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{result, set, without_python};
+use crate::judging::fixture::{assert_only_python_not_measured, result, set, without_python};
 use crate::result::Verdict::{self, *};
 
 /// A result like this machine's default run: 1,000 and 50,000 sleeping tasks in both languages, then 50,000
@@ -229,10 +229,7 @@ fn collapse_is_most_requests_failing_unbounded_and_none_bounded() {
 #[test]
 fn without_python_every_python_verdict_is_not_measured() {
     let r = without_python(sample());
-    for c in judge(&r) {
-        assert_eq!(c.python.verdict, NotMeasured, "{}", c.id);
-        assert_ne!(c.rust.verdict, NotMeasured, "{}", c.id);
-    }
+    assert_only_python_not_measured(&judge(&r));
 }
 
 #[test]
