@@ -36,7 +36,7 @@ evcxr:
 	@if cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):"; then \
 	  echo "==> evcxr_jupyter $(EVCXR_VERSION) already installed"; \
 	else \
-	  echo "==> installing evcxr_jupyter $(EVCXR_VERSION) with cargo: a one-time build of about 5 minutes on 2 cores (longer on a busy machine)"; \
+	  echo "==> installing evcxr_jupyter $(EVCXR_VERSION) with cargo: a one-time build of 5-10 minutes on 2 cores (longer on a busy machine)"; \
 	  cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); \
 	fi
 

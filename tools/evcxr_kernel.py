@@ -5,7 +5,7 @@ The Rust kernelspec (tools/kernelspec.py) runs this instead of evcxr_jupyter its
     python evcxr_kernel.py SLOTS_DIR EVCXR_JUPYTER --control_file CONNECTION_FILE
 
 evcxr builds every kernel's cells in a folder of its own (EVCXR_TMPDIR, a new temporary one by default), so each
-kernel compiles the lab's dependencies again (12-40 s) or copies them from evcxr's `:cache`, which then wraps every
+kernel compiles the lab's dependencies again or copies them from evcxr's `:cache`, which then wraps every
 later cell's rustc call too (measured in `make bench-kernel`). Here each kernel gets one of a few kept folders,
 slot-0, slot-1, ...: the first free one, held by an exclusive lock for the kernel's life, so two kernels running at
 once (two notebooks open in JupyterLab) never share one. The lock's file descriptor stays open through exec, so
