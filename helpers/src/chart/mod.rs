@@ -27,11 +27,13 @@ const SIZE: (u32, u32) = (760, 430);
 /// What every chart draws on: the whole SVG canvas.
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
-/// A drawn chart: the SVG text and its title. Shown inline when it is a cell's value.
+/// A drawn chart: the SVG text, its title, and its alt text (the title and the numbers it shows, so a report read
+/// by a screen reader or with images off still says what the chart says). Shown inline when it is a cell's value.
 #[derive(Debug, Clone)]
 pub struct Chart {
     pub title: String,
     pub svg: String,
+    pub alt: String,
 }
 
 impl Chart {
@@ -40,7 +42,7 @@ impl Chart {
         let b64 = base64::engine::general_purpose::STANDARD.encode(self.svg.as_bytes());
         format!(
             "<img alt=\"{}\" title=\"{}\" style=\"max-width:100%\" src=\"data:image/svg+xml;base64,{b64}\"/>",
-            Html::escape(&self.title),
+            Html::escape(&self.alt),
             Html::escape(&self.title)
         )
     }
@@ -66,7 +68,15 @@ fn render(title: &str, size: (u32, u32), draw: impl FnOnce(&Area) -> Result<()>)
         draw(&root)?;
         root.present().map_err(err)?;
     }
-    Ok(Chart { title: title.into(), svg })
+    Ok(Chart { title: title.into(), svg, alt: title.into() })
+}
+
+impl Chart {
+    /// The alt text: the title, then `numbers` (what the chart shows, in words).
+    pub fn with_alt(mut self, numbers: &str) -> Chart {
+        self.alt = if numbers.is_empty() { self.title.clone() } else { format!("{}. {numbers}", self.title) };
+        self
+    }
 }
 
 /// The span of an axis showing `values`: on a log axis only the positive ones, from zero when `from_zero` (and
