@@ -172,7 +172,8 @@ class Series:
             self.d.setdefault("max", []).append(hi)
 
 
-def emit(experiment, params, series, headline=""):
+def emit(experiment, params, series, headline="", timelines=()):
+    """Prints the result JSON; `timelines` are raw `lab_timeline.Recorder.timeline()`s, which `lab` condenses."""
     out = {
         "experiment": experiment,
         "params": params,
@@ -181,6 +182,8 @@ def emit(experiment, params, series, headline=""):
         "series": [s.d if isinstance(s, Series) else s for s in series],
         "claims": [],
     }
+    if timelines:
+        out["timelines"] = list(timelines)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 

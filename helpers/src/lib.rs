@@ -20,6 +20,7 @@ pub mod peak;
 pub mod process;
 pub mod result;
 pub mod stats;
+pub mod timeline;
 pub mod units;
 pub mod verdict_types;
 

@@ -112,6 +112,9 @@ pub struct LabResult {
     pub headline: String,
     pub series: Vec<Series>,
     pub claims: Vec<Claim>,
+    /// What each task did over time, per variant, where time is the story (`timeline`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timelines: Vec<crate::timeline::Timeline>,
 }
 
 impl LabResult {
@@ -133,6 +136,11 @@ impl LabResult {
     /// Every series measuring `y`, in order.
     pub fn series_of(&self, y: &str) -> Vec<&Series> {
         self.series.iter().filter(|s| s.y == y).collect()
+    }
+
+    /// The timeline of variant `name`.
+    pub fn timeline(&self, name: &str) -> Option<&crate::timeline::Timeline> {
+        self.timelines.iter().find(|t| t.name == name)
     }
 
     pub fn claim(&self, id: &str) -> Option<&Claim> {

@@ -3,17 +3,22 @@
 //! Charts draw results; they never measure.
 //!
 //! One file per kind of chart: `lines` (numeric x), `bars` (one bar per series), `categories` (lines and stacked
-//! bars over labelled x); `style` holds what makes them look alike. Each draws through one function generic over
+//! bars over labelled x), and for timelines `rows` (lanes, lifetimes) and `counts` in `panels`; `style` holds what makes them look alike. Each draws through one function generic over
 //! its axes' coordinate types, so linear and log axes share the drawing code.
 
 mod bars;
 mod categories;
+mod counts;
 mod lines;
+mod panels;
+mod rows;
 mod style;
 
 pub use bars::{bars, BarSpec};
 pub use categories::{category_lines, stacked_bars, Categories};
+pub use counts::{counts, stacked};
 pub use lines::{lines, LineSpec};
+pub use rows::{lanes, lifetimes};
 pub use style::colour;
 
 use crate::display::{emit, Html};

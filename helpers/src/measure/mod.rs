@@ -7,3 +7,4 @@ pub mod lag;
 pub mod latency;
 pub mod machine;
 pub mod memory;
+pub mod record;

@@ -49,6 +49,7 @@ pub fn finish<P: ExperimentParams>(
         headline: String::new(),
         series,
         claims: Vec::new(),
+        timelines: Vec::new(),
     };
     super::judge(&mut result, claims, headline)?;
     Ok(result)

@@ -1,0 +1,78 @@
+"""Recording a timeline in a twin, as `helpers/src/measure/record.rs` does in Rust: each task stores its instants
+(`time.perf_counter_ns()`, a monotonic clock every process of the machine shares) into an array allocated before
+the run; the lane is the thread or process a task ran on, numbered in order of first use.
+
+The twin emits everything it recorded; `lab` condenses it (counts over time, sampling) with the same code as its
+own timelines, so the two languages are sampled alike.
+"""
+
+import os
+import threading
+import time
+from array import array
+
+
+class Recorder:
+    def __init__(self, tasks, instants, on=True):
+        self.instants = list(instants)
+        self.width = len(self.instants)
+        n = tasks if on else 0
+        # ns since origin + 1; 0: not reached. Allocated here, before the run.
+        self.slots = array("q", bytes(8 * n * self.width))
+        self.lane_keys = [None] * n
+        self.origin = time.perf_counter_ns()
+
+    def start_clock(self):
+        self.origin = time.perf_counter_ns()
+
+    def mark(self, task, instant):
+        """Task `task` reached instant `instant` now (ignored when off or out of range)."""
+        i = task * self.width + instant
+        if 0 <= instant < self.width and 0 <= i < len(self.slots):
+            self.slots[i] = time.perf_counter_ns() - self.origin + 1
+
+    def mark_at(self, task, instant, ns):
+        """Task `task` reached instant `instant` at perf_counter_ns() `ns` (read elsewhere, e.g. in a worker)."""
+        i = task * self.width + instant
+        if 0 <= instant < self.width and 0 <= i < len(self.slots):
+            self.slots[i] = max(ns - self.origin, 0) + 1
+
+    def lane(self, task, key=None):
+        """Task `task` runs on this thread (or on `key`: a worker's pid, say)."""
+        if 0 <= task < len(self.lane_keys):
+            self.lane_keys[task] = threading.get_ident() if key is None else key
+
+    def timeline(self, name, at, unit, lane_name="", marks=None):
+        """The raw timeline (all spans), in the result's shape; `marks` is (name, value, [[ms, value], ...])."""
+        lanes = {}
+        spans = []
+        end = (time.perf_counter_ns() - self.origin) / 1e6
+        for task, key in enumerate(self.lane_keys):
+            row = self.slots[task * self.width:(task + 1) * self.width]
+            at_ms = [round((v - 1) / 1e6, 3) if v else None for v in row]
+            if all(v is None for v in at_ms):
+                continue
+            end = max([end] + [v for v in at_ms if v is not None])
+            lane = lanes.setdefault(key, len(lanes)) if key is not None else 0
+            spans.append([task, lane, at_ms])
+        out = {
+            "name": name,
+            "at": at,
+            "unit": unit,
+            "instants": self.instants,
+            "lanes": [f"{lane_name} {i}" for i in range(len(lanes))] if lane_name else [],
+            "total": len(spans),
+            "sampling": "",
+            "spans": spans,
+            "end_ms": round(end, 3),
+        }
+        if marks is not None:
+            mname, value, points = marks
+            out["marks"] = {"name": mname, "value": value, "total": len(points), "sampling": "",
+                            "points": [[round(t, 3), round(v, 3)] for t, v in points]}
+        return out
+
+
+def pid_lane():
+    """A worker process's lane key."""
+    return os.getpid()
