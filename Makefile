@@ -2,7 +2,7 @@
 #   make report   execute every notebook, write reports/*.html and reports/index.html (the claim ledger)
 #   make lab      JupyterLab on 127.0.0.1 with the notebooks
 #   make test     everything CI checks (.ci/run calls this), the browser test (make e2e) included
-#   make bench    the release lab binary's headline numbers, into results/
+#   make bench    the release lab binary's headline numbers, and what recording timelines costs, into results/
 #   make bench-kernel   how long the kernel takes per cell (first cell, later cells, re-run), into results/
 #   make soak     every experiment N times (N=5; ONLY=q3,q5 a subset): per claim the verdicts seen, flips, spread
 
@@ -99,6 +99,8 @@ bench: lab-bin venv
 	@cores=$$(nproc); names=$$($(LAB) list --names); for e in $$names; do \
 	  echo "--> lab $$e"; $(LAB) $$e > results/$$e-$${cores}cores.json; done; \
 	$(PY) tools/bench_summary.py $$(for e in $$names; do echo results/$$e-$${cores}cores.json; done)
+	@echo "==> what recording timelines costs: q3 and q1 with and without it, alternated (about 2 minutes)"
+	$(PY) tools/bench_recording.py
 
 # make bench-kernel VARIANTS=slot-warm,cache-warm   the kernel's answer time per cell (first cell, later cells,
 #                                                   chart cells, re-run from the parameters) -> results/bench-kernel.json

@@ -35,6 +35,7 @@ pub mod chart;
 pub mod display;
 pub mod ledger;
 pub mod overview;
+pub mod recording_cost;
 pub mod runner;
 pub mod verdict;
 
@@ -64,6 +65,8 @@ pub mod prelude {
     pub use crate::display::{Html, Summary};
     pub use crate::error::{LabError, Result};
     pub use crate::params::Flavor;
+    /// What recording timelines costs here, as `make bench` measured it.
+    pub use crate::recording_cost::recording_cost;
     pub use crate::result::{load, Claim, LabResult, Series, Verdict};
     /// `run(&params)` runs the experiment `params` belong to; `run_with(&params, &budget)` within a budget.
     pub use crate::runner::{run, run_with};
