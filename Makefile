@@ -88,7 +88,7 @@ chromium:
 	fi
 
 e2e: setup chromium
-	@echo "==> JupyterLab in chromium: notebook 03 run, edited, stopped; reports offline; Stop in 02's and 08's pools (about 5 minutes)"
+	@echo "==> JupyterLab in chromium: notebook 03 run, edited, stopped; reports offline; Stop in 02's and 08's pools; 01's and 03's timelines (about 6 minutes)"
 	$(PY) -m pytest -q tests/e2e
 
 test: setup test-rust test-notebooks e2e

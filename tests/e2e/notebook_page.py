@@ -53,7 +53,7 @@ OUTPUTS_JS = """() => {
             outputs: [...cell.querySelectorAll('.jp-OutputArea-output')].map(o => ({
                 mime: o.getAttribute('data-mime-type') ?? '', text: o.innerText,
                 imgs: [...o.querySelectorAll('img')].map(img => ({
-                    complete: img.complete, width: img.naturalWidth, src: img.src.slice(0, 40)})),
+                    complete: img.complete, width: img.naturalWidth, src: img.src.slice(0, 40), alt: img.alt})),
             })),
         }));
     } finally {
@@ -230,6 +230,23 @@ def assert_charts(page):
     if len(imgs) < MIN_CHARTS:
         raise Failed(f"{len(imgs)} chart images, expected at least {MIN_CHARTS}")
     return len(imgs)
+
+
+def assert_timeline(page, cell_text, shows, shot):
+    """The chart of the cell whose source holds `cell_text` decoded, and its alt text names each of `shows`;
+    a screenshot of it goes to reports/e2e/`shot`. Returns the alt text's start."""
+    found = [c for c in cells(page) if c["code"] and cell_text in c["input"]]
+    imgs = [img for c in found for o in c["outputs"] for img in o["imgs"]]
+    if len(imgs) != 1:
+        raise Failed(f"expected one chart image in the cell {cell_text!r}, found {len(imgs)}")
+    img = imgs[0]
+    if not img["complete"] or img["width"] == 0:
+        raise Failed(f"the timeline in {cell_text!r} did not decode: {img['src']}")
+    missing = [s for s in shows if s not in img["alt"]]
+    if missing:
+        raise Failed(f"the timeline's alt text lacks {missing}: {img['alt'][:300]!r}")
+    screenshot(page, shot, cell_text=cell_text)
+    return img["alt"][:160]
 
 
 def tokio_runtime_at_50(page):

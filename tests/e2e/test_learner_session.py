@@ -3,13 +3,15 @@
   make e2e          (.venv/bin/python -m pytest -q tests/e2e; `make test-notebooks` leaves it out)
 
 On a throwaway copy of the notebooks, with a JupyterLab of its own on 127.0.0.1 (random port and token):
-open notebook 03 as a fresh clone (untrusted), Run All, check every chart decodes and no cell failed; set
+open notebook 03 as a fresh clone (untrusted), Run All, check every chart decodes and no cell failed, and that the
+tasks-in-flight timeline shows with its numbers in its alt text (screenshot reports/e2e/03-timeline.png); set
 `limits: vec![50]` and re-run from the parameters cell down (runtime ~2 s); start a 100 s run, press Stop, check
 no `lab` or Python twin process is left, and re-run from the parameters cell down; then open every exported report
 (reports/*.html, an export of the notebook just run, and a report index of its results) from file:// and check that
 charts decode, no request leaves the machine, and the index's claim summary shows without scrolling. Prints one
 line per step with its duration; fails naming the step that failed, with a screenshot in reports/e2e/failure.png.
-Then test_stop_in_process_pools.py presses Stop in notebooks 02 and 08 while a Python process pool runs.
+Then test_stop_in_process_pools.py presses Stop in notebooks 02 and 08 while a Python process pool runs, and
+test_timelines.py runs notebook 01 and checks its lanes timeline.
 
 The steps depend on each other, so they are one test, in this order; the run, chromium, the workspace and the
 JupyterLab server are session fixtures (conftest.py).
@@ -29,7 +31,8 @@ import report  # tools/report.py: the same failure rules and HTML export as make
 
 from . import ROOT
 from .network import outside
-from .notebook_page import (MIN_CHARTS, RUN_CELL, TOKIO_AT_50, assert_charts, assert_no_failures, edit_params,
+from .notebook_page import (MIN_CHARTS, RUN_CELL, TOKIO_AT_50, assert_charts, assert_no_failures, assert_timeline,
+                            edit_params,
                             find_cell, lab_page, menu, output_text, prompt_of, run_from, screenshot,
                             tokio_runtime_at_50, wait_idle)
 from .processes import describe, lab_q3, run_processes
@@ -40,6 +43,7 @@ from .workspace import NOTEBOOK, PARAMS_CELL
 RUN_ALL_TIMEOUT_S = 300  # compiling the helpers (15-40 s, more while other builds run) plus the ~45 s run
 RERUN_TIMEOUT_S = 150  # limits [50]: ~11 s of runs, generous for a busy 2-core machine
 STOP_WITHIN_S = 10  # after Stop, the run's processes must be gone within this
+TIMELINE_CELL = "in_flight_chart("
 
 
 def test_notebook_03_in_jupyterlab_then_its_reports_offline(browser, workspace, jupyterlab, run):
@@ -62,6 +66,11 @@ def in_jupyterlab(page, lab_urls, lab, workspace, run_id):
         n = assert_charts(page)
         shot = screenshot(page, "03.png", cell_text="runtime_chart(")
         step.detail = f"{n} charts decoded, no error output; {shot.relative_to(ROOT)}"
+
+    with Step("the tasks-in-flight timeline shows, untrusted, with its numbers in the alt text") as step:
+        alt = assert_timeline(page, TIMELINE_CELL, ["holding a permit", "waiting for a permit", "limit"],
+                              "03-timeline.png")
+        step.detail = f"reports/e2e/03-timeline.png; alt: {alt!r}"
 
     with Step("limits: vec![50], re-run from the parameters cell down") as step:
         step.detail = rerun_at_limit_50(page, params_source)
