@@ -14,8 +14,9 @@ const DENSE: usize = 12;
 const UNITS: &str = "s ms µs us ns x % B bytes KiB MiB GiB kB MB GB tasks threads processes workers cores heartbeats \
                      requests collections";
 
-/// The unit an axis label names: its part after the last comma (or all of it), without notes in parentheses
-/// ("(log)") or after a semicolon, when a unit word leads it. "runtime, s (log)" -> "s"; "limit (log)" -> "".
+/// The unit an axis label names: the unit word leading its part after the last comma (or all of it), notes in
+/// parentheses ("(log)") and after a semicolon aside. "runtime, s (log)" -> "s"; "cores busy" -> "cores";
+/// "limit (log)" -> "". Only the word: the rest ("busy", "per task") the axis says once, not every value.
 pub(super) fn unit(label: &str) -> String {
     let mut plain = String::new();
     let mut depth = 0usize;
@@ -28,9 +29,8 @@ pub(super) fn unit(label: &str) -> String {
         }
     }
     let main = plain.split(';').next().unwrap_or_default();
-    let tail: Vec<&str> = main.rsplit(',').next().unwrap_or_default().split_whitespace().collect();
-    match tail.first() {
-        Some(w) if UNITS.split_whitespace().any(|u| u == *w) => tail.join(" "),
+    match main.rsplit(',').next().unwrap_or_default().split_whitespace().next() {
+        Some(w) if UNITS.split_whitespace().any(|u| u == w) => w.to_string(),
         _ => String::new(),
     }
 }
@@ -160,8 +160,9 @@ mod tests {
             ("limit (log)", ""),
             ("µs (log)", "µs"),
             ("speed-up, x", "x"),
-            ("ms over the model", "ms over the model"),
-            ("bytes per task (tokio: heap; asyncio: RSS growth)", "bytes per task"),
+            ("ms over the model", "ms"),
+            ("cores busy", "cores"),
+            ("bytes per task (tokio: heap; asyncio: RSS growth)", "bytes"),
             ("document, bytes (log); Python pools: parent's peak", "bytes"),
             ("efficiency", ""),
             ("tasks (log)", "tasks"),
