@@ -41,6 +41,17 @@ def test_notebook_draws_charts_and_emits_a_result_with_claims(executed):
         assert r["machine"]["cores"] >= 1
 
 
+def test_every_chart_image_says_its_numbers_in_its_alt_text(executed):
+    path, nb = executed
+    images = report.chart_images(nb)
+    assert len(images) == report.charts(nb) >= 1, f"{path.name}: chart images not all found"
+    for img in images:
+        alt, title = img.get("alt") or "", img.get("title") or ""
+        # The title alone says what was measured, not what came out: the alt text must add the numbers.
+        assert alt.startswith(title) and len(alt) > len(title), (path.name, title, alt)
+        assert re.search(r"\d", alt[len(title):]), (path.name, alt)
+
+
 def test_html_report_is_self_contained(executed, tmp_path):
     path, nb = executed
     html = report.to_html(nb, report.problems(nb))

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
@@ -125,6 +126,29 @@ def charts(nb):
         for o in cell.get("outputs", []):
             n += _text(o.get("data", {}).get("text/html", "")).count('src="data:image/svg+xml;base64,')
     return n
+
+
+class _Images(HTMLParser):
+    """Collects the attributes of every `<img>` whose source is an SVG data URI: the charts."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "img" and (a.get("src") or "").startswith("data:image/svg+xml;base64,"):
+            self.found.append(a)
+
+
+def chart_images(nb):
+    """Every chart image in the outputs as its attributes (alt, title, src; values unescaped)."""
+    parser = _Images()
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            parser.feed(_text(o.get("data", {}).get("text/html", "")))
+    parser.close()
+    return parser.found
 
 
 def title(nb):

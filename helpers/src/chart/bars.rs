@@ -1,5 +1,6 @@
 //! Bars for single-valued series (one per strategy or runtime), each labelled with its value.
 
+use super::alt::{self, Alt};
 use super::categories::frame;
 use super::style::{self, Colours};
 use super::{bounds, err, render, Area, Chart, SIZE};
@@ -74,13 +75,29 @@ pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
     let (y0, y1) = bounds(values, spec.log_y, true);
     // Room for the labels: wider charts for many bars.
     let size = (SIZE.0.max(110 * found.len() as u32 + 120), SIZE.1);
-    render(&spec.title, size, |root| {
+    let chart = render(&spec.title, size, |root| {
         if spec.log_y {
             draw(root, spec, &found, (y0, y1), (y0..y1).log_scale())
         } else {
             draw(root, spec, &found, (y0, y1), y0..y1)
         }
-    })
+    })?;
+    Ok(chart.with_alt(&describe(spec, &found).text(&spec.title)))
+}
+
+/// The alt text of what `draw` draws: the axis, the dashed line, each bar's label and value as printed on it.
+fn describe(spec: &BarSpec, found: &[Bar]) -> Alt {
+    let mut text = Alt::new("bars");
+    text.axis("y", &spec.y_label, spec.log_y);
+    let unit = alt::unit(&spec.y_label);
+    // The reference is said first: it is what the bars are read against, and a long list must not drop it.
+    if let Some((r, label)) = &spec.reference {
+        text.note(format!("dashed line at {}: {label}", alt::amount(*r, &unit)));
+    }
+    for (_, label, v) in found {
+        text.part(format!("{label}: {}", alt::amount(*v, &unit)));
+    }
+    text
 }
 
 /// Draws the `found` bars from `y0` up, on axis `y` (spanning `y0..y1`), whichever scale it has.
@@ -98,7 +115,7 @@ where
         let mut bar = Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], c.filled());
         bar.set_margin(0, 0, 10, 10);
         chart.draw_series(std::iter::once(bar)).map_err(err)?;
-        let text = if v.abs() >= 10.0 { format!("{v:.1}") } else { format!("{v:.3}") };
+        let text = style::value(*v);
         // Just above the bar: a fixed fraction of the axis, which on a log axis is a ratio.
         let at = if spec.log_y { *v * 1.04 } else { *v + (y1 - y0) * 0.01 };
         let font = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));

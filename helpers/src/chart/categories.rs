@@ -1,6 +1,7 @@
 //! Charts over labelled categories along x (limits with "none" among them, say): lines over categories,
 //! stacked bars, and the segmented frame that bars share with them.
 
+use super::alt::{self, Alt, Point};
 use super::style::{self, Colours};
 use super::{err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
@@ -61,13 +62,36 @@ pub fn category_lines(result: &LabResult, y: &str, names: &[&str], spec: &Catego
     }
     let values = series.iter().flat_map(|s| s.points.iter().map(|p| p[1]));
     let (y0, y1) = super::bounds(values, spec.log_y, true);
-    render(&spec.title, SIZE, |root| {
+    let chart = render(&spec.title, SIZE, |root| {
         if spec.log_y {
             draw_lines(root, spec, &series, (y0..y1).log_scale())
         } else {
             draw_lines(root, spec, &series, y0..y1)
         }
-    })
+    })?;
+    Ok(chart.with_alt(&describe_lines(spec, &series).text(&spec.title)))
+}
+
+/// The points of `s` a line over categories draws: (category index, y) for each point at a category (on a log
+/// axis, only positive ones).
+fn drawn(spec: &Categories, s: &Series) -> Vec<(usize, f64)> {
+    let index = |x: f64| spec.categories.iter().position(|c| (c.0 - x).abs() < 1e-9);
+    s.points.iter().filter(|p| !spec.log_y || p[1] > 0.0).filter_map(|p| index(p[0]).map(|i| (i, p[1]))).collect()
+}
+
+/// The alt text of what `draw_lines` draws: the axes, then each series' value at each category.
+fn describe_lines(spec: &Categories, series: &[&Series]) -> Alt {
+    let mut text = Alt::new("series");
+    text.axis("x", &spec.x_label, false);
+    text.axis("y", &spec.y_label, spec.log_y);
+    let unit = alt::unit(&spec.y_label);
+    let category = |i: f64| spec.categories.get(i as usize).map_or_else(String::new, |c| c.1.clone());
+    for s in series {
+        let points: Vec<Point> =
+            drawn(spec, s).into_iter().map(|(i, y)| Point { x: i as f64, y, spread: None }).collect();
+        text.part(alt::series(&style::legend(&s.name), &points, &category, &unit));
+    }
+    text
 }
 
 /// Draws `series` over the categories on axis `y`, whichever scale it has.
@@ -78,16 +102,11 @@ where
 {
     let labels: Vec<String> = spec.categories.iter().map(|c| c.1.clone()).collect();
     let mut chart = frame(root, &spec.title, &labels, y, &spec.x_label, &spec.y_label)?;
-    let index = |x: f64| spec.categories.iter().position(|c| (c.0 - x).abs() < 1e-9);
     let colours = Colours::new(series.iter().map(|s| s.name.as_str()));
     for s in series {
         let c = colours.of(&s.name);
-        let pts: Vec<(SegmentValue<i32>, f64)> = s
-            .points
-            .iter()
-            .filter(|p| !spec.log_y || p[1] > 0.0)
-            .filter_map(|p| index(p[0]).map(|i| (SegmentValue::CenterOf(i as i32), p[1])))
-            .collect();
+        let pts: Vec<(SegmentValue<i32>, f64)> =
+            drawn(spec, s).into_iter().map(|(i, y)| (SegmentValue::CenterOf(i as i32), y)).collect();
         chart
             .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
             .map_err(err)?
@@ -98,38 +117,51 @@ where
     style::legend_box(&mut chart, SeriesLabelPosition::UpperLeft)
 }
 
+/// One stacked bar: its category's label, its series, and the value of each stack (0 where not measured).
+struct Stacked {
+    category: String,
+    name: String,
+    values: Vec<f64>,
+}
+
+impl Stacked {
+    /// The bar's label under the axis: its category, and which language measured it.
+    fn label(&self) -> String {
+        let short = if self.name.starts_with("python") { "py" } else { "rs" };
+        format!("{} {short}", self.category)
+    }
+}
+
 /// Stacked bars: for each category and each series name, one bar whose segments are the `stacks` (y, label).
 pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)], spec: &Categories) -> Result<Chart> {
-    // (category label, series name, [segment values])
-    let mut bars: Vec<(String, String, Vec<f64>)> = Vec::new();
-    for (x, label) in &spec.categories {
+    let mut bars: Vec<Stacked> = Vec::new();
+    for (x, category) in &spec.categories {
         for name in names {
-            let vals: Vec<f64> =
+            let values: Vec<f64> =
                 stacks.iter().map(|(y, _)| result.series(name, y).and_then(|s| s.at(*x)).unwrap_or(0.0)).collect();
             if result.series(name, stacks.first().map_or("", |s| s.0)).and_then(|s| s.at(*x)).is_some() {
-                let short = if name.starts_with("python") { "py" } else { "rs" };
-                bars.push((format!("{label} {short}"), name.to_string(), vals));
+                bars.push(Stacked { category: category.clone(), name: name.to_string(), values });
             }
         }
     }
     if bars.is_empty() {
         return Err(LabError::other(format!("{}: nothing measured to chart for {}", result.experiment, spec.title)));
     }
-    let top = bars.iter().map(|b| b.2.iter().sum::<f64>()).fold(0.0, f64::max) * 1.25;
-    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let top = bars.iter().map(|b| b.values.iter().sum::<f64>()).fold(0.0, f64::max) * 1.25;
+    let labels: Vec<String> = bars.iter().map(Stacked::label).collect();
     // Room for the labels: wider charts for many bars.
     let size = (SIZE.0.max(70 * bars.len() as u32 + 120), SIZE.1);
-    render(&spec.title, size, |root| {
+    let chart = render(&spec.title, size, |root| {
         let mut chart = frame(root, &spec.title, &labels, 0.0..top.max(1.0), &spec.x_label, &spec.y_label)?;
         for (k, (_, label)) in stacks.iter().enumerate() {
             let c = style::STACKS[k % style::STACKS.len()];
             let rects: Vec<Rectangle<(SegmentValue<i32>, f64)>> = bars
                 .iter()
                 .enumerate()
-                .filter(|(_, b)| b.2[k] > 0.0)
+                .filter(|(_, b)| b.values[k] > 0.0)
                 .map(|(i, b)| {
-                    let below: f64 = b.2[..k].iter().sum();
-                    let (i, top) = (i as i32, below + b.2[k]);
+                    let below: f64 = b.values[..k].iter().sum();
+                    let (i, top) = (i as i32, below + b.values[k]);
                     let mut r = Rectangle::new(
                         [(SegmentValue::Exact(i), below), (SegmentValue::Exact(i + 1), top)],
                         c.filled(),
@@ -145,5 +177,22 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
         }
         style::legend_box(&mut chart, SeriesLabelPosition::UpperRight)
-    })
+    })?;
+    Ok(chart.with_alt(&describe_stacks(spec, stacks, &bars).text(&spec.title)))
+}
+
+/// The alt text of stacked `bars`: the axes, then per category and series each stack's value and the total. A
+/// stack of 0 is drawn as no segment; it is said, since "timeout 0" is what that absence shows.
+fn describe_stacks(spec: &Categories, stacks: &[(&str, &str)], bars: &[Stacked]) -> Alt {
+    let mut text = Alt::new("bars");
+    text.axis("x", &spec.x_label, false);
+    text.axis("y", &spec.y_label, false);
+    let unit = alt::unit(&spec.y_label);
+    for b in bars {
+        let segments: Vec<String> =
+            stacks.iter().zip(&b.values).map(|((_, label), v)| format!("{label} {}", style::value(*v))).collect();
+        let total = alt::amount(b.values.iter().sum(), &unit);
+        text.part(format!("{}, {}: {}, total {total}", b.category, style::legend(&b.name), segments.join(", ")));
+    }
+    text
 }

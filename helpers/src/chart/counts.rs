@@ -1,7 +1,8 @@
 //! Timelines as counts over time: `counts` (step lines, e.g. tasks holding a permit against the limit) and
 //! `stacked` (the states of every request at each moment, stacked).
 
-use super::panels::{found, frame, num, panels, Key};
+use super::panels::{found, frame, panels, Key};
+use super::style::value as num;
 use super::style::{self, STACKS};
 use super::{err, Chart};
 use crate::error::Result;
@@ -13,7 +14,8 @@ const PANEL_PX: u32 = 150;
 /// Times a stacked panel is read at.
 const GRID: usize = 600;
 
-/// Each timeline's counts as step lines, one panel per timeline, with a dashed `reference` (the limit) when given.
+/// Each timeline's counts as step lines, one panel per timeline, with a dashed `reference` (the limit) when given;
+/// the alt text says how long the first count stayed at the reference.
 pub fn counts(r: &LabResult, title: &str, names: &[&str], reference: Option<(f64, &str)>) -> Result<Chart> {
     let tls = found(r, names, title)?;
     let heights = vec![PANEL_PX; tls.len()];
@@ -108,7 +110,8 @@ fn counts_alt(t: &Timeline, reference: Option<(f64, &str)>) -> String {
     let parts: Vec<String> = t
         .counts
         .iter()
-        .map(|c| match reference {
+        .enumerate()
+        .map(|(i, c)| match reference.filter(|_| i == 0) {
             Some((v, label)) => format!(
                 "{} at most {}, at or above the {label} ({}) for {} ms",
                 c.name,
@@ -143,7 +146,7 @@ mod tests {
         let c = counts(&r, "In flight", &["tokio", "python"], Some((1.0, "limit"))).unwrap();
         assert!(c.svg.contains("limit") && c.svg.contains("holding a permit"));
         assert!(
-            c.alt.contains("tokio (limit 1, 3 in all): holding a permit at most 1.0, at or above the limit (1.0) for 300 ms, waiting for a permit at most 2.0"),
+            c.alt.contains("tokio (limit 1, 3 in all): holding a permit at most 1, at or above the limit (1) for 300 ms, waiting for a permit at most 2 over 300 ms"),
             "{}",
             c.alt
         );
@@ -156,10 +159,6 @@ mod tests {
     fn stacked_states_end_where_the_counts_end() {
         let r = super::super::rows::tests::result();
         let c = stacked(&r, "States", &["python"]).unwrap();
-        assert!(
-            c.alt.contains("python (limit 1, 3 tasks): holding a permit at most 1.0, 0.00 at the end"),
-            "{}",
-            c.alt
-        );
+        assert!(c.alt.contains("python (limit 1, 3 tasks): holding a permit at most 1, 0 at the end"), "{}", c.alt);
     }
 }

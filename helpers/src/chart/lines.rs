@@ -1,5 +1,6 @@
 //! Lines over a numeric x: measured series with points and min-max bars, models dashed; each axis linear or log.
 
+use super::alt::{self, Alt, Point};
 use super::style::{self, Colours};
 use super::{bounds, err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
@@ -82,13 +83,50 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
         .flat_map(|s| s.points.iter().map(|p| p[1]).chain(s.min.iter().copied()).chain(s.max.iter().copied()));
     let (x, y) = (bounds(xs, spec.log_x, false), bounds(ys, spec.log_y, true));
     let (x, y) = (x.0..x.1, y.0..y.1);
-    render(&spec.title, SIZE, |root| match (spec.log_x, spec.log_y) {
+    let chart = render(&spec.title, SIZE, |root| match (spec.log_x, spec.log_y) {
         // A log axis is another coordinate type: one generic drawing path, made for each pair of axes.
         (true, true) => draw(root, spec, &series, x.log_scale(), y.log_scale()),
         (true, false) => draw(root, spec, &series, x.log_scale(), y),
         (false, true) => draw(root, spec, &series, x, y.log_scale()),
         (false, false) => draw(root, spec, &series, x, y),
-    })
+    })?;
+    Ok(chart.with_alt(&describe(spec, &series).text(&spec.title)))
+}
+
+/// A series' name in the legend: models say they are; with several measures, each line is named by series and
+/// measure.
+fn label(spec: &LineSpec, s: &Series) -> String {
+    if spec.also.is_empty() || style::is_model(&s.name) {
+        style::legend(&s.name)
+    } else {
+        format!("{} {}", style::legend(&s.name), s.y)
+    }
+}
+
+/// The alt text of what `draw` draws: the axes, then each series by its legend label, point by point with the
+/// spread where drawn.
+fn describe(spec: &LineSpec, series: &[&Series]) -> Alt {
+    let mut text = Alt::new("series");
+    text.axis("x", &spec.x_label, spec.log_x);
+    text.axis("y", &spec.y_label, spec.log_y);
+    let (x_unit, y_unit) = (alt::unit(&spec.x_label), alt::unit(&spec.y_label));
+    for s in series {
+        // A model is drawn as its line alone, so its alt text has no spread either.
+        let spread = has_spread(s) && !style::is_model(&s.name);
+        let points: Vec<Point> = s
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Point { x: p[0], y: p[1], spread: spread.then(|| (s.min[i], s.max[i])) })
+            .collect();
+        text.part(alt::series(&label(spec, s), &points, &|x| alt::amount(x, &x_unit), &y_unit));
+    }
+    text
+}
+
+/// Whether `s` has a min and max for each point (repeats were measured): drawn as bars, said in the alt text.
+fn has_spread(s: &Series) -> bool {
+    s.min.len() == s.points.len() && s.max.len() == s.points.len()
 }
 
 /// Draws `series` on axes `x` and `y`, whichever scale each has.
@@ -107,15 +145,8 @@ where
         .y_label_formatter(&|v| style::tick(*v))
         .draw()
         .map_err(err)?;
-    // With several measures, each line is named by series and measure, later measures in lighter shades.
+    // With several measures, later measures are drawn in lighter shades.
     let shade = |s: &Series| spec.also.iter().position(|y| *y == s.y).map_or(0, |i| i + 1);
-    let label = |s: &Series| {
-        if spec.also.is_empty() {
-            style::legend(&s.name)
-        } else {
-            format!("{} {}", style::legend(&s.name), s.y)
-        }
-    };
     let colours = Colours::new(series.iter().map(|s| s.name.as_str()));
     for s in series {
         let c = style::lighten(colours.of(&s.name), shade(s) as f64 * 0.3);
@@ -124,20 +155,20 @@ where
             chart
                 .draw_series(DashedLineSeries::new(pts, 7, 5, c.stroke_width(2)))
                 .map_err(err)?
-                .label(style::legend(&s.name))
+                .label(label(spec, s))
                 .legend(style::line_key(c));
             continue;
         }
         chart
             .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
             .map_err(err)?
-            .label(label(s))
+            .label(label(spec, s))
             .legend(style::line_key(c));
         // Points mark the measurements; on dense lines they would only blot the line.
         if pts.len() <= 50 {
             chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
         }
-        if s.min.len() == s.points.len() && s.max.len() == s.points.len() {
+        if has_spread(s) {
             let spread = s
                 .points
                 .iter()

@@ -3,9 +3,11 @@
 //! Charts draw results; they never measure.
 //!
 //! One file per kind of chart: `lines` (numeric x), `bars` (one bar per series), `categories` (lines and stacked
-//! bars over labelled x), and for timelines `rows` (lanes, lifetimes) and `counts` in `panels`; `style` holds what makes them look alike. Each draws through one function generic over
-//! its axes' coordinate types, so linear and log axes share the drawing code.
+//! bars over labelled x), and for timelines `rows` (lanes, lifetimes) and `counts`, drawn in `panels`; `style`
+//! holds what makes them look alike, `alt` words what each drew as its alt text. Each draws through one function
+//! generic over its axes' coordinate types, so linear and log axes share the drawing code.
 
+mod alt;
 mod bars;
 mod categories;
 mod counts;
@@ -162,6 +164,82 @@ mod tests {
         };
         is_chart(&stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap(), "Outcomes");
         is_chart(&category_lines(&r, "ok", &["tokio"], &cats).unwrap(), "Outcomes");
+    }
+
+    #[test]
+    fn every_kind_of_chart_says_its_title_and_numbers_in_its_alt_text() {
+        let r = result();
+        let runtime = lines(&r, &LineSpec::new("runtime_s", "Runtime", "limit", "runtime, s (log)").log_x().log_y());
+        assert_eq!(
+            runtime.unwrap().alt,
+            "Runtime. x axis limit, log scale; y axis runtime, s (log); tokio: 10 → 10.1 s, 100 → 1.01 s; \
+             ideal (model): 10 → 10 s, 100 → 1 s"
+        );
+        let spawn =
+            BarSpec::new("Spawn", "µs (log)", &[("tokio", "spawn_us", "tokio"), ("threads", "spawn_us", "threads")]);
+        let spawn = bars(&r, &spawn.log_y().reference(2.0, "cores present")).unwrap();
+        assert_eq!(
+            spawn.alt,
+            "Spawn. y axis µs (log); dashed line at 2 µs: cores present; tokio: 0.6 µs; threads: 61 µs"
+        );
+        // The printed label on a bar is the number its alt text says.
+        assert!(spawn.svg.contains(">\n61\n<") && spawn.svg.contains(">\n0.6\n<"), "bar labels");
+        let cats = Categories {
+            title: "Outcomes".into(),
+            x_label: "limit".into(),
+            y_label: "requests".into(),
+            categories: vec![(0.0, "none".into()), (10.0, "10".into())],
+            log_y: false,
+        };
+        let stacked = stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap();
+        assert_eq!(
+            stacked.alt,
+            "Outcomes. x axis limit; y axis requests; none, tokio: ok 700, timeout 300, total 1000 requests; \
+             10, tokio: ok 1000, timeout 0, total 1000 requests"
+        );
+        let ok = category_lines(&r, "ok", &["tokio"], &cats).unwrap();
+        assert_eq!(ok.alt, "Outcomes. x axis limit; y axis requests; tokio: none → 700 requests, 10 → 1000 requests");
+    }
+
+    #[test]
+    fn a_line_says_its_spread_and_a_dense_line_its_summary() {
+        let mut r = result();
+        r.series[0].min = vec![9.5, 0.9];
+        r.series[0].max = vec![11.0, 1.2];
+        r.series.push(Series {
+            points: (0..100).map(|i| [i as f64 * 0.01, i as f64 * 20.0]).collect(),
+            ..Series::new("tokio current_thread", "time", "heartbeats")
+        });
+        let c = lines(&r, &LineSpec::new("runtime_s", "Runtime", "limit", "runtime, s").only(&["tokio"])).unwrap();
+        assert!(c.alt.ends_with("tokio: 10 → 10.1 s (min 9.5, max 11), 100 → 1.01 s (min 0.9, max 1.2)"), "{}", c.alt);
+        let c = lines(&r, &LineSpec::new("heartbeats", "Beats", "time since start, s", "heartbeats")).unwrap();
+        assert!(
+            c.alt.ends_with(
+                "tokio current_thread: 100 points, x 0 s to 0.99 s, y min 0, max 1980, last 1980 heartbeats"
+            ),
+            "{}",
+            c.alt
+        );
+    }
+
+    #[test]
+    fn alt_text_is_escaped_in_the_img_and_capped_for_many_series() {
+        let mut r = result();
+        r.series.truncate(1);
+        let c = lines(&r, &LineSpec::new("runtime_s", "a < b \"quoted\" & more", "limit", "s")).unwrap();
+        let html = c.to_html();
+        let alt = html.split("alt=\"").nth(1).and_then(|a| a.split('"').next()).unwrap();
+        assert!(
+            alt.starts_with("a &lt; b &quot;quoted&quot; &amp; more. x axis limit; y axis s; tokio: 10 → 10.1 s"),
+            "{alt}"
+        );
+        r.series = (0..300)
+            .map(|i| Series { points: vec![[1.0, i as f64], [2.0, 1.5]], ..Series::new(&format!("v{i}"), "x", "y") })
+            .collect();
+        let c = lines(&r, &LineSpec::new("y", "Many", "n", "v")).unwrap();
+        assert!(c.alt.chars().count() <= 1500 && c.alt.contains("v0: 1 → 0, 2 → 1.5"), "{}", c.alt);
+        let kept = c.alt.matches(" → ").count() / 2;
+        assert!(c.alt.ends_with(&format!("… {} more series left out", 300 - kept)), "{}", c.alt);
     }
 
     #[test]

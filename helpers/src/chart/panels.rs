@@ -119,14 +119,3 @@ pub(super) fn frame<'a, 'b>(
         .map_err(err)?;
     Ok(chart)
 }
-
-/// A number for alt text and captions: 0.42, 12.3, 1234.
-pub(super) fn num(v: f64) -> String {
-    if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}

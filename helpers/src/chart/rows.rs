@@ -1,7 +1,8 @@
 //! Timelines as rows of bars: `lanes` (one row per thread or process, each job a bar, the heartbeat's ticks on a
 //! strip above) and `lifetimes` (a sample of tasks, one row each, split into what each was doing).
 
-use super::panels::{found, frame, num, panels, Key, Panel};
+use super::panels::{found, frame, panels, Key, Panel};
+use super::style::value as num;
 use super::style::STACKS;
 use super::{err, Chart};
 use crate::error::Result;

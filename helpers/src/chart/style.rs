@@ -136,6 +136,36 @@ pub(super) fn tick(v: f64) -> String {
     }
 }
 
+/// A value as a bar's label and the alt text say it: about three significant digits (10.1, 1.01, 0.6, 61, 1235),
+/// in powers of ten only past a million or under a thousandth, where digits stop being readable.
+pub(super) fn value(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        return "0".into();
+    }
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if !(1e-3..1e6).contains(&a) {
+        let s = format!("{v:.2e}");
+        return match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim_zeros(mantissa)),
+            None => s,
+        };
+    }
+    let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+    trim_zeros(&format!("{v:.decimals$}")).into()
+}
+
+/// `s` without the zeros that end its fraction (and the point, when nothing is left after it).
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
 /// The frame every chart has: caption, margin and room for the axis labels; the caller picks the axes.
 pub(super) fn frame<'a, 'b, 'c>(root: &'a Area<'c>, title: &'b str) -> ChartBuilder<'a, 'b, SVGBackend<'c>> {
     let mut builder = ChartBuilder::on(root);
@@ -196,6 +226,26 @@ mod tests {
         let colours: Vec<RGBColor> = many.iter().map(|n| chart.of(n)).collect();
         for (i, c) in colours.iter().enumerate() {
             assert!(!colours[..i].contains(c), "{} shares its colour", many[i]);
+        }
+    }
+
+    #[test]
+    fn values_keep_about_three_significant_digits() {
+        let cases = [
+            (10.1, "10.1"),
+            (1.01, "1.01"),
+            (0.6, "0.6"),
+            (61.0, "61"),
+            (1234.6, "1235"),
+            (-2.346, "-2.35"),
+            (0.0123, "0.0123"),
+            (0.0, "0"),
+            (2.5e6, "2.5e6"),
+            (0.0001234, "1.23e-4"),
+            (f64::NAN, "NaN"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(value(v), want, "{v}");
         }
     }
 
