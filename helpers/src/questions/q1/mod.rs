@@ -25,6 +25,9 @@ pub struct Params {
     pub repeats: u64,
     /// Run the Python twin (asyncio, to_thread, ProcessPoolExecutor) beside Rust.
     pub python: bool,
+    /// Record each job's instants for the timeline charts (first repeat only); false runs without recording, for
+    /// measuring its cost.
+    pub timeline: bool,
 }
 
 /// The default job count: two jobs per core this process may use, at least 8, so that the job count never caps the
@@ -36,7 +39,7 @@ pub fn default_jobs() -> u64 {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { jobs: default_jobs(), job_ms: 100.0, yield_every_us: 500, repeats: 3, python: true }
+        Params { jobs: default_jobs(), job_ms: 100.0, yield_every_us: 500, repeats: 3, python: true, timeline: true }
     }
 }
 
