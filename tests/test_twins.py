@@ -59,6 +59,35 @@ def test_q5_twin_one_latency_as_lab_calls_it():
     assert bad.returncode == 2 and "--limit must be between 1 and tasks (50); got 51" in bad.stderr
 
 
+def test_q1_twin_records_each_job_on_its_thread_or_worker_process():
+    out = twin("q1_cpu_bound.py", {"jobs": 4, "job_ms": 20})
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    tl = {t["name"]: t for t in r["timelines"]}
+    assert sorted(tl) == sorted(["python sequential", "python asyncio", "python asyncio yield", "python to_thread",
+                                 "python processes"])
+    for name, t in tl.items():
+        assert len(t["spans"]) == 4, name
+        for task, lane, (start, end) in t["spans"]:
+            assert 0 <= start < end <= t["end_ms"], (name, task, start, end)
+            assert 0 <= lane < len(t["lanes"]), (name, lane, t["lanes"])
+    # One thread runs every coroutine; the heartbeat beside them waits out whole jobs.
+    loop = tl["python asyncio"]
+    assert loop["lanes"] == ["loop thread 0"]
+    assert max(late for _, late in loop["marks"]["points"]) >= 10, loop["marks"]
+    # Each worker process is a lane, however many the pool started: at most one per core, each used.
+    procs = tl["python processes"]
+    used = {lane for _, lane, _ in procs["spans"]}
+    assert len(used) == len(procs["lanes"]) <= r["machine"]["cores"], procs["lanes"]
+    assert all(p[0] >= 0 for p in procs["marks"]["points"]), "the heartbeat's ticks on the recorder's clock"
+    assert "marks" not in tl["python sequential"], "no loop, no heartbeat"
+    # Later repeats (and timeline: false) record nothing.
+    for extra, params in ((["--no-timeline"], {}), ([], {"timeline": False})):
+        off = twin("q1_cpu_bound.py", {"jobs": 2, "job_ms": 5, **params}, "--strategy", "asyncio", *extra)
+        assert off.returncode == 0, off.stderr
+        assert "timelines" not in json.loads(off.stdout)
+
+
 def test_twins_refuse_unknown_fields_and_bad_json():
     out = twin("q3_semaphore.py", {"taskz": 10})
     assert out.returncode == 2 and "unknown field(s) ['taskz']" in out.stderr

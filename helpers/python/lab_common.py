@@ -223,9 +223,10 @@ class Heartbeat:
 
     def __init__(self, period=0.001):
         self.period, self.late_ms, self.timeline, self.running = period, [], [], True
+        self.start = None  # perf_counter() when it started: `timeline`'s times count from here
 
     async def run(self):
-        start = time.perf_counter()
+        start = self.start = time.perf_counter()
         k = 1
         while self.running:
             await asyncio.sleep(max(0.0, start + k * self.period - time.perf_counter()))

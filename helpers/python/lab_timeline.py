@@ -22,6 +22,11 @@ class Recorder:
         self.lane_keys = [None] * n
         self.origin = time.perf_counter_ns()
 
+    @property
+    def on(self):
+        """Whether it records (Rust's `is_on`): an off recorder's marks are bounds checks."""
+        return len(self.lane_keys) > 0
+
     def start_clock(self):
         self.origin = time.perf_counter_ns()
 

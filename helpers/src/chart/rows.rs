@@ -3,7 +3,7 @@
 
 use super::panels::{found, frame, panels, Key, Panel};
 use super::style::value as num;
-use super::style::STACKS;
+use super::style::{lighten, STACKS};
 use super::{err, Chart};
 use crate::error::Result;
 use crate::result::LabResult;
@@ -26,8 +26,9 @@ fn late_class(v: f64) -> usize {
 }
 
 /// One row per lane of each of `names`' timelines: each span a bar from instant to instant, the gap after instant i
-/// coloured as `phases[i]`; the timeline's marks (heartbeat ticks, pings) as dots on a strip above the lanes, higher
-/// and redder the larger their value. A gap in the dots is a loop that served no tick.
+/// coloured as `phases[i]`, every other span of a lane lighter (so that spans run back to back stay apart); the
+/// timeline's marks (heartbeat ticks, pings) as dots on a strip above the lanes, higher and redder the larger their
+/// value. A gap in the dots is a loop that served no tick.
 pub fn lanes(r: &LabResult, title: &str, names: &[&str], phases: &[&str]) -> Result<Chart> {
     let tls = found(r, names, title)?;
     let rows: Vec<usize> = tls.iter().map(|t| lane_count(t)).collect();
@@ -50,8 +51,13 @@ pub fn lanes(r: &LabResult, title: &str, names: &[&str], phases: &[&str]) -> Res
             }
         };
         let mut chart = frame(area, t, end, 0.0..top, "", 2 * top as usize + 1, &|v: &f64| label(*v))?;
-        for s in &t.spans {
-            bar(&mut chart, s, s.lane as f64, phases)?;
+        let mut order: Vec<&Span> = t.spans.iter().collect();
+        order.sort_by(|a, b| first(a).total_cmp(&first(b)));
+        let mut nth = vec![0usize; n];
+        for s in order {
+            let k = &mut nth[(s.lane as usize).min(n - 1)];
+            bar(&mut chart, s, s.lane as f64, phases, if *k % 2 == 1 { ALTERNATE } else { 0.0 })?;
+            *k += 1;
         }
         if let Some(m) = &t.marks {
             let vmax = m.points.iter().map(|p| p[1]).fold(1.0, f64::max);
@@ -78,17 +84,26 @@ pub fn lifetimes(r: &LabResult, title: &str, names: &[&str], phases: &[&str], ro
         let desc = format!("{} of {} {}", shown.len(), t.total, t.unit);
         let mut chart = frame(area, t, end, 0.0..shown.len().max(1) as f64, &desc, 6, &|v: &f64| label(*v))?;
         for (row, s) in shown.iter().enumerate() {
-            bar(&mut chart, s, row as f64, phases)?;
+            bar(&mut chart, s, row as f64, phases, 0.0)?;
         }
         Ok(())
     })
 }
 
-/// Draws span `s` on row `row`: one rectangle per gap between two instants it reached, coloured by phase.
-fn bar<'a, 'b: 'a>(chart: &mut Panel<'a, 'b>, s: &Span, row: f64, phases: &[&str]) -> Result<()> {
+/// How much lighter every other span of a lane is drawn.
+const ALTERNATE: f64 = 0.4;
+
+/// When span `s` reached its first instant (0 when none).
+fn first(s: &Span) -> f64 {
+    s.at.iter().flatten().next().copied().unwrap_or(0.0)
+}
+
+/// Draws span `s` on row `row`: one rectangle per gap between two instants it reached, coloured by phase and
+/// lightened by `shade` (0: the phase's colour).
+fn bar<'a, 'b: 'a>(chart: &mut Panel<'a, 'b>, s: &Span, row: f64, phases: &[&str], shade: f64) -> Result<()> {
     let reached: Vec<(usize, f64)> = s.at.iter().enumerate().filter_map(|(i, t)| t.map(|t| (i, t))).collect();
     let rects = reached.windows(2).filter(|w| w[0].0 < phases.len()).map(|w| {
-        let c = STACKS[w[0].0 % STACKS.len()];
+        let c = lighten(STACKS[w[0].0 % STACKS.len()], shade);
         Rectangle::new([(w[0].1, row + 0.15), (w[1].1, row + 0.85)], c.filled())
     });
     chart.draw_series(rects).map_err(err)?;
@@ -127,14 +142,15 @@ fn phase_ms(s: &Span, i: usize) -> Option<f64> {
 
 fn lanes_alt(t: &Timeline, phases: &[&str]) -> String {
     let n = lane_count(t);
-    let mut busy = vec![0.0; n];
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
     for s in &t.spans {
         let reached: Vec<f64> = s.at.iter().flatten().copied().collect();
         if let (Some(a), Some(b)) = (reached.first(), reached.last()) {
-            busy[(s.lane as usize).min(n - 1)] += b - a;
+            runs[(s.lane as usize).min(n - 1)].push((*a, *b));
         }
     }
-    let busy: Vec<String> = busy.iter().map(|b| format!("{:.0}%", 100.0 * b / t.end_ms.max(1e-9))).collect();
+    let busy: Vec<String> =
+        runs.into_iter().map(|r| format!("{:.0}%", 100.0 * covered(r) / t.end_ms.max(1e-9))).collect();
     let mut out = format!(
         "{}: {} ({}) on {n} lane{} over {} ms, each lane busy {} of the time ({})",
         t.name,
@@ -149,17 +165,29 @@ fn lanes_alt(t: &Timeline, phases: &[&str]) -> String {
         let worst = m.points.iter().map(|p| p[1]).fold(0.0, f64::max);
         let blocked = m.points.iter().filter(|p| late_class(p[1]) == LATE.len() - 1).count();
         out.push_str(&format!(
-            "; {}: {} in all, {} drawn ({}), {blocked} of those drawn {} {}, worst {}",
+            "; {}: {} in all, {} drawn ({}); {}: worst {}, {blocked} of those drawn {}",
             m.name,
             m.total,
             m.points.len(),
             m.sampling,
             m.value,
-            LATE[LATE.len() - 1].1,
-            num(worst)
+            num(worst),
+            LATE[LATE.len() - 1].1
         ));
     }
     out
+}
+
+/// The time `runs` cover together: spans that overlap on one lane (tasks interleaved on one thread) count once.
+fn covered(mut runs: Vec<(f64, f64)>) -> f64 {
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut total = 0.0;
+    let mut reached = f64::NEG_INFINITY;
+    for (a, b) in runs {
+        total += (b - a.max(reached)).max(0.0);
+        reached = reached.max(b);
+    }
+    total
 }
 
 fn lifetimes_alt(t: &Timeline, shown: &[&Span], phases: &[&str]) -> String {
@@ -240,8 +268,14 @@ pub(super) mod tests {
         assert!(c.alt.contains("tokio: all 3 tasks (waiting, running) on 2 lanes over 300 ms"), "{}", c.alt);
         assert!(
             c.alt.contains(
-                "heartbeat: 300 in all, 300 drawn (all 300), 50 of those drawn late by, ms 10 ms or more, worst 40"
+                "heartbeat: 300 in all, 300 drawn (all 300); late by, ms: worst 40, 50 of those drawn 10 ms or more"
             ),
+            "{}",
+            c.alt
+        );
+        // Python's three tasks share one lane and overlap (each from its spawn at 0): the lane is busy once.
+        assert!(
+            c.alt.contains("python: all 3 tasks (waiting, running) on 2 lanes over 300 ms, each lane busy 100% / 0%"),
             "{}",
             c.alt
         );

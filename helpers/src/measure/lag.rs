@@ -4,9 +4,10 @@
 //! omission).
 
 use super::latency::{Latencies, Percentiles};
+use crate::timeline::{round_ms, Marks};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the probe saw: lateness percentiles over every tick that came due and, for charts, (seconds since start
 /// when the tick was served, lateness ms) per tick.
@@ -14,6 +15,31 @@ use std::time::Duration;
 pub struct LagTrace {
     pub lag: Percentiles,
     pub timeline: Vec<(f64, f64)>,
+    /// When the probe's clock started: `timeline`'s times count from here, not from a recorder's origin.
+    pub start: Option<Instant>,
+}
+
+impl LagTrace {
+    /// The ticks as timeline marks, `[ms since origin, late ms]`: on the clock of a recorder that started at
+    /// `origin` (before or after the probe did).
+    pub fn marks(&self, origin: Instant) -> Marks {
+        let offset_ms = self.start.map_or(0.0, |s| signed_ms(s, origin));
+        Marks {
+            name: "heartbeat ticks".into(),
+            value: "late by, ms".into(),
+            total: self.timeline.len() as u64,
+            points: self.timeline.iter().map(|&(s, late)| [round_ms(offset_ms + s * 1000.0), round_ms(late)]).collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// `later - earlier` in ms, negative when `later` came first.
+fn signed_ms(later: Instant, earlier: Instant) -> f64 {
+    match later.checked_duration_since(earlier) {
+        Some(d) => d.as_secs_f64() * 1000.0,
+        None => -(earlier.duration_since(later).as_secs_f64() * 1000.0),
+    }
 }
 
 /// The probe itself, to spawn on the runtime under test. Runs until `stop` is set.
@@ -35,7 +61,7 @@ pub async fn probe(period: Duration, stop: Arc<AtomicBool>) -> LagTrace {
             k += 1;
         }
     }
-    LagTrace { lag: lat.percentiles(), timeline }
+    LagTrace { lag: lat.percentiles(), timeline, start: Some(start.into_std()) }
 }
 
 /// A probe on its own thread and its own single-threaded runtime: the baseline a work-free loop achieves while
@@ -110,5 +136,21 @@ mod tests {
         assert!((400..=600).contains(&late), "{late} ticks late by more than 1 ms; want about 500");
         assert!(trace.lag.p50_ms > 100.0, "p50 {} ms: the block dominates the run's ticks", trace.lag.p50_ms);
         assert!(trace.lag.max_ms >= 480.0, "max {} ms", trace.lag.max_ms);
+    }
+
+    #[test]
+    fn marks_move_the_ticks_onto_a_recorders_clock() {
+        let origin = Instant::now();
+        let trace = LagTrace {
+            timeline: vec![(0.001, 0.2), (0.5, 480.0)],
+            start: Some(origin + Duration::from_millis(10)),
+            ..Default::default()
+        };
+        let m = trace.marks(origin);
+        assert_eq!(m.points, [[11.0, 0.2], [510.0, 480.0]]);
+        assert_eq!((m.name.as_str(), m.value.as_str(), m.total), ("heartbeat ticks", "late by, ms", 2));
+        // A recorder that started after the probe: its earliest ticks come before its 0.
+        let later = trace.marks(origin + Duration::from_millis(20));
+        assert_eq!(later.points[0], [-9.0, 0.2]);
     }
 }

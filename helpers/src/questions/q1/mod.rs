@@ -4,6 +4,7 @@
 //! runtimes, on the blocking pool, on rayon, and as async tasks with yield points; a heartbeat probe measures
 //! how long the event loop is blocked. The Python twin runs the asyncio (without and with `sleep(0)` yields) /
 //! to_thread / process-pool versions.
+//! In the first repeat every job records its start, end and thread: `lanes_chart` and `python_lanes_chart`.
 
 use crate::params::{in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,9 @@ pub struct Params {
     pub repeats: u64,
     /// Run the Python twin (asyncio, to_thread, ProcessPoolExecutor) beside Rust.
     pub python: bool,
+    /// Record each job's instants for the timeline charts (first repeat only); false runs without recording, for
+    /// measuring its cost.
+    pub timeline: bool,
 }
 
 /// The default job count: two jobs per core this process may use, at least 8, so that the job count never caps the
@@ -36,7 +40,7 @@ pub fn default_jobs() -> u64 {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { jobs: default_jobs(), job_ms: 100.0, yield_every_us: 500, repeats: 3, python: true }
+        Params { jobs: default_jobs(), job_ms: 100.0, yield_every_us: 500, repeats: 3, python: true, timeline: true }
     }
 }
 
@@ -74,7 +78,7 @@ mod run;
 pub use run::execute;
 pub mod judge;
 
-use crate::chart::{bars, lines, BarSpec, LineSpec};
+use crate::chart::{bars, lanes, lines, BarSpec, LineSpec};
 pub use crate::prelude::*;
 use plotters::prelude::SeriesLabelPosition as Corner;
 
@@ -126,7 +130,7 @@ pub fn lag_chart(r: &LabResult) -> Result<Chart> {
 }
 
 /// Heartbeats counted over time (first repeat): a healthy loop climbs steadily, a blocked one runs flat.
-pub fn timeline_chart(r: &LabResult) -> Result<Chart> {
+pub fn heartbeats_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
         &LineSpec::new(
@@ -145,4 +149,71 @@ pub fn timeline_chart(r: &LabResult) -> Result<Chart> {
         ])
         .legend(Corner::UpperLeft),
     )
+}
+
+/// What a job's bar is: from "started" to "finished".
+const PHASES: [&str; 1] = ["job"];
+
+/// The Rust strategies' first repeat, one row per thread that ran jobs, each job a bar; the heartbeat's ticks on a
+/// strip above, by lateness. A blocked loop shows as a gap in the ticks, then a column of late ones.
+pub fn lanes_chart(r: &LabResult) -> Result<Chart> {
+    lanes(
+        r,
+        "Rust: which thread ran each job, and when the heartbeat ticked",
+        &["tokio current_thread", "tokio yield_now", "tokio multi_thread", "spawn_blocking", "rayon"],
+        &PHASES,
+    )
+}
+
+/// The same for the Python twin: the loop's one thread, to_thread's pool threads, the process pool's workers.
+pub fn python_lanes_chart(r: &LabResult) -> Result<Chart> {
+    lanes(
+        r,
+        "Python: which thread or process ran each job, and when the heartbeat ticked",
+        &["python asyncio", "python asyncio yield", "python to_thread", "python processes"],
+        &PHASES,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::{Marks, Span, Timeline};
+
+    #[test]
+    fn lanes_charts_draw_the_recorded_jobs_and_say_when_none_were() {
+        let mut r = LabResult { experiment: "q1".into(), ..Default::default() };
+        let e = lanes_chart(&r).unwrap_err();
+        assert!(e.message.contains("no timeline of tokio current_thread") && e.message.contains("timeline: false"));
+        let spans =
+            (0..2).map(|i| Span { task: i, lane: 0, at: vec![Some(i as f64 * 50.0), Some(50.0 + i as f64 * 50.0)] });
+        let ticks = Marks {
+            name: "heartbeat ticks".into(),
+            value: "late by, ms".into(),
+            points: vec![[100.0, 99.0]],
+            ..Default::default()
+        };
+        r.timelines.push(
+            Timeline {
+                name: "tokio current_thread".into(),
+                at: "repeat 1".into(),
+                unit: "jobs".into(),
+                instants: vec!["started".into(), "finished".into()],
+                lanes: vec!["loop thread 0".into()],
+                spans: spans.collect(),
+                marks: Some(ticks),
+                end_ms: 100.0,
+                ..Default::default()
+            }
+            .condense(&[]),
+        );
+        let c = lanes_chart(&r).unwrap();
+        assert!(
+            c.alt.contains("tokio current_thread: all 2 jobs (job) on 1 lane over 100 ms, each lane busy 100%"),
+            "{}",
+            c.alt
+        );
+        assert!(c.alt.contains("worst 99, 1 of those drawn 10 ms or more"), "{}", c.alt);
+        assert!(python_lanes_chart(&r).is_err(), "no Python timeline in this result");
+    }
 }

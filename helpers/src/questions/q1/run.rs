@@ -2,13 +2,15 @@
 
 use super::*;
 use crate::error::LabError;
+use crate::measure::record::Recorder;
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
+use crate::timeline::Timeline;
 use crate::twin;
 use crate::units::fmt_s;
 use crate::workload::cpu::Kernel;
-use crate::workload::strategies::{self, Strategy};
+use crate::workload::strategies::{self, Strategy, INSTANTS};
 
 /// The Python twin's strategies, as series names and the twin's --strategy values.
 pub const PYTHON: [(&str, &str); 5] = [
@@ -30,13 +32,18 @@ struct Samples {
     timeline: Vec<(f64, f64)>,
 }
 
-/// One measurement of one strategy: wall, CPU / wall, and lag percentiles (None where no loop was probed).
+/// One measurement of one strategy: wall, CPU / wall, lag percentiles (None where no loop was probed), and its
+/// jobs' timeline when it was recorded.
 struct Point {
     wall_s: f64,
     cores_busy: f64,
     lag: Option<[f64; 3]>,
     timeline: Vec<(f64, f64)>,
+    jobs: Option<Timeline>,
 }
+
+/// Where in the run the timelines are recorded.
+const RECORDED_AT: &str = "repeat 1";
 
 pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
@@ -65,21 +72,33 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         None => String::new(),
     };
     let mut samples = vec![Samples::default(); names.len()];
+    let mut timelines = Vec::new();
     for rep in 0..p.repeats {
+        // One repeat is enough to see the shape; the others run unrecorded.
+        let record = p.timeline && rep == 0;
         let mut seq_wall = [f64::NAN; 2]; // Rust's and Python's sequential wall time of this round
         for (i, name) in names.iter().enumerate() {
             progress.begin(&format!("{name} (repeat {})", rep + 1));
             let point = if let Some(s) = Strategy::ALL.iter().find(|s| s.name() == *name) {
-                let r = strategies::run(*s, &kernel, p.jobs, p.job_ms, p.yield_every_us)?;
+                // Allocated here, before the strategy's timed section.
+                let rec = Recorder::new_if(record, p.jobs as usize, &INSTANTS);
+                let r = strategies::run(*s, &kernel, p.jobs, p.job_ms, p.yield_every_us, rec)?;
+                let jobs = r.rec.is_on().then(|| {
+                    let mut t = r.rec.timeline(name, RECORDED_AT, "jobs", s.lane_name());
+                    t.marks = Some(r.lag.marks(r.rec.origin()));
+                    t.condense(&[])
+                });
                 Point {
                     wall_s: r.section.wall_s,
                     cores_busy: r.section.cores_busy(),
                     lag: Some([r.lag.lag.p50_ms, r.lag.lag.p99_ms, r.lag.lag.max_ms]),
                     timeline: r.lag.timeline,
+                    jobs,
                 }
             } else {
-                python_point(py.as_ref(), &params, name, p.jobs, &py_iters)?
+                python_point(py.as_ref(), &params, name, p.jobs, &py_iters, record)?
             };
+            timelines.extend(point.jobs);
             let lang = usize::from(name.starts_with("python"));
             if name.ends_with("sequential") {
                 seq_wall[lang] = point.wall_s;
@@ -133,7 +152,9 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     }
     let cores = machine.cores as f64;
     series.push(Series { points: vec![[x, cores]], ..Series::new("cores present", "jobs", "speedup") });
-    common::finish(p, machine, series, super::judge::claims, super::judge::headline)
+    let mut result = common::finish(p, machine, series, super::judge::claims, super::judge::headline)?;
+    result.timelines = timelines;
+    Ok(result)
 }
 
 fn python_point(
@@ -142,10 +163,15 @@ fn python_point(
     name: &str,
     jobs: u64,
     iters: &str,
+    record: bool,
 ) -> Result<Point> {
     let py = py.ok_or_else(|| LabError::other("python twin requested without Python"))?;
     let flag = PYTHON.iter().find(|(n, _)| *n == name).map(|(_, f)| *f).unwrap_or("sequential");
-    let r = twin::run(py, TWIN, params, &["--strategy", flag, "--iters", iters])?;
+    let mut args = vec!["--strategy", flag, "--iters", iters];
+    if !record {
+        args.push("--no-timeline");
+    }
+    let r = twin::run(py, TWIN, params, &args)?;
     let x = jobs as f64;
     let lag = match (r.value(name, "lag_p50_ms", x), r.value(name, "lag_p99_ms", x), r.value(name, "lag_max_ms", x)) {
         (Ok(a), Ok(b), Ok(c)) => Some([a, b, c]),
@@ -153,5 +179,7 @@ fn python_point(
     };
     let timeline =
         r.series(name, "lag_ms").map(|s| s.points.iter().map(|p| (p[0], p[1])).collect()).unwrap_or_default();
-    Ok(Point { wall_s: r.value(name, "wall_s", x)?, cores_busy: r.value(name, "cores_busy", x)?, lag, timeline })
+    // The twin gives all it recorded; condensed here, by the same code as Rust's timelines.
+    let jobs = r.timelines.iter().find(|t| t.name == name).cloned().map(|t| t.condense(&[]));
+    Ok(Point { wall_s: r.value(name, "wall_s", x)?, cores_busy: r.value(name, "cores_busy", x)?, lag, timeline, jobs })
 }
