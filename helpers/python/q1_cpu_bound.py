@@ -139,7 +139,6 @@ def main():
         if hb is not None:
             for y, v in zip(("lag_p50_ms", "lag_p99_ms", "lag_max_ms"), hb.percentiles()):
                 series.append({"name": name, "x": "jobs", "y": y, "points": [[x, v]]})
-            series.append({"name": name, "x": "t_s", "y": "lag_ms", "points": hb.timeline[:100000]})
     lab.emit("q1", p, series, timelines=timelines)
 
 

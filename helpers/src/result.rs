@@ -147,8 +147,10 @@ impl LabResult {
         self.claims.iter().find(|c| c.id == id)
     }
 
+    /// The result as one line of JSON: a run with timelines holds thousands of short rows, which indented JSON
+    /// would make three times larger (`jq .` shows it indented).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| LabError::other(format!("cannot encode result: {e}")))
+        serde_json::to_string(self).map_err(|e| LabError::other(format!("cannot encode result: {e}")))
     }
 
     pub fn from_json(json: &str) -> Result<Self> {

@@ -78,9 +78,8 @@ mod run;
 pub use run::execute;
 pub mod judge;
 
-use crate::chart::{bars, lanes, lines, BarSpec, LineSpec};
+use crate::chart::{bars, lanes, BarSpec};
 pub use crate::prelude::*;
-use plotters::prelude::SeriesLabelPosition as Corner;
 
 /// Every strategy, Rust then Python, with a short label for bar charts.
 const STRATEGIES: [(&str, &str); 11] = [
@@ -126,28 +125,6 @@ pub fn lag_chart(r: &LabResult) -> Result<Chart> {
     crate::chart::bars(
         r,
         &BarSpec::new("Event-loop lag: how late a 1 ms heartbeat woke (max)", "ms (log)", &bars).log_y(),
-    )
-}
-
-/// Heartbeats counted over time (first repeat): a healthy loop climbs steadily, a blocked one runs flat.
-pub fn heartbeats_chart(r: &LabResult) -> Result<Chart> {
-    lines(
-        r,
-        &LineSpec::new(
-            "heartbeats",
-            "Heartbeats so far: flat = the event loop was blocked",
-            "time since start, s",
-            "heartbeats",
-        )
-        .only(&[
-            "tokio current_thread",
-            "spawn_blocking",
-            "tokio yield_now",
-            "python asyncio",
-            "python asyncio yield",
-            "python processes",
-        ])
-        .legend(Corner::UpperLeft),
     )
 }
 

@@ -29,7 +29,6 @@ struct Samples {
     lag_p50_ms: Vec<f64>,
     lag_p99_ms: Vec<f64>,
     lag_max_ms: Vec<f64>,
-    timeline: Vec<(f64, f64)>,
 }
 
 /// One measurement of one strategy: wall, CPU / wall, lag percentiles (None where no loop was probed), and its
@@ -38,7 +37,6 @@ struct Point {
     wall_s: f64,
     cores_busy: f64,
     lag: Option<[f64; 3]>,
-    timeline: Vec<(f64, f64)>,
     jobs: Option<Timeline>,
 }
 
@@ -92,7 +90,6 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                     wall_s: r.section.wall_s,
                     cores_busy: r.section.cores_busy(),
                     lag: Some([r.lag.lag.p50_ms, r.lag.lag.p99_ms, r.lag.lag.max_ms]),
-                    timeline: r.lag.timeline,
                     jobs,
                 }
             } else {
@@ -112,9 +109,6 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 s.lag_p50_ms.push(p50);
                 s.lag_p99_ms.push(p99);
                 s.lag_max_ms.push(max);
-            }
-            if rep == 0 {
-                s.timeline = point.timeline;
             }
             progress.end(&format!(
                 "{} ({speedup:.2}x sequential, {:.2} cores busy{})",
@@ -141,13 +135,6 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 ser.push_samples(x, v);
                 series.push(ser);
             }
-        }
-        if !s.timeline.is_empty() {
-            // Heartbeats counted over time: a flat stretch is time the loop could not run its timer.
-            let mut t = Series::new(name, "t_s", "heartbeats");
-            t.points.push([0.0, 0.0]);
-            t.points.extend(s.timeline.iter().enumerate().map(|(i, &(t, _))| [t, (i + 1) as f64]));
-            series.push(t);
         }
     }
     let cores = machine.cores as f64;
@@ -177,9 +164,7 @@ fn python_point(
         (Ok(a), Ok(b), Ok(c)) => Some([a, b, c]),
         _ => None,
     };
-    let timeline =
-        r.series(name, "lag_ms").map(|s| s.points.iter().map(|p| (p[0], p[1])).collect()).unwrap_or_default();
     // The twin gives all it recorded; condensed here, by the same code as Rust's timelines.
     let jobs = r.timelines.iter().find(|t| t.name == name).cloned().map(|t| t.condense(&[]));
-    Ok(Point { wall_s: r.value(name, "wall_s", x)?, cores_busy: r.value(name, "cores_busy", x)?, lag, timeline, jobs })
+    Ok(Point { wall_s: r.value(name, "wall_s", x)?, cores_busy: r.value(name, "cores_busy", x)?, lag, jobs })
 }
