@@ -247,8 +247,9 @@ pub fn lifetimes_chart(r: &LabResult) -> Result<Chart> {
     permits::lifetimes_chart(r, &TIMELINES)
 }
 
-/// One line per recorded runtime: how far apart its waves started, against the sleep: the difference is what each
-/// wave costs beyond its sleep, read off the timeline rather than fitted.
+/// One line per recorded runtime: how far apart its waves started, against the sleep. The difference is what one
+/// wave cost in that run: the cost per wave that the wave sweep's slope fits, plus the wave's share of per-task work
+/// (which the fit counts per run, since it totals the same however the tasks are grouped).
 pub fn wave_periods(r: &LabResult) -> Result<String> {
     let point = permits::params_of::<Params>(r)?.timeline_point();
     let lines: Vec<String> = TIMELINES
