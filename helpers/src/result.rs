@@ -3,6 +3,7 @@
 
 use crate::error::{LabError, Result};
 use serde::{Deserialize, Serialize};
+use serde_json::ser::Formatter;
 
 /// The machine a result came from, so a JSON file describes itself.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -147,8 +148,13 @@ impl LabResult {
         self.claims.iter().find(|c| c.id == id)
     }
 
+    /// Indented JSON with each row on one line: an array inside an array (a point, a timeline's span) is written
+    /// compact, so a result's thousands of points and spans take a line each, not five to eight.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| LabError::other(format!("cannot encode result: {e}")))
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Rows::default());
+        self.serialize(&mut ser).map_err(|e| LabError::other(format!("cannot encode result: {e}")))?;
+        String::from_utf8(out).map_err(|e| LabError::other(format!("cannot encode result: {e}")))
     }
 
     pub fn from_json(json: &str) -> Result<Self> {
@@ -180,5 +186,126 @@ impl LabResult {
         std::fs::write(&path, self.to_json()? + "\n")
             .map_err(|e| LabError::other(format!("cannot write {}: {e}", path.display())))?;
         Ok(path)
+    }
+}
+
+/// serde_json's pretty layout, except that an array nested in an array is written compact, with all it holds.
+#[derive(Default)]
+struct Rows {
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+    /// Whether each open container is an array.
+    open: Vec<bool>,
+    /// How many of the open containers are written compact.
+    compact: usize,
+}
+
+type Io = std::io::Result<()>;
+
+impl Rows {
+    /// Opens a container: compact inside a compact one, or for an array inside an array.
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, array: bool) -> Io {
+        let compact = self.compact > 0 || (array && self.open.last() == Some(&true));
+        self.open.push(array);
+        self.compact += usize::from(compact);
+        match (compact, array) {
+            (true, true) => serde_json::ser::CompactFormatter.begin_array(w),
+            (true, false) => serde_json::ser::CompactFormatter.begin_object(w),
+            (false, true) => self.pretty.begin_array(w),
+            (false, false) => self.pretty.begin_object(w),
+        }
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        let array = self.open.pop().unwrap_or(false);
+        let compact = self.compact > 0;
+        self.compact -= usize::from(compact);
+        match (compact, array) {
+            (true, true) => serde_json::ser::CompactFormatter.end_array(w),
+            (true, false) => serde_json::ser::CompactFormatter.end_object(w),
+            (false, true) => self.pretty.end_array(w),
+            (false, false) => self.pretty.end_object(w),
+        }
+    }
+}
+
+impl Formatter for Rows {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        self.open(w, true)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        self.close(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        self.open(w, false)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        self.close(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> Io {
+        if self.compact > 0 {
+            serde_json::ser::CompactFormatter.begin_array_value(w, first)
+        } else {
+            self.pretty.begin_array_value(w, first)
+        }
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        if self.compact > 0 {
+            Ok(())
+        } else {
+            self.pretty.end_array_value(w)
+        }
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> Io {
+        if self.compact > 0 {
+            serde_json::ser::CompactFormatter.begin_object_key(w, first)
+        } else {
+            self.pretty.begin_object_key(w, first)
+        }
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        if self.compact > 0 {
+            serde_json::ser::CompactFormatter.begin_object_value(w)
+        } else {
+            self.pretty.begin_object_value(w)
+        }
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> Io {
+        if self.compact > 0 {
+            Ok(())
+        } else {
+            self.pretty.end_object_value(w)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::{Span, Timeline};
+
+    #[test]
+    fn json_keeps_each_point_and_span_on_one_line_and_reads_back_the_same() {
+        let r = LabResult {
+            experiment: "q3".into(),
+            params: serde_json::json!({"limits": [10, 100], "python": true}),
+            series: vec![Series { points: vec![[10.0, 10.1], [100.0, 1.01]], ..Series::new("tokio", "limit", "s") }],
+            timelines: vec![Timeline {
+                name: "tokio".into(),
+                spans: vec![Span { task: 7, lane: 0, at: vec![Some(0.5), None, Some(2.25)] }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let json = r.to_json().unwrap();
+        let lines: Vec<&str> = json.lines().map(str::trim).collect();
+        for row in ["[10.0,10.1],", "[100.0,1.01]", "[7,0,[0.5,null,2.25]]", "\"experiment\": \"q3\","] {
+            assert!(lines.contains(&row), "no line {row} in\n{json}");
+        }
+        assert!(lines.contains(&"\"limits\": ["), "a list of values in an object stays one a line:\n{json}");
+        assert_eq!(LabResult::from_json(&json).unwrap(), r);
+        let pretty = serde_json::to_string_pretty(&r).unwrap();
+        let value = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        assert_eq!(value(&json), value(&pretty));
+        assert!(json.len() < pretty.len());
     }
 }
