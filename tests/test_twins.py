@@ -85,7 +85,7 @@ def check_gated_timeline(t, tasks, limit, at):
     assert tasks - limit <= max(waiting) <= tasks and waiting[-1] == 0
 
 
-def test_the_gated_twins_record_each_tasks_instants_when_asked():
+def test_q3_and_q5_twins_record_each_tasks_instants_when_asked():
     args = ("--part", "runtime", "--limit", "20", "--timeline", "limit 20, repeat 1")
     out = twin("q3_semaphore.py", {"tasks": 200, "latency_ms": 20, "limits": [20]}, *args)
     assert out.returncode == 0, out.stderr
