@@ -88,6 +88,49 @@ def test_q1_twin_records_each_job_on_its_thread_or_worker_process():
         assert "timelines" not in json.loads(off.stdout)
 
 
+def counts(timeline, start, end):
+    """How many spans were between instants `start` and `end` over time, as [(ms, count)] at each change (the
+    twin emits raw spans; `lab` counts them the same way when it condenses)."""
+    i, j = timeline["instants"].index(start), timeline["instants"].index(end)
+    events = sorted([(at[i], 1) for _, _, at in timeline["spans"]] + [(at[j], -1) for _, _, at in timeline["spans"]],
+                    key=lambda e: (e[0], e[1]))
+    n, out = 0, []
+    for t, d in events:
+        n += d
+        out.append((t, n))
+    return out
+
+
+def check_gated_timeline(t, tasks, limit, at):
+    assert (t["name"], t["at"], t["unit"]) == ("python", at, "tasks")
+    assert t["instants"] == ["spawned", "permit", "finished"]
+    assert t["total"] == tasks and len(t["spans"]) == tasks, "raw: every task, `lab` samples"
+    assert sorted(s[0] for s in t["spans"]) == list(range(tasks))
+    for task, _lane, (spawned, permit, done) in t["spans"]:
+        assert spawned <= permit < done <= t["end_ms"], (task, spawned, permit, done)
+    held = [n for _, n in counts(t, "permit", "finished")]
+    assert max(held) == limit and held[-1] == 0, "at most the limit, reaching it, none at the end"
+    waiting = [n for _, n in counts(t, "spawned", "permit")]
+    assert tasks - limit <= max(waiting) <= tasks and waiting[-1] == 0
+
+
+def test_q3_and_q5_twins_record_each_tasks_instants_when_asked():
+    args = ("--part", "runtime", "--limit", "20", "--timeline", "limit 20, repeat 1")
+    out = twin("q3_semaphore.py", {"tasks": 200, "latency_ms": 20, "limits": [20]}, *args)
+    assert out.returncode == 0, out.stderr
+    (t,) = json.loads(out.stdout)["timelines"]
+    check_gated_timeline(t, 200, 20, "limit 20, repeat 1")
+    # Without --timeline (or with `timeline: false`, where `lab` does not ask) nothing is recorded.
+    out = twin("q3_semaphore.py", {"tasks": 50, "latency_ms": 5, "limits": [10], "timeline": False}, *args[:4])
+    assert out.returncode == 0, out.stderr
+    assert "timelines" not in json.loads(out.stdout)
+    at = "10 waves of 10 ms, limit 20, repeat 1"
+    out = twin("q5_latency.py", {"tasks": 200, "limit": 20}, "--latency-ms", "10", "--limit", "20", "--timeline", at)
+    assert out.returncode == 0, out.stderr
+    (t,) = json.loads(out.stdout)["timelines"]
+    check_gated_timeline(t, 200, 20, at)
+
+
 def test_twins_refuse_unknown_fields_and_bad_json():
     out = twin("q3_semaphore.py", {"taskz": 10})
     assert out.returncode == 2 and "unknown field(s) ['taskz']" in out.stderr

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import lab_timeline
+
 MB = 1024 * 1024
 
 
@@ -298,30 +300,45 @@ def cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def gated_sleep(tasks, limit, latency_ms):
+# The instants a gated sleeper records, as `workload::sleepers::INSTANTS` in the lab.
+SLEEPER_INSTANTS = ("spawned", "permit", "finished")
+
+
+def gated_sleep(tasks, limit, latency_ms, rec=None):
     """The notes' pattern: gather `tasks` coroutines, each taking an asyncio.Semaphore(limit) and sleeping.
 
     Returns wall s, CPU s, peak RSS bytes, the sorted per-task lateness in ms (actual - requested sleep), the
     RSS growth in bytes once every task had started (all N alive, `limit` of them sleeping), and whether the peak
     was reset first (False where the kernel refused: the peak is then the process's lifetime peak). The clock runs
     inside the event loop, as the Rust side's runs inside block_on: asyncio.run's set-up and tear-down are not
-    the experiment.
+    the experiment. `rec` (a `lab_timeline.Recorder` over `SLEEPER_INSTANTS`, allocated by the caller before the
+    run) gets each task's instants; without one, an off recorder runs the same code without the stores.
     """
     latency = latency_ms / 1000.0
+    rec = rec or lab_timeline.Recorder(tasks, SLEEPER_INSTANTS, on=False)
+    spawned, permit, finished = range(len(SLEEPER_INSTANTS))
 
     async def main():
+        rec.start_clock()
         c0, t0 = cpu_seconds(), time.perf_counter()
         rss0 = rss_of("self")
         sem = asyncio.Semaphore(limit)
         late = []
 
-        async def task():
+        async def task(i):
             async with sem:
-                t0 = time.perf_counter()
+                t0 = time.perf_counter_ns()
+                rec.mark_at(i, permit, t0)
                 await asyncio.sleep(latency)
-                late.append((time.perf_counter() - t0 - latency) * 1000.0)
+                t1 = time.perf_counter_ns()
+                rec.mark_at(i, finished, t1)
+                late.append((t1 - t0) / 1e6 - latency_ms)
 
-        running = [asyncio.ensure_future(task()) for _ in range(tasks)]
+        def spawn(i):
+            rec.mark(i, spawned)
+            return asyncio.ensure_future(task(i))
+
+        running = [spawn(i) for i in range(tasks)]
         # One pass of the loop runs each task's first step (they were queued before this one): every task now
         # exists, `limit` of them sleep and the rest wait on the semaphore.
         await asyncio.sleep(0)

@@ -4,6 +4,8 @@ task and a Python OS thread (threading) cost to create and to switch to.
   python3 q3_semaphore.py --params '{"tasks":1000,"latency_ms":100,"limits":[10,100]}'
   python3 q3_semaphore.py --params '{...}' --part runtime --limit 100     (one point, as `lab` calls it)
   python3 q3_semaphore.py --params '{...}' --part overhead
+  python3 q3_semaphore.py --params '{...}' --part runtime --limit 100 --timeline "limit 100, repeat 1"
+      (also records each task's instants in its first run, for `lab` to condense into the result's timeline)
 """
 
 import asyncio
@@ -13,6 +15,7 @@ import threading
 import time
 
 import lab_common as lab
+import lab_timeline
 
 def spawn_us(n):
     """µs per task to create `n` trivial tasks and gather them."""
@@ -99,9 +102,13 @@ def best_of(measure, n, tries=3):
 def main():
     p, args = lab.parse_args(
         "q3",
-        {"--part": {"choices": ["all", "runtime", "overhead"], "default": "all"}, "--limit": {"type": int}},
+        {"--part": {"choices": ["all", "runtime", "overhead"], "default": "all"}, "--limit": {"type": int},
+         "--timeline": {"metavar": "AT"}},
     )
     series = []
+    timelines = []
+    # Only the first run records (the one `lab` asks for); the others get an off recorder, the same code path.
+    record = args.timeline is not None
     if args.part in ("all", "runtime"):
         limits = [args.limit] if args.limit else p["limits"]
         repeats = 1 if args.limit else p["repeats"]
@@ -117,7 +124,11 @@ def main():
         for limit in limits:
             walls, cpus, rsss, per_task, resets = [], [], [], [], []
             for _ in range(repeats):
-                wall, cpu, peak, _late, grown, was_reset = lab.gated_sleep(p["tasks"], limit, p["latency_ms"])
+                rec = lab_timeline.Recorder(p["tasks"], lab.SLEEPER_INSTANTS, on=record)
+                wall, cpu, peak, _late, grown, was_reset = lab.gated_sleep(p["tasks"], limit, p["latency_ms"], rec)
+                if record:
+                    timelines.append(rec.timeline("python", args.timeline, "tasks"))
+                    record = False
                 resets.append(was_reset)
                 walls.append(wall)
                 cpus.append(cpu / wall)
@@ -138,7 +149,7 @@ def main():
         # The notes compare async with OS threads: Python's own threads, measured the same way.
         series.append({"name": "python", "x": "tasks", "y": "thread_spawn_us", "points": [[n, thread_spawn_us(n)]]})
         series.append({"name": "python", "x": "tasks", "y": "thread_switch_us", "points": [[n, best_of(thread_switch_us, n)]]})
-    lab.emit("q3", p, series)
+    lab.emit("q3", p, series, timelines=timelines)
 
 
 if __name__ == "__main__":

@@ -25,13 +25,14 @@ pub fn counts(r: &LabResult, title: &str, names: &[&str], reference: Option<(f64
     panels(title, &tls, &heights, &keys, alt, |area, t, end| {
         let top = t.counts.iter().map(Count::max).chain(reference.map(|r| r.0)).fold(1.0, f64::max) * 1.15;
         let mut chart = frame(area, t, end, 0.0..top, &t.unit, 5, &|v: &f64| style::tick(*v))?;
-        for (i, c) in t.counts.iter().enumerate() {
-            let colour = STACKS[i % STACKS.len()];
-            chart.draw_series(LineSeries::new(steps(&c.points), colour.stroke_width(2))).map_err(err)?;
-        }
+        // The reference first: a count that sits at the limit (permits all held) is drawn over it, not hidden.
         if let Some((v, _)) = reference {
             let line = vec![(0.0, v), (end, v)];
             chart.draw_series(DashedLineSeries::new(line, 7, 5, style::REFERENCE.stroke_width(2))).map_err(err)?;
+        }
+        for (i, c) in t.counts.iter().enumerate() {
+            let colour = STACKS[i % STACKS.len()];
+            chart.draw_series(LineSeries::new(steps(&c.points), colour.stroke_width(2))).map_err(err)?;
         }
         Ok(())
     })

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "experiments")]
 pub mod common;
+pub mod permits;
 pub mod q1;
 pub mod q2;
 pub mod q3;

@@ -27,6 +27,8 @@ pub struct Params {
     pub overhead_tasks: u64,
     /// tokio scheduler for the sleeping tasks: "multi_thread" or "current_thread".
     pub runtime: Flavor,
+    /// Record each task's instants for the timeline charts; false runs without recording, for measuring its cost.
+    pub timeline: bool,
 }
 
 impl Default for Params {
@@ -39,14 +41,31 @@ impl Default for Params {
             python: true,
             overhead_tasks: 20_000,
             runtime: Flavor::MultiThread,
+            timeline: true,
         }
     }
 }
 
-/// The limit the claims are judged at: 100 (the notes') when it was run, else the one closest to it.
+/// The limit the claims are judged at and the timelines recorded at: 100 (the notes') when it was run, else the
+/// one closest to it.
 pub fn reference_limit(limits: &[u64]) -> u64 {
-    let dist = |l: u64| ((l as f64).ln() - 100f64.ln()).abs();
-    limits.iter().copied().min_by(|a, b| dist(*a).total_cmp(&dist(*b))).unwrap_or(100)
+    nearest(limits, 100).unwrap_or(100)
+}
+
+/// The value of `values` closest to `target` by ratio (ties: the smaller, so that the list's order does not
+/// matter); None when there is none.
+pub fn nearest(values: &[u64], target: u64) -> Option<u64> {
+    // Ratios compared as exact fractions: 50 and 200 tie around 100, which logarithms in floats may not say.
+    let ratio = |v: u64| (v.max(target) as u128, v.min(target).max(1) as u128);
+    values.iter().copied().min_by(|a, b| {
+        let ((an, ad), (bn, bd)) = (ratio(*a), ratio(*b));
+        (an * bd).cmp(&(bn * ad)).then(a.cmp(b))
+    })
+}
+
+/// Where the timelines are recorded: the reference limit's first run.
+pub fn timeline_at(p: &Params) -> String {
+    format!("limit {}, repeat 1", reference_limit(&p.limits))
 }
 
 /// The model: ceil(N / limit) waves of one latency each, in seconds.
@@ -98,6 +117,7 @@ pub mod judge;
 
 use crate::chart::{bars, lines, BarSpec, LineSpec};
 pub use crate::prelude::*;
+use crate::questions::permits;
 use plotters::prelude::SeriesLabelPosition as Corner;
 
 /// Runtime vs limit for each runtime, with ceil(N/limit) x latency dashed.
@@ -178,4 +198,34 @@ pub fn overhead_chart(r: &LabResult) -> Result<Chart> {
         )
         .log_y(),
     )
+}
+
+/// The variants a timeline is recorded for, in the charts' order.
+const TIMELINES: [&str; 3] = ["tokio", "threads", "python"];
+
+/// Tasks holding a permit and waiting for one over time, one panel per runtime, against the limit (dashed).
+pub fn in_flight_chart(r: &LabResult) -> Result<Chart> {
+    let p: Params = permits::params_of(r)?;
+    permits::in_flight_chart(r, &TIMELINES, reference_limit(&p.limits))
+}
+
+/// A sample of tasks, one bar each: how long each waited for its permit, then slept.
+pub fn lifetimes_chart(r: &LabResult) -> Result<Chart> {
+    permits::lifetimes_chart(r, &TIMELINES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timelines_are_recorded_at_the_limit_nearest_100_and_ties_go_to_the_smaller() {
+        assert_eq!(reference_limit(&Params::default().limits), 100);
+        // 50 and 200 are both 2x from 100: the smaller, whatever the order.
+        assert_eq!(reference_limit(&[200, 50]), 50);
+        assert_eq!(reference_limit(&[50, 200]), 50);
+        assert_eq!(reference_limit(&[1000, 30]), 30, "by ratio: 3.3x beats 10x");
+        assert_eq!(nearest(&[], 100), None);
+        assert_eq!(timeline_at(&Params { limits: vec![500, 20], ..Params::default() }), "limit 20, repeat 1");
+    }
 }

@@ -1,10 +1,12 @@
 //! What `lab q3` measures (the `lab` binary only, behind the `experiments` feature).
 
 use super::*;
+use crate::measure::record::Recorder;
 use crate::peak::{self, Peak};
 use crate::progress::Progress;
-use crate::questions::common;
+use crate::questions::{common, permits};
 use crate::result::{LabResult, Series};
+use crate::timeline::Timeline;
 use crate::twin;
 use crate::units::{fmt_ratio, fmt_s};
 use crate::workload::{scheduling, sleepers};
@@ -41,23 +43,40 @@ pub fn execute(p: &Params) -> Result<LabResult> {
 
     let latency = Duration::from_millis(p.latency_ms);
     let mut samples = vec![vec![Samples::default(); p.limits.len()]; names.len()];
+    // Timelines are recorded at one run per variant, chosen before any runs: the reference limit's first.
+    let recorded = p.limits.iter().position(|&l| l == reference_limit(&p.limits));
+    let at = timeline_at(p);
+    let mut timelines = Vec::new();
     // Interleave variants (A B C A B C) so that drift in the machine's speed hits all alike.
     for rep in 0..p.repeats {
         for (li, &limit) in p.limits.iter().enumerate() {
+            let record = p.timeline && rep == 0 && Some(li) == recorded;
             for (vi, name) in names.iter().enumerate() {
                 progress.begin(&format!("{name} limit={limit} (repeat {})", rep + 1));
+                // Every run gets a recorder, allocated here (outside what is measured); an off one stores nothing.
+                let rec = Recorder::new_if(record, p.tasks as usize, &sleepers::INSTANTS);
                 let (wall, busy, (rss, reset), per_task) = match *name {
                     "tokio" => {
-                        let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, latency, p.runtime)?;
+                        let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, latency, p.runtime, rec)?;
                         let per_task = r.alive_heap_bytes as f64 / p.tasks as f64;
                         let peak = (r.peak_rss_bytes as f64 / MB, r.peak_reset);
+                        if record {
+                            timelines.push(r.recorder.timeline(name, &at, "tasks", ""));
+                        }
                         (r.section.wall_s, r.section.cores_busy(), peak, Some(per_task))
                     }
                     "threads" => {
-                        let r = sleepers::thread_pool(p.tasks as usize, limit as usize, latency)?;
+                        let r = sleepers::thread_pool(p.tasks as usize, limit as usize, latency, rec)?;
+                        if record {
+                            timelines.push(r.recorder.timeline(name, &at, "tasks", "thread"));
+                        }
                         (r.section.wall_s, r.section.cores_busy(), (r.peak_rss_bytes as f64 / MB, r.peak_reset), None)
                     }
-                    _ => python_point(py.as_ref(), p, limit)?,
+                    _ => {
+                        let (point, recorded) = python_point(py.as_ref(), p, limit, record.then_some(at.as_str()))?;
+                        timelines.extend(recorded);
+                        point
+                    }
                 };
                 let s = &mut samples[vi][li];
                 s.runtime_s.push(wall);
@@ -114,23 +133,35 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         series.extend(overhead(p, py.as_ref(), &mut progress)?);
     }
 
-    common::finish(p, machine, series, super::judge::claims, super::judge::headline)
+    let mut result = common::finish(p, machine, series, super::judge::claims, super::judge::headline)?;
+    result.timelines = timelines.into_iter().map(|t| t.condense(&permits::STATES)).collect();
+    Ok(result)
 }
 
 /// The twin's run at `limit`: wall s, cores busy, (peak RSS MiB, whether it was reset), RSS growth per task.
 type Point = (f64, f64, (f64, bool), Option<f64>);
 
-fn python_point(py: Option<&twin::Python>, p: &Params, limit: u64) -> Result<Point> {
+/// The twin's point at `limit`, and its timeline when `record_at` says where it is recorded.
+fn python_point(
+    py: Option<&twin::Python>,
+    p: &Params,
+    limit: u64,
+    record_at: Option<&str>,
+) -> Result<(Point, Vec<Timeline>)> {
     let py = py.ok_or_else(|| LabError::other("python twin requested without Python"))?;
     let params = common::params_json(p)?;
-    let r = twin::run(py, TWIN, &params, &["--part", "runtime", "--limit", &limit.to_string()])?;
+    let limit_arg = limit.to_string();
+    let mut args = vec!["--part", "runtime", "--limit", &limit_arg];
+    args.extend(record_at.map(|at| ["--timeline", at]).into_iter().flatten());
+    let r = twin::run(py, TWIN, &params, &args)?;
     let x = limit as f64;
-    Ok((
+    let point = (
         r.value("python", "runtime_s", x)?,
         r.value("python", "cpu_busy", x)?,
         (r.value("python", "peak_rss_mb", x)?, r.value("python", peak::SERIES, x)? >= 0.5),
         Some(r.value("python", "task_rss_bytes", x)?),
-    ))
+    );
+    Ok((point, r.timelines))
 }
 
 /// Hand-offs are timed this many times and the fastest kept: a hand-off takes microseconds, so one preemption by
@@ -185,4 +216,27 @@ fn overhead(p: &Params, py: Option<&twin::Python>, progress: &mut Progress) -> R
         out.push(point("python", "thread_switch_us", thread_switch));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(timeline: bool) -> Params {
+        let limits = vec![5, 10];
+        Params { tasks: 20, latency_ms: 2, limits, python: false, overhead_tasks: 0, timeline, ..Params::default() }
+    }
+
+    #[test]
+    fn timeline_false_records_nothing_and_true_records_one_run_per_variant() {
+        assert!(execute(&small(false)).unwrap().timelines.is_empty());
+        let r = execute(&Params { repeats: 2, ..small(true) }).unwrap();
+        let names: Vec<&str> = r.timelines.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["tokio", "threads"], "one each: the reference limit's first repeat");
+        for t in &r.timelines {
+            assert_eq!((t.at.as_str(), t.total, t.spans.len()), ("limit 10, repeat 1", 20, 20));
+            assert_eq!(t.counts[0].max(), 10.0, "{}: {:?}", t.name, t.counts[0].points);
+        }
+        assert_eq!(r.timelines[1].lanes.len(), 10, "a lane per thread of the pool");
+    }
 }

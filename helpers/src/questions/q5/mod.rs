@@ -31,6 +31,8 @@ pub struct Params {
     pub waves: Vec<u64>,
     /// Sleep per task in the wave sweep, ms, 1 .. 60,000.
     pub wave_latency_ms: u64,
+    /// Record each task's instants for the timeline charts; false runs without recording, for measuring its cost.
+    pub timeline: bool,
 }
 
 impl Default for Params {
@@ -46,6 +48,7 @@ impl Default for Params {
             // in about 2 s per runtime.
             waves: vec![1, 10, 20, 50, 100],
             wave_latency_ms: 10,
+            timeline: true,
         }
     }
 }
@@ -107,6 +110,34 @@ impl Params {
     }
 }
 
+/// The run a timeline is recorded at, chosen from the params before anything runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelinePoint {
+    /// The wave count when it is a run of the wave sweep, None for one of the latency sweep.
+    pub waves: Option<u64>,
+    pub limit: u64,
+    pub latency_ms: u64,
+    /// Where, in words, for the timeline's `at`.
+    pub at: String,
+}
+
+impl Params {
+    /// The wave sweep's run nearest the notes' ceil(N / concurrency) waves (10 at the defaults, so limit 100),
+    /// first repeat: its short sleep (`wave_latency_ms`) makes the cost of each wave a visible share of a step.
+    /// Without a wave sweep, the latency sweep's run nearest the notes' 100 ms.
+    pub fn timeline_point(&self) -> TimelinePoint {
+        let notes_waves = self.tasks.div_ceil(self.limit.max(1));
+        if let Some(w) = super::q3::nearest(&self.wave_counts(), notes_waves) {
+            let (limit, lat) = (self.limit_for(w), self.wave_latency_ms);
+            let at = format!("{w} waves of {lat} ms, limit {limit}, repeat 1");
+            return TimelinePoint { waves: Some(w), limit, latency_ms: lat, at };
+        }
+        let lat = super::q3::nearest(&self.latencies_ms, 100).unwrap_or(100);
+        let at = format!("latency {lat} ms, limit {}, repeat 1", self.limit);
+        TimelinePoint { waves: None, limit: self.limit, latency_ms: lat, at }
+    }
+}
+
 /// The least-squares line through `points` ([waves, excess ms]): (intercept, slope) = (ms paid once per run, ms
 /// per wave). None without two distinct wave counts.
 pub fn fit(points: &[[f64; 2]]) -> Option<(f64, f64)> {
@@ -128,6 +159,7 @@ pub mod judge;
 
 use crate::chart::{lines, LineSpec};
 pub use crate::prelude::*;
+use crate::questions::permits;
 use plotters::prelude::SeriesLabelPosition as Corner;
 
 /// Measured runtime against the notes' formula; on the dashed line y = x they agree.
@@ -199,4 +231,65 @@ pub fn lateness_chart(r: &LabResult) -> Result<Chart> {
         .log_x()
         .legend(Corner::LowerRight),
     )
+}
+
+/// The variants a timeline is recorded for, in the charts' order.
+const TIMELINES: [&str; 2] = ["tokio", "python"];
+
+/// Tasks holding a permit and waiting for one over time, one panel per runtime, against the limit (dashed).
+pub fn in_flight_chart(r: &LabResult) -> Result<Chart> {
+    let p: Params = permits::params_of(r)?;
+    permits::in_flight_chart(r, &TIMELINES, p.timeline_point().limit)
+}
+
+/// A sample of tasks, one bar each: how long each waited for its permit, then slept.
+pub fn lifetimes_chart(r: &LabResult) -> Result<Chart> {
+    permits::lifetimes_chart(r, &TIMELINES)
+}
+
+/// One line per recorded runtime: how far apart its waves started, against the sleep. The difference is what one
+/// wave cost in that run: the cost per wave that the wave sweep's slope fits, plus the wave's share of per-task work
+/// (which the fit counts per run, since it totals the same however the tasks are grouped).
+pub fn wave_periods(r: &LabResult) -> Result<String> {
+    let point = permits::params_of::<Params>(r)?.timeline_point();
+    let lines: Vec<String> = TIMELINES
+        .iter()
+        .filter_map(|name| r.timeline(name))
+        .filter_map(|t| {
+            let period = permits::wave_period_ms(t, point.limit)?;
+            Some(format!(
+                "{}: a wave every {period:.2} ms for a sleep of {} ms: {:.2} ms more per wave ({})",
+                t.name,
+                point.latency_ms,
+                period - point.latency_ms as f64,
+                t.at
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        return Err(LabError::other(format!(
+            "q5: no timeline with two waves or more in this result (recorded at {})",
+            point.at
+        )));
+    }
+    Ok(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeline_is_recorded_at_the_notes_waves_or_else_near_100_ms() {
+        let tp = Params::default().timeline_point();
+        assert_eq!((tp.waves, tp.limit, tp.latency_ms), (Some(10), 100, 10));
+        assert_eq!(tp.at, "10 waves of 10 ms, limit 100, repeat 1");
+        let tp = Params { waves: vec![], ..Params::default() }.timeline_point();
+        assert_eq!((tp.waves, tp.limit, tp.latency_ms), (None, 100, 100));
+        assert_eq!(tp.at, "latency 100 ms, limit 100, repeat 1");
+        // The notes' ceil(1000 / 300) = 4 waves: 2 is nearer than 1 or 50; without waves, 40 and 250 ms tie.
+        let p = Params { limit: 300, waves: vec![1, 2, 50], latencies_ms: vec![250, 40], ..Params::default() };
+        assert_eq!((p.timeline_point().waves, p.timeline_point().limit), (Some(2), 500));
+        assert_eq!(Params { waves: vec![], ..p }.timeline_point().latency_ms, 40);
+    }
 }

@@ -1,10 +1,12 @@
 //! What `lab q5` measures (the `lab` binary only, behind the `experiments` feature).
 
 use super::*;
+use crate::measure::record::Recorder;
 use crate::progress::Progress;
-use crate::questions::common;
 use crate::questions::q3::ideal_s;
+use crate::questions::{common, permits};
 use crate::result::{LabResult, Series};
+use crate::timeline::Timeline;
 use crate::twin;
 use crate::units::{fmt_pct, fmt_s};
 use crate::workload::sleepers;
@@ -17,22 +19,36 @@ struct Samples {
     p99_ms: Vec<f64>,
 }
 
-/// One run of `tasks` behind `limit` permits sleeping `lat` ms, in `name`'s runtime: wall s, lateness p50, p99.
-fn point(p: &Params, py: Option<&twin::Python>, name: &str, limit: u64, lat: u64) -> Result<(f64, f64, f64)> {
+/// One run of `tasks` behind `limit` permits sleeping `lat` ms, in `name`'s runtime: wall s, lateness p50, p99; and
+/// its timeline when `record_at` says where it is recorded.
+fn point(
+    p: &Params,
+    py: Option<&twin::Python>,
+    name: &str,
+    (limit, lat): (u64, u64),
+    record_at: Option<&str>,
+) -> Result<((f64, f64, f64), Vec<Timeline>)> {
     match (name, py) {
         ("python", Some(py)) => {
-            let args = ["--latency-ms", &lat.to_string(), "--limit", &limit.to_string()];
+            let (lat_arg, limit_arg) = (lat.to_string(), limit.to_string());
+            let mut args = vec!["--latency-ms", &lat_arg, "--limit", &limit_arg];
+            args.extend(record_at.map(|at| ["--timeline", at]).into_iter().flatten());
             let r = twin::run(py, TWIN, &common::params_json(p)?, &args)?;
             let x = lat as f64;
-            Ok((
+            let values = (
                 r.value("python", "runtime_s", x)?,
                 r.value("python", "lateness_p50_ms", x)?,
                 r.value("python", "lateness_p99_ms", x)?,
-            ))
+            );
+            Ok((values, r.timelines))
         }
         _ => {
-            let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, Duration::from_millis(lat), p.runtime)?;
-            Ok((r.section.wall_s, r.lateness.p50_ms, r.lateness.p99_ms))
+            // Allocated here, outside what is measured; an off recorder runs the same code without the stores.
+            let rec = Recorder::new_if(record_at.is_some(), p.tasks as usize, &sleepers::INSTANTS);
+            let latency = Duration::from_millis(lat);
+            let r = sleepers::tokio_gated(p.tasks as usize, limit as usize, latency, p.runtime, rec)?;
+            let timelines = record_at.map(|at| r.recorder.timeline(name, at, "tasks", "")).into_iter().collect();
+            Ok(((r.section.wall_s, r.lateness.p50_ms, r.lateness.p99_ms), timelines))
         }
     }
 }
@@ -56,12 +72,19 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     ));
     let mut samples = vec![vec![Samples::default(); p.latencies_ms.len()]; names.len()];
     let mut wave_samples = vec![vec![Vec::new(); waves.len()]; names.len()];
+    // Timelines are recorded at one run per variant, chosen before any runs (see `Params::timeline_point`).
+    let tp = p.timeline_point();
+    let recorded_latency = p.latencies_ms.iter().position(|&l| tp.waves.is_none() && l == tp.latency_ms);
+    let recorded_wave = waves.iter().position(|&w| tp.waves == Some(w));
+    let mut timelines = Vec::new();
     // Interleaved (A B A B), both sweeps in every repeat, so drift in the machine's speed hits all alike.
     for rep in 0..p.repeats {
         for (li, &lat) in p.latencies_ms.iter().enumerate() {
+            let record = (p.timeline && rep == 0 && Some(li) == recorded_latency).then_some(tp.at.as_str());
             for (vi, name) in names.iter().enumerate() {
                 progress.begin(&format!("{name} latency={lat} ms (repeat {})", rep + 1));
-                let (wall, p50, p99) = point(p, py.as_ref(), name, p.limit, lat)?;
+                let ((wall, p50, p99), recorded) = point(p, py.as_ref(), name, (p.limit, lat), record)?;
+                timelines.extend(recorded);
                 let s = &mut samples[vi][li];
                 s.runtime_s.push(wall);
                 s.p50_ms.push(p50);
@@ -72,9 +95,11 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         }
         for (wi, &w) in waves.iter().enumerate() {
             let limit = p.limit_for(w);
+            let record = (p.timeline && rep == 0 && Some(wi) == recorded_wave).then_some(tp.at.as_str());
             for (vi, name) in names.iter().enumerate() {
                 progress.begin(&format!("{name} {w} waves (limit {limit}) of {} ms", p.wave_latency_ms));
-                let (wall, _, _) = point(p, py.as_ref(), name, limit, p.wave_latency_ms)?;
+                let ((wall, _, _), recorded) = point(p, py.as_ref(), name, (limit, p.wave_latency_ms), record)?;
+                timelines.extend(recorded);
                 let excess_ms = (wall - ideal_s(p.tasks, limit, p.wave_latency_ms)) * 1000.0;
                 wave_samples[vi][wi].push(excess_ms);
                 progress.end(&format!("{} ({excess_ms:+.1} ms over the model)", fmt_s(wall)));
@@ -125,5 +150,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     }
     series.extend([ideal, diag]);
 
-    common::finish(p, machine, series, super::judge::claims, super::judge::headline)
+    let mut result = common::finish(p, machine, series, super::judge::claims, super::judge::headline)?;
+    result.timelines = timelines.into_iter().map(|t| t.condense(&permits::STATES)).collect();
+    Ok(result)
 }
