@@ -106,3 +106,43 @@ def test_the_python_heartbeat_counts_every_tick_that_came_due():
     p50, p99, worst = hb.percentiles()
     assert 400 <= late <= 600, late
     assert p50 > 100 and worst >= 480, (p50, p99, worst)
+
+
+def in_state(spans, start, ends, moment):
+    """How many raw spans were past instant `start` and before all of `ends` at `moment` (ms)."""
+    def reached(at, i):
+        return at[i] is not None and at[i] <= moment
+    return sum(1 for _, _, at in spans if reached(at, start) and not any(reached(at, e) for e in ends))
+
+
+def test_q4_twin_records_each_requests_instants_and_the_limit_shows_in_them():
+    """Against the lab's own server: every request submitted, then sent, then exactly one outcome; behind a limit
+    of 5 never more than 5 sent and unanswered at once; without one, far more at once."""
+    lab = ROOT / "target" / "release" / "lab"
+    config = {"pool_size": 5, "service_ms": 10, "backlog": 1024, "rate_per_s": None}
+    server = subprocess.Popen([str(lab), "server", "--config", json.dumps(config)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        port = server.stdout.readline().split()[1]  # "listening <port>"
+        params = {"requests": 100, "limits": [5, None], "timeout_ms": 5000}
+        for limit in ("5", "none"):
+            out = twin("q4_client.py", params, "--port", port, "--limit", limit, "--timeline")
+            assert out.returncode == 0, out.stderr
+            (t,) = json.loads(out.stdout)["timelines"]
+            assert t["instants"] == ["submitted", "sent", "answered", "timed out", "refused"]
+            assert t["unit"] == "requests" and t["total"] == len(t["spans"]) == 100
+            for task, _, at in t["spans"]:
+                outcomes = [v for v in at[2:] if v is not None]
+                assert len(outcomes) == 1 and at[0] <= at[1] <= outcomes[0], (task, at)
+            moments = sorted(v for _, _, at in t["spans"] for v in at if v is not None)
+            past_client = max(in_state(t["spans"], 1, (2, 3, 4), m) for m in moments)
+            if limit == "5":
+                assert past_client <= 5, past_client
+            else:
+                assert past_client > 20, past_client
+        # Without --timeline: no timeline in the result.
+        out = twin("q4_client.py", params, "--port", port, "--limit", "5")
+        assert out.returncode == 0 and "timelines" not in json.loads(out.stdout), out.stderr
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)

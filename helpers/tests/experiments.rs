@@ -2,6 +2,7 @@
 //! the notebooks and reports read.
 
 mod common;
+mod timelines;
 
 use helpers::result::{LabResult, Verdict};
 use helpers::{q3, q5};
@@ -259,6 +260,7 @@ fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_
     std::env::remove_var("LAB_TEST_MARK");
     let r = r.unwrap();
     check_schema(&r, &["tokio", "python"]);
+    timelines::check_q4(&r, 300.0, 10);
     for client in ["tokio", "python"] {
         let v = |y: &str, x: f64| r.value(client, y, x).unwrap();
         // Both clients got answers from the server (the Rust one and the Python one).
