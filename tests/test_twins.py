@@ -146,3 +146,24 @@ def test_q4_twin_records_each_requests_instants_and_the_limit_shows_in_them():
     finally:
         server.stdin.close()
         server.wait(timeout=10)
+
+
+def test_q8_twin_records_serializations_on_the_loop_inline_and_off_it_in_processes():
+    params = {"tasks": 4, "doc_bytes": [300_000], "judge_doc_bytes": 300_000, "ping_ms": 2}
+    for strategy in ("inline", "processes"):
+        out = twin("q8_json.py", params, "--strategy", strategy, "--doc-bytes", "300000", "--timeline")
+        assert out.returncode == 0, out.stderr
+        (t,) = json.loads(out.stdout)["timelines"]
+        assert t["name"] == f"python {strategy}" and t["lanes"][0] == "event loop", t["lanes"]
+        assert len(t["spans"]) == 4 and all(None not in at for _, _, at in t["spans"]), t["spans"]
+        lanes = {lane for _, lane, _ in t["spans"]}
+        pings = t["marks"]["points"]
+        assert t["marks"]["name"] == "pings" and len(pings) == t["marks"]["total"] > 0
+        if strategy == "inline":
+            assert lanes == {0}, lanes
+            # A ping that came due during a serialization waited at least for its end (1 ms for rounding).
+            during = [(p, at) for p in pings for _, _, at in t["spans"] if at[0] <= p[0] < at[1]]
+            assert during, (pings, t["spans"])
+            assert all(p[1] >= at[1] - p[0] - 1.0 for p, at in during), during
+        else:
+            assert 0 not in lanes and len(t["lanes"]) >= 2, (lanes, t["lanes"])

@@ -240,6 +240,7 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
     for id in ["8.2", "8.8", "8.10"] {
         assert_eq!(r.claim(id).unwrap().rust.verdict, Verdict::DoesNotApply, "{id}");
     }
+    timelines::check_q8(&r, p.ping_ms as f64);
 }
 
 #[test]

@@ -44,3 +44,39 @@ pub fn check_q4(r: &LabResult, requests: f64, limit: u64) {
         }
     }
 }
+
+/// q8's recorded strategies: inline serializations on the event loop's lane, and each ping that came due during
+/// one waited for its end (so the longest made a ping late by about its length); offloaded ones on other lanes.
+pub fn check_q8(r: &LabResult, ping_ms: f64) {
+    for name in ["inline current_thread", "python inline"] {
+        let t = timeline(r, name);
+        assert_eq!(t.lanes.first().map(String::as_str), Some("event loop"), "{name}: {:?}", t.lanes);
+        assert!(t.spans.iter().all(|s| s.lane == 0), "{name}: a serialization off the loop");
+        let pings = &t.marks.as_ref().unwrap_or_else(|| panic!("{name}: no pings")).points;
+        let mut during = 0;
+        let mut longest: f64 = 0.0;
+        for s in &t.spans {
+            let (start, finish) = (s.at(0).unwrap(), s.at(1).unwrap());
+            longest = longest.max(finish - start);
+            for p in pings.iter().filter(|p| (start..finish).contains(&p[0])) {
+                during += 1;
+                // The loop was busy until `finish`: the ping cannot have been served before (1 ms for rounding).
+                assert!(
+                    p[1] >= finish - p[0] - 1.0,
+                    "{name}: ping at {} ms late by {} ms, span to {finish}",
+                    p[0],
+                    p[1]
+                );
+            }
+        }
+        assert!(during > 0, "{name}: no ping came due during a serialization");
+        let worst = pings.iter().map(|p| p[1]).fold(0.0, f64::max);
+        assert!(worst >= longest - ping_ms - 1.0, "{name}: worst ping {worst} ms, longest serialization {longest} ms");
+    }
+    for name in ["spawn_blocking", "rayon", "python to_thread", "python processes"] {
+        let t = timeline(r, name);
+        assert_eq!(t.lanes.first().map(String::as_str), Some("event loop"), "{name}: {:?}", t.lanes);
+        assert!(!t.spans.is_empty() && t.spans.iter().all(|s| s.lane > 0), "{name}: a serialization on the loop");
+        assert!(t.marks.as_ref().is_some_and(|m| m.total > 0), "{name}: no pings");
+    }
+}
