@@ -178,3 +178,64 @@ def test_the_python_heartbeat_counts_every_tick_that_came_due():
     p50, p99, worst = hb.percentiles()
     assert 400 <= late <= 600, late
     assert p50 > 100 and worst >= 480, (p50, p99, worst)
+
+
+def in_state(spans, start, ends, moment):
+    """How many raw spans were past instant `start` and before all of `ends` at `moment` (ms)."""
+    def reached(at, i):
+        return at[i] is not None and at[i] <= moment
+    return sum(1 for _, _, at in spans if reached(at, start) and not any(reached(at, e) for e in ends))
+
+
+def test_q4_twin_records_each_requests_instants_and_the_limit_shows_in_them():
+    """Against the lab's own server: every request submitted, then sent, then exactly one outcome; behind a limit
+    of 5 never more than 5 sent and unanswered at once; without one, far more at once."""
+    lab = ROOT / "target" / "release" / "lab"
+    config = {"pool_size": 5, "service_ms": 10, "backlog": 1024, "rate_per_s": None}
+    server = subprocess.Popen([str(lab), "server", "--config", json.dumps(config)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        port = server.stdout.readline().split()[1]  # "listening <port>"
+        params = {"requests": 100, "limits": [5, None], "timeout_ms": 5000}
+        for limit in ("5", "none"):
+            out = twin("q4_client.py", params, "--port", port, "--limit", limit, "--timeline")
+            assert out.returncode == 0, out.stderr
+            (t,) = json.loads(out.stdout)["timelines"]
+            assert t["instants"] == ["submitted", "sent", "answered", "timed out", "refused"]
+            assert t["unit"] == "requests" and t["total"] == len(t["spans"]) == 100
+            for task, _, at in t["spans"]:
+                outcomes = [v for v in at[2:] if v is not None]
+                assert len(outcomes) == 1 and at[0] <= at[1] <= outcomes[0], (task, at)
+            moments = sorted(v for _, _, at in t["spans"] for v in at if v is not None)
+            past_client = max(in_state(t["spans"], 1, (2, 3, 4), m) for m in moments)
+            if limit == "5":
+                assert past_client <= 5, past_client
+            else:
+                assert past_client > 20, past_client
+        # Without --timeline: no timeline in the result.
+        out = twin("q4_client.py", params, "--port", port, "--limit", "5")
+        assert out.returncode == 0 and "timelines" not in json.loads(out.stdout), out.stderr
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
+def test_q8_twin_records_serializations_on_the_loop_inline_and_off_it_in_processes():
+    params = {"tasks": 4, "doc_bytes": [300_000], "judge_doc_bytes": 300_000, "ping_ms": 2}
+    for strategy in ("inline", "processes"):
+        out = twin("q8_json.py", params, "--strategy", strategy, "--doc-bytes", "300000", "--timeline")
+        assert out.returncode == 0, out.stderr
+        (t,) = json.loads(out.stdout)["timelines"]
+        assert t["name"] == f"python {strategy}" and t["lanes"][0] == "event loop", t["lanes"]
+        assert len(t["spans"]) == 4 and all(None not in at for _, _, at in t["spans"]), t["spans"]
+        lanes = {lane for _, lane, _ in t["spans"]}
+        pings = t["marks"]["points"]
+        assert t["marks"]["name"] == "pings" and len(pings) == t["marks"]["total"] > 0
+        if strategy == "inline":
+            assert lanes == {0}, lanes
+            # A ping that came due during a serialization waited at least for its end (1 ms for rounding).
+            during = [(p, at) for p in pings for _, _, at in t["spans"] if at[0] <= p[0] < at[1]]
+            assert during, (pings, t["spans"])
+            assert all(p[1] >= at[1] - p[0] - 1.0 for p, at in during), during
+        else:
+            assert 0 not in lanes and len(t["lanes"]) >= 2, (lanes, t["lanes"])

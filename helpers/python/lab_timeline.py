@@ -1,6 +1,6 @@
 """Recording a timeline in a twin, as `helpers/src/measure/record.rs` does in Rust: each task stores its instants
 (`time.perf_counter_ns()`, a monotonic clock every process of the machine shares) into an array allocated before
-the run; the lane is the thread or process a task ran on, numbered in order of first use.
+the run; the lane is the thread or process a task ran on, numbered in order of first use (as in Rust).
 
 The twin emits everything it recorded; `lab` condenses it (counts over time, sampling) with the same code as its
 own timelines, so the two languages are sampled alike.
@@ -19,7 +19,11 @@ class Recorder:
         n = tasks if on else 0
         # ns since origin + 1; 0: not reached. Allocated here, before the run.
         self.slots = array("q", bytes(8 * n * self.width))
-        self.lane_keys = [None] * n
+        # lane + 1 per task; 0: not recorded. Lanes are numbered as Rust's are, in order of first use (so a lane
+        # claimed before the run, the event loop's say, is lane 0 even when no span runs on it).
+        self.lanes = array("i", [0]) * n
+        self.lane_of = {}
+        self.lane_lock = threading.Lock()
         self.origin = time.perf_counter_ns()
 
     @property
@@ -44,28 +48,31 @@ class Recorder:
 
     def lane(self, task, key=None):
         """Task `task` runs on this thread (or on `key`: a worker's pid, say)."""
-        if 0 <= task < len(self.lane_keys):
-            self.lane_keys[task] = threading.get_ident() if key is None else key
+        if 0 <= task < len(self.lanes):
+            key = threading.get_ident() if key is None else key
+            lane = self.lane_of.get(key)
+            if lane is None:  # a thread's first use only: the lock keeps two new threads from taking one number
+                with self.lane_lock:
+                    lane = self.lane_of.setdefault(key, len(self.lane_of))
+            self.lanes[task] = lane + 1
 
     def timeline(self, name, at, unit, lane_name="", marks=None):
         """The raw timeline (all spans), in the result's shape; `marks` is (name, value, [[ms, value], ...])."""
-        lanes = {}
         spans = []
         end = (time.perf_counter_ns() - self.origin) / 1e6
-        for task, key in enumerate(self.lane_keys):
+        for task, lane in enumerate(self.lanes):
             row = self.slots[task * self.width:(task + 1) * self.width]
             at_ms = [round((v - 1) / 1e6, 3) if v else None for v in row]
             if all(v is None for v in at_ms):
                 continue
             end = max([end] + [v for v in at_ms if v is not None])
-            lane = lanes.setdefault(key, len(lanes)) if key is not None else 0
-            spans.append([task, lane, at_ms])
+            spans.append([task, max(lane - 1, 0), at_ms])
         out = {
             "name": name,
             "at": at,
             "unit": unit,
             "instants": self.instants,
-            "lanes": [f"{lane_name} {i}" for i in range(len(lanes))] if lane_name else [],
+            "lanes": [f"{lane_name} {i}" for i in range(len(self.lane_of))] if lane_name else [],
             "total": len(spans),
             "sampling": "",
             "spans": spans,

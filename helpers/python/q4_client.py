@@ -4,11 +4,13 @@
   python3 q4_client.py --params '{"requests":1000}' --port 40123 --limit 50
   python3 q4_client.py --params '{...}' --port 40123 --limit none --nofile 256
   python3 q4_client.py --params '{...}' --port 40123 --variant gather
+  python3 q4_client.py --params '{...}' --port 40123 --limit 50 --timeline     (also each request's instants)
 
 Latency is measured from submission (before the semaphore) beside service time (after it); the timeout sits around
 the request, inside the permit, where the notes' code puts it. `--variant gather` runs the notes' own program with
 the limit removed: asyncio.gather without return_exceptions, which raises at the first error while the other
-requests run on, and reports what it did.
+requests run on, and reports what it did. `--timeline` records each request's instants as `lab`'s tokio client does
+(`client::INSTANTS`: submitted, sent, then answered, timed out or refused), for `lab` to condense.
 """
 
 import asyncio
@@ -21,6 +23,11 @@ import time
 import traceback
 
 import lab_common as lab
+from lab_timeline import Recorder
+
+# The instants of a request, as the Rust client names them (helpers/src/workload/client.rs).
+SUBMITTED, SENT, ANSWERED, TIMED_OUT, REFUSED = range(5)
+INSTANTS = ["submitted", "sent", "answered", "timed out", "refused"]
 
 async def one(port):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -37,28 +44,32 @@ async def one(port):
     raise ConnectionError("no answer")
 
 
-async def run(port, requests, limit, timeout):
+async def run(port, requests, limit, timeout, rec):
     sem = asyncio.Semaphore(limit) if limit else None
     out = dict(ok=0, timeouts=0, rejected=0, conn_errors=0, emfile=0, addr_not_avail=0)
     from_submit, service = [], []
 
-    async def request(submitted):
+    async def request(i, submitted):
+        rec.mark_at(i, SUBMITTED, submitted)
         if sem:
             await sem.acquire()
-        t0 = time.perf_counter()
+        t0 = time.perf_counter_ns()
+        rec.mark_at(i, SENT, t0)
+        outcome = REFUSED
         try:
             ok = await asyncio.wait_for(one(port), timeout)
             if ok:
                 out["ok"] += 1
-                now = time.perf_counter()
-                from_submit.append((now - submitted) * 1000)
-                service.append((now - t0) * 1000)
+                outcome, now = ANSWERED, time.perf_counter_ns()
+                from_submit.append((now - submitted) / 1e6)
+                service.append((now - t0) / 1e6)
             else:
                 out["rejected"] += 1
         except asyncio.TimeoutError:
             out["timeouts"] += 1
+            outcome = TIMED_OUT
             # The caller waited this long for nothing: it counts from submission, at the moment it gave up.
-            from_submit.append((time.perf_counter() - submitted) * 1000)
+            from_submit.append((time.perf_counter_ns() - submitted) / 1e6)
         except OSError as e:
             if e.errno in (errno.EMFILE, errno.ENFILE):
                 out["emfile"] += 1
@@ -69,12 +80,14 @@ async def run(port, requests, limit, timeout):
         except ConnectionError:
             out["conn_errors"] += 1
         finally:
+            rec.mark(i, outcome)
             if sem:
                 sem.release()
 
     # Submission is when the coroutine is made (the argument is evaluated then), before any wait for the loop
-    # or the semaphore.
-    await asyncio.gather(*(request(time.perf_counter()) for _ in range(requests)))
+    # or the semaphore; the timeline takes the same reading.
+    rec.start_clock()
+    await asyncio.gather(*(request(i, time.perf_counter_ns()) for i in range(requests)))
     return out, sorted(from_submit), sorted(service)
 
 
@@ -142,6 +155,7 @@ def main():
         "--limit": {"default": "none"},
         "--nofile": {"type": int},
         "--variant": {"choices": ["counted", "gather"], "default": "counted"},
+        "--timeline": {"action": "store_true"},
     })
     limit = None if args.limit == "none" else int(args.limit)
     x = -1 if args.nofile else (limit or 0)
@@ -168,8 +182,10 @@ def main():
     sampler.start()
     # Where the kernel refuses the reset, the peak is the process's lifetime peak: recorded, for the judge and chart.
     reset = lab.reset_peak_rss()
+    # Slots for every request, allocated before the run (none without --timeline).
+    rec = Recorder(p["requests"], INSTANTS, on=args.timeline)
     t0 = time.perf_counter()
-    out, from_submit, service = asyncio.run(run(args.port, p["requests"], limit, p["timeout_ms"] / 1000))
+    out, from_submit, service = asyncio.run(run(args.port, p["requests"], limit, p["timeout_ms"] / 1000, rec))
     wall = time.perf_counter() - t0
     running[0] = False
     sampler.join()
@@ -187,7 +203,9 @@ def main():
         wall_s=wall,
         nofile_in_force=in_force,
     )
-    lab.emit("q4", p, [{"name": "python", "x": "limit", "y": y, "points": [[x, v]]} for y, v in values.items()])
+    timelines = [rec.timeline("python", "", "requests")] if args.timeline else []
+    lab.emit("q4", p, [{"name": "python", "x": "limit", "y": y, "points": [[x, v]]} for y, v in values.items()],
+             timelines=timelines)
 
 
 if __name__ == "__main__":

@@ -4,16 +4,22 @@ tasks measure how responsive the loop stays.
 
   python3 q8_json.py --params '{"tasks":8,"doc_bytes":[100000]}'
   python3 q8_json.py --params '{...}' --strategy to_thread --doc-bytes 1000000     (one, as `lab` calls it)
+  python3 q8_json.py --params '{...}' --strategy inline --doc-bytes 1000000 --timeline
+
+`--timeline` also emits each run's timeline, as `lab` records its own (helpers/src/workload/serialize.rs): each
+serialization's start and finish on the thread or process it ran on, lane 0 the event loop's, every ping a mark.
 """
 
 import asyncio
 import json
 import json.encoder
+import os
 import pickle
 import sys
 import time
 
 import lab_common as lab
+from lab_timeline import Recorder
 
 STRATEGIES = ["inline", "to_thread", "processes", "batched"]
 MB = 1024 * 1024
@@ -25,6 +31,23 @@ def dumps_len(doc):
 
 def dumps_many(docs):
     return sum(len(json.dumps(d)) for d in docs)
+
+
+def dumps_recorded(doc, rec, i):
+    """Serializes document `i` on this thread, its lane and instants into `rec`."""
+    rec.lane(i)
+    rec.mark(i, 0)
+    n = len(json.dumps(doc))
+    rec.mark(i, 1)
+    return n
+
+
+def dumps_timed(doc):
+    """In a pool's worker: the length, when it started and finished (perf_counter_ns: one clock for every process
+    of the machine), and which worker, for the parent to record."""
+    t0 = time.perf_counter_ns()
+    n = len(json.dumps(doc))
+    return n, t0, time.perf_counter_ns(), os.getpid()
 
 
 class Copy:
@@ -39,24 +62,34 @@ class Copy:
         return pickle.loads, (pickle.dumps(self.doc),)
 
 
-async def pinger(interval, lat, running):
+async def pinger(interval, lat, running, points, origin_ns):
     """Light requests arriving every `interval` s on a fixed schedule, each served by a tiny task; latency runs
-    from arrival to service, and arrivals that fell due while the loop was blocked are served late, not dropped."""
+    from arrival to service, and arrivals that fell due while the loop was blocked are served late, not dropped.
+    Each ping also goes to `points` as [ms after `origin_ns` when it arrived, latency ms], as the Rust pinger's."""
     start, k = time.perf_counter(), 1
 
     async def tiny():
         return time.perf_counter()
 
-    while running[0]:
-        await asyncio.sleep(max(0.0, start + k * interval - time.perf_counter()))
+    while True:
+        # Serving a ping awaits, so pings keep coming due during a pass (a long one when threads hold the GIL):
+        # once stopped, one more pass serves every ping due by then, rather than dropping those.
+        stopping = not running[0]
+        if not stopping:
+            await asyncio.sleep(max(0.0, start + k * interval - time.perf_counter()))
         now = time.perf_counter()
         while start + k * interval <= now:
+            arrival = start + k * interval
             served = await asyncio.ensure_future(tiny())
-            lat.append((served - (start + k * interval)) * 1000.0)
+            lat.append((served - arrival) * 1000.0)
+            points.append([arrival * 1e3 - origin_ns / 1e6, lat[-1]])
             k += 1
+        if stopping:
+            break
 
 
-def run(strategy, doc, p):
+def run(strategy, doc, p, rec):
+    """One strategy's run; `rec` (slots for tasks + 1: the last is the event loop's) gets its spans."""
     tasks, batch = p["tasks"], p["batch"]
 
     async def main():
@@ -79,20 +112,30 @@ def run(strategy, doc, p):
             if pool is not None:
                 pool.shutdown()
 
+    async def in_process(loop, pool, i):
+        n, started, finished, pid = await loop.run_in_executor(pool, dumps_timed, doc)
+        rec.lane(i, key=("process", pid))
+        rec.mark_at(i, 0, started)
+        rec.mark_at(i, 1, finished)
+        return n
+
     async def measured(loop, pool):
+        rec.lane(tasks)  # the event loop's thread takes lane 0, before any serialization
+        rec.start_clock()
         hb = lab.Heartbeat()
         running, pings = [True], []
-        probes = [asyncio.ensure_future(hb.run()), asyncio.ensure_future(pinger(p["ping_ms"] / 1000, pings, running))]
+        pinging = pinger(p["ping_ms"] / 1000, pings, running, points, rec.origin)
+        probes = [asyncio.ensure_future(hb.run()), asyncio.ensure_future(pinging)]
         await asyncio.sleep(0)
         t0 = time.perf_counter()
         if strategy == "inline":
-            async def task():
-                return dumps_len(doc)  # runs on the loop: nothing else does meanwhile
-            sizes = await asyncio.gather(*(task() for _ in range(tasks)))
+            async def task(i):
+                return dumps_recorded(doc, rec, i)  # runs on the loop: nothing else does meanwhile
+            sizes = await asyncio.gather(*(task(i) for i in range(tasks)))
         elif strategy == "to_thread":
-            sizes = await asyncio.gather(*(asyncio.to_thread(dumps_len, doc) for _ in range(tasks)))
+            sizes = await asyncio.gather(*(asyncio.to_thread(dumps_recorded, doc, rec, i) for i in range(tasks)))
         elif strategy == "processes":
-            sizes = await asyncio.gather(*(loop.run_in_executor(pool, dumps_len, doc) for _ in range(tasks)))
+            sizes = await asyncio.gather(*(in_process(loop, pool, i) for i in range(tasks)))
         else:
             groups = [min(batch, tasks - i) for i in range(0, tasks, batch)]
             futs = [loop.run_in_executor(pool, dumps_many, [Copy(doc) for _ in range(k)]) for k in groups]
@@ -105,6 +148,7 @@ def run(strategy, doc, p):
         await asyncio.gather(*probes)
         return sum(sizes), work, hb, sorted(pings)
 
+    points = []
     # Where the kernel refuses the reset, the parent's peak is its lifetime peak: recorded, for the judge and chart.
     reset = lab.reset_peak_rss()
     c0, k0 = lab.cpu_seconds(), lab.children_cpu_seconds()
@@ -112,7 +156,7 @@ def run(strategy, doc, p):
     parent = lab.peak_rss_bytes()
     cpu = (lab.cpu_seconds() - c0) + (lab.children_cpu_seconds() - k0)
     p50, p99, mx = hb.percentiles()
-    return {
+    values = {
         "wall_s": wall,
         "mb_per_s": nbytes / 1e6 / wall,
         "docs_per_s": tasks / wall,
@@ -130,17 +174,34 @@ def run(strategy, doc, p):
         # 1 when json.dumps runs in C (the _json accelerator), 0 when in Python bytecode.
         "json_in_c": float(json.encoder.c_make_encoder is not None),
     }
+    return values, points
+
+
+def timeline(rec, strategy, size, p, points):
+    """The run's raw timeline, lanes named for what runs on them (lane 0: the event loop), the pings its marks."""
+    worker = "process" if strategy in ("processes", "batched") else "thread"
+    t = rec.timeline(f"python {strategy}", f"{p['tasks']} documents of {size} bytes", "documents", worker,
+                     marks=("pings", "latency, ms", points))
+    if t["lanes"]:
+        t["lanes"][0] = "event loop"
+    return t
 
 
 def main():
-    p, args = lab.parse_args("q8", {"--strategy": {"choices": STRATEGIES}, "--doc-bytes": {"type": int}})
-    series = []
+    p, args = lab.parse_args("q8", {"--strategy": {"choices": STRATEGIES}, "--doc-bytes": {"type": int},
+                                    "--timeline": {"action": "store_true"}})
+    series, timelines = [], []
     for size in [args.doc_bytes] if args.doc_bytes else p["doc_bytes"]:
         doc = lab.document(size)
         for strategy in [args.strategy] if args.strategy else STRATEGIES:
-            for y, v in run(strategy, doc, p).items():
+            # Slots for every document and one for the loop, allocated before the run (none without --timeline).
+            rec = Recorder(p["tasks"] + 1, ["started", "finished"], on=args.timeline)
+            values, points = run(strategy, doc, p, rec)
+            for y, v in values.items():
                 series.append({"name": f"python {strategy}", "x": "doc_bytes", "y": y, "points": [[size, v]]})
-    lab.emit("q8", p, series)
+            if args.timeline:
+                timelines.append(timeline(rec, strategy, size, p, points))
+    lab.emit("q8", p, series, timelines=timelines)
 
 
 if __name__ == "__main__":

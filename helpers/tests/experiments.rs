@@ -2,6 +2,7 @@
 //! the notebooks and reports read.
 
 mod common;
+mod timeline_checks;
 
 use helpers::result::{LabResult, Verdict};
 use helpers::{q3, q5};
@@ -239,6 +240,7 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
     for id in ["8.2", "8.8", "8.10"] {
         assert_eq!(r.claim(id).unwrap().rust.verdict, Verdict::DoesNotApply, "{id}");
     }
+    timeline_checks::check_q8(&r, p.ping_ms as f64);
 }
 
 #[test]
@@ -259,6 +261,7 @@ fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_
     std::env::remove_var("LAB_TEST_MARK");
     let r = r.unwrap();
     check_schema(&r, &["tokio", "python"]);
+    timeline_checks::check_q4(&r, 300.0, 10);
     for client in ["tokio", "python"] {
         let v = |y: &str, x: f64| r.value(client, y, x).unwrap();
         // Both clients got answers from the server (the Rust one and the Python one).

@@ -102,9 +102,15 @@ fn first(s: &Span) -> f64 {
 /// lightened by `shade` (0: the phase's colour).
 fn bar<'a, 'b: 'a>(chart: &mut Panel<'a, 'b>, s: &Span, row: f64, phases: &[&str], shade: f64) -> Result<()> {
     let reached: Vec<(usize, f64)> = s.at.iter().enumerate().filter_map(|(i, t)| t.map(|t| (i, t))).collect();
-    let rects = reached.windows(2).filter(|w| w[0].0 < phases.len()).map(|w| {
+    // A pixel's gap after each span (at most a third of it), so that spans back to back on one lane, a loop running
+    // its tasks in turn, read as separate bars rather than one.
+    let x = chart.x_range();
+    let px = (x.end - x.start) / chart.plotting_area().dim_in_pixel().0.max(1) as f64;
+    let last = reached.len().saturating_sub(2);
+    let rects = reached.windows(2).enumerate().filter(|(_, w)| w[0].0 < phases.len()).map(|(k, w)| {
         let c = lighten(STACKS[w[0].0 % STACKS.len()], shade);
-        Rectangle::new([(w[0].1, row + 0.15), (w[1].1, row + 0.85)], c.filled())
+        let end = if k == last { w[1].1 - px.min((w[1].1 - reached[0].1) / 3.0) } else { w[1].1 };
+        Rectangle::new([(w[0].1, row + 0.15), (end, row + 0.85)], c.filled())
     });
     chart.draw_series(rects).map_err(err)?;
     Ok(())

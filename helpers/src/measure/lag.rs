@@ -95,25 +95,47 @@ impl Drop for Heartbeat {
     }
 }
 
+/// What the pinger saw: latency percentiles over every ping that came due and, for timelines, (ms since the
+/// caller's origin when the ping came due, its latency ms) per ping.
+#[derive(Debug, Clone, Default)]
+pub struct PingTrace {
+    pub ping: Percentiles,
+    pub points: Vec<[f64; 2]>,
+}
+
 /// Light "requests" arriving every `interval` on a fixed schedule: each is served by spawning a tiny task, and
 /// its latency runs from its arrival time to when that task runs. Arrivals that fell due while the loop was
 /// blocked are all served (late) when it frees up, so a blocked loop shows as latency, not as missing samples.
-pub async fn pinger(interval: Duration, stop: Arc<AtomicBool>) -> Percentiles {
+/// Each ping's point is placed at its arrival, ms after `origin`: the dots of a blocked stretch sit over it.
+pub async fn pinger(interval: Duration, stop: Arc<AtomicBool>, origin: std::time::Instant) -> PingTrace {
     let mut lat = Latencies::new();
+    // Room for 100 s of 5 ms pings up front, so that the pushes rarely grow the vector mid-run.
+    let mut points = Vec::with_capacity(20_000);
     let start = tokio::time::Instant::now();
+    let since = |t: tokio::time::Instant| t.into_std().saturating_duration_since(origin).as_secs_f64() * 1000.0;
     let mut k: u32 = 1;
-    while !stop.load(Ordering::Relaxed) {
-        tokio::time::sleep_until(start + interval * k).await;
+    loop {
+        // Serving a ping awaits, so pings keep coming due during a pass: once stopped, one more pass serves every
+        // ping due by then, rather than dropping those that arrived while the last pass ran.
+        let stopping = stop.load(Ordering::Relaxed);
+        if !stopping {
+            tokio::time::sleep_until(start + interval * k).await;
+        }
         let now = tokio::time::Instant::now();
         while start + interval * k <= now {
             let arrival = start + interval * k;
             if let Ok(served) = tokio::spawn(async { tokio::time::Instant::now() }).await {
-                lat.record(served.saturating_duration_since(arrival));
+                let late = served.saturating_duration_since(arrival);
+                lat.record(late);
+                points.push([since(arrival), late.as_secs_f64() * 1000.0]);
             }
             k += 1;
         }
+        if stopping {
+            break;
+        }
     }
-    lat.percentiles()
+    PingTrace { ping: lat.percentiles(), points }
 }
 
 #[cfg(test)]
@@ -152,5 +174,30 @@ mod tests {
         // A recorder that started after the probe: its earliest ticks come before its 0.
         let later = trace.marks(origin + Duration::from_millis(20));
         assert_eq!(later.points[0], [-9.0, 0.2]);
+    }
+
+    #[test]
+    fn the_pinger_places_each_ping_at_its_arrival_with_its_latency() {
+        let rt = crate::tokio_rt::build(crate::params::Flavor::CurrentThread).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let origin = std::time::Instant::now();
+        let trace = rt.block_on(async {
+            let pings = tokio::spawn(pinger(Duration::from_millis(5), stop.clone(), origin));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            std::thread::sleep(Duration::from_millis(200)); // blocked from about 50 ms to 250 ms
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            stop.store(true, Ordering::Relaxed);
+            pings.await.unwrap()
+        });
+        // Every ping that came due is there (about 60 in 300 ms), in arrival order, as the percentiles count them.
+        assert!((50..=70).contains(&trace.points.len()), "{} pings", trace.points.len());
+        assert!(trace.points.windows(2).all(|w| w[0][0] < w[1][0]));
+        // A ping arriving during the block waits for its end: arrival + latency lands near 250 ms.
+        let blocked: Vec<&[f64; 2]> = trace.points.iter().filter(|p| p[1] > 20.0).collect();
+        assert!(blocked.len() >= 30, "{} late pings", blocked.len());
+        for p in blocked {
+            assert!((230.0..=300.0).contains(&(p[0] + p[1])), "arrived at {} ms, late by {} ms", p[0], p[1]);
+        }
+        assert!(trace.ping.max_ms >= 180.0, "max {} ms", trace.ping.max_ms);
     }
 }

@@ -1,7 +1,9 @@
 //! The client side of the loopback experiments: `requests` one-shot requests (connect, `GET`, read the answer)
-//! with an optional concurrency limit and a per-request timeout, every outcome counted by kind.
+//! with an optional concurrency limit and a per-request timeout, every outcome counted by kind, and each request's
+//! instants recorded for its timeline.
 
 use crate::measure::latency::{Latencies, Percentiles};
+use crate::measure::record::Recorder;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,6 +24,16 @@ pub struct Outcomes {
     /// "Cannot assign requested address": no ephemeral port left for another connection.
     pub addr_not_avail: u64,
 }
+
+/// What a request's timeline records, in order: submitted (the latency clock's start, before any permit), sent
+/// (the permit held: the service clock's start, before connecting), then one outcome: answered (200), timed out, or
+/// refused (a 429, or the connection refused, reset or never made).
+pub const INSTANTS: [&str; 5] = ["submitted", "sent", "answered", "timed out", "refused"];
+const SUBMITTED: usize = 0;
+const SENT: usize = 1;
+const ANSWERED: usize = 2;
+const TIMED_OUT: usize = 3;
+const REFUSED: usize = 4;
 
 enum Outcome {
     /// Answered: time from submission, and service time (after the permit).
@@ -63,6 +75,17 @@ pub struct ClientRun {
 
 /// Fires `requests` requests at `port` (all spawned at once), at most `limit` in flight when given.
 pub async fn run(port: u16, requests: u64, limit: Option<u64>, timeout: Duration) -> ClientRun {
+    run_recorded(port, requests, limit, timeout, Arc::new(Recorder::new(0, &INSTANTS))).await
+}
+
+/// `run`, with request i's instants (`INSTANTS`) recorded into `rec`'s slots for task i.
+pub async fn run_recorded(
+    port: u16,
+    requests: u64,
+    limit: Option<u64>,
+    timeout: Duration,
+    rec: Arc<Recorder>,
+) -> ClientRun {
     // Sample open descriptors while the run lasts.
     let sampling = Arc::new(AtomicBool::new(true));
     let peak = Arc::new(AtomicU64::new(0));
@@ -76,10 +99,12 @@ pub async fn run(port: u16, requests: u64, limit: Option<u64>, timeout: Duration
     let sem = limit.map(|l| Arc::new(tokio::sync::Semaphore::new(l as usize)));
     let t0 = Instant::now();
     let handles: Vec<_> = (0..requests)
-        .map(|_| {
-            let sem = sem.clone();
-            // Submission is the spawn, not the task's first poll: a wait for the scheduler counts too.
+        .map(|i| {
+            let (sem, rec, i) = (sem.clone(), rec.clone(), i as usize);
+            // Submission is the spawn, not the task's first poll: a wait for the scheduler counts too. The timeline
+            // takes the same Instant, so its "submitted" is the latency clock's start.
             let submitted = Instant::now();
+            rec.mark_at(i, SUBMITTED, submitted);
             tokio::spawn(async move {
                 let _permit = match &sem {
                     Some(s) => s.clone().acquire_owned().await.ok(),
@@ -87,12 +112,17 @@ pub async fn run(port: u16, requests: u64, limit: Option<u64>, timeout: Duration
                 };
                 // The timeout sits around the request, inside the permit, where the notes' code puts it.
                 let start = Instant::now();
-                match tokio::time::timeout(timeout, one(port)).await {
-                    Err(_) => Outcome::Timeout(submitted.elapsed()),
-                    Ok(Ok(true)) => Outcome::Ok { from_submit: submitted.elapsed(), service: start.elapsed() },
-                    Ok(Ok(false)) => Outcome::Rejected,
-                    Ok(Err(e)) => Outcome::Error(e.raw_os_error()),
-                }
+                rec.mark_at(i, SENT, start);
+                let result = tokio::time::timeout(timeout, one(port)).await;
+                let end = Instant::now();
+                let (instant, outcome) = match result {
+                    Err(_) => (TIMED_OUT, Outcome::Timeout(end - submitted)),
+                    Ok(Ok(true)) => (ANSWERED, Outcome::Ok { from_submit: end - submitted, service: end - start }),
+                    Ok(Ok(false)) => (REFUSED, Outcome::Rejected),
+                    Ok(Err(e)) => (REFUSED, Outcome::Error(e.raw_os_error())),
+                };
+                rec.mark_at(i, instant, end);
+                outcome
             })
         })
         .collect();

@@ -33,6 +33,8 @@ pub struct Params {
     pub nofile: Option<u64>,
     /// Run the Python asyncio client against the same server.
     pub python: bool,
+    /// Record each request's instants in two runs (`ClientLimit::recorded`) for `requests_chart`.
+    pub timeline: bool,
 }
 
 impl Default for Params {
@@ -47,6 +49,7 @@ impl Default for Params {
             rate_per_s: None,
             nofile: Some(256),
             python: true,
+            timeline: true,
         }
     }
 }
@@ -66,6 +69,25 @@ impl ClientLimit {
         let mut runs: Vec<ClientLimit> = p.limits.iter().map(|l| l.map_or(Self::Unlimited, Self::Limit)).collect();
         runs.extend(p.nofile.map(Self::UnlimitedUnderNofile));
         runs
+    }
+
+    /// The runs whose requests are recorded, chosen from the params before anything runs: the limit nearest the
+    /// server's pool (the notes' bounded case: a client limit that matches the backend; the smaller on a tie), and
+    /// no limit. Each when `limits` has it; none when `timeline` is off.
+    pub fn recorded(p: &Params) -> Vec<ClientLimit> {
+        if !p.timeline {
+            return Vec::new();
+        }
+        let near = p.limits.iter().flatten().copied().min_by_key(|l| (l.abs_diff(p.pool_size), *l));
+        near.map(Self::Limit).into_iter().chain(p.limits.contains(&None).then_some(Self::Unlimited)).collect()
+    }
+
+    /// The timeline of `client`'s run `self` is called: "tokio, limit 50", "python, no limit".
+    pub fn timeline_name(self, client: &str) -> String {
+        match self {
+            Self::Unlimited => format!("{client}, no limit"),
+            _ => format!("{client}, limit {}", self.label()),
+        }
     }
 
     /// The run's x in the result's series (a number, for charts): the limit, 0 for none, -1 for none under the
@@ -180,7 +202,9 @@ mod run;
 #[cfg(feature = "experiments")]
 pub use run::execute;
 pub mod judge;
+mod requests;
 mod tables;
+pub use requests::{requests_chart, STATES};
 use tables::exception_name;
 pub use tables::{notes_program_table, timings};
 

@@ -2,15 +2,18 @@
 
 use super::*;
 use crate::measure::memory;
+use crate::measure::record::Recorder;
 use crate::peak::{self, Peak};
 use crate::process::{nofile_in_force, set_soft_nofile};
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
+use crate::timeline::Timeline;
 use crate::twin;
 use crate::units::{fmt_ms, fmt_s};
 use crate::workload::client;
 use crate::workload::server::{Server, ServerConfig};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What one client run measured, client and server side.
@@ -94,19 +97,35 @@ impl Outcome {
     }
 }
 
-/// The tokio client's run against the server on `port`.
-fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
+/// Where a recorded run happened, for its timeline's caption (which says how many requests).
+fn timeline_at(p: &Params) -> String {
+    format!("pool of {} x {} ms, timeout {} ms", p.pool_size, p.service_ms, p.timeout_ms)
+}
+
+/// A recorded run's raw timeline, named and condensed into `STATES` (the twin's alike, with the same code).
+fn condensed(t: Timeline, p: &Params, client: &str, run: ClientLimit) -> Timeline {
+    Timeline { name: run.timeline_name(client), at: timeline_at(p), ..t }.condense(&STATES)
+}
+
+/// The tokio client's run against the server on `port`, and its timeline when `record`.
+fn tokio_run(p: &Params, port: u16, run: ClientLimit, record: bool) -> Result<(Outcome, Option<Timeline>)> {
     let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
     // Where the kernel refuses, the peak read below is the process's lifetime peak (earlier runs included).
     let peak_reset = Peak::value(memory::reset_peak());
     let old = run.nofile().map(set_soft_nofile).transpose()?;
     let nofile_in_force = nofile_in_force() as f64;
-    let r = rt.block_on(client::run(port, p.requests, run.limit(), Duration::from_millis(p.timeout_ms)));
+    // Slots for every request, allocated before the clock starts.
+    let mut rec = Recorder::new_if(record, p.requests as usize, &client::INSTANTS);
+    rec.start_clock();
+    let rec = Arc::new(rec);
+    let timeout = Duration::from_millis(p.timeout_ms);
+    let r = rt.block_on(client::run_recorded(port, p.requests, run.limit(), timeout, rec.clone()));
     if let Some(old) = old {
         set_soft_nofile(old)?;
     }
+    let timeline = record.then(|| condensed(rec.timeline("", "", "requests", ""), p, "tokio", run));
     let o = &r.outcomes;
-    Ok(Outcome {
+    let outcome = Outcome {
         ok: o.ok as f64,
         timeouts: o.timeouts as f64,
         rejected: o.rejected as f64,
@@ -125,18 +144,36 @@ fn tokio_run(p: &Params, port: u16, run: ClientLimit) -> Result<Outcome> {
         wall_s: r.wall_s,
         nofile_in_force,
         ..Outcome::default()
-    })
+    };
+    Ok((outcome, timeline))
 }
 
-/// The Python client's run against the server on `port`.
-fn python_run(py: &twin::Python, params: &serde_json::Value, port: u16, run: ClientLimit) -> Result<Outcome> {
+/// The Python client's run against the server on `port`, and its timeline when `record`.
+fn python_run(
+    py: &twin::Python,
+    p: &Params,
+    params: &serde_json::Value,
+    port: u16,
+    run: ClientLimit,
+    record: bool,
+) -> Result<(Outcome, Option<Timeline>)> {
     let mut args = vec!["--port".to_string(), port.to_string(), "--limit".to_string()];
     args.push(run.limit().map_or("none".to_string(), |l| l.to_string()));
     if let Some(n) = run.nofile() {
         args.extend(["--nofile".to_string(), n.to_string()]);
     }
+    if record {
+        args.push("--timeline".to_string());
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Outcome::from_python(&twin::run(py, TWIN, params, &args)?, run.x())
+    let mut r = twin::run(py, TWIN, params, &args)?;
+    let timeline = if record {
+        let t = r.timelines.pop().ok_or_else(|| LabError::child(format!("{TWIN} --timeline emitted no timeline")))?;
+        Some(condensed(t, p, "python", run))
+    } else {
+        None
+    };
+    Ok((Outcome::from_python(&r, run.x())?, timeline))
 }
 
 /// What the notes' own program reported (`q4_client.py --variant gather`), in series order: the Python series at
@@ -206,13 +243,17 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let mut series: Vec<Series> =
         clients.iter().flat_map(|(c, _)| ys.iter().map(move |y| Series::new(c, "limit", y))).collect();
     server.stats()?; // start the counters from zero
+    let recorded = ClientLimit::recorded(p);
+    let mut timelines = Vec::new();
     for &run in &runs {
         for (ci, (client, python)) in clients.iter().enumerate() {
             progress.begin(&format!("{client} client, limit {}", run.label()));
-            let mut o = match python {
-                Some(py) => python_run(py, &params, server.port, run)?,
-                None => tokio_run(p, server.port, run)?,
+            let record = recorded.contains(&run);
+            let (mut o, timeline) = match python {
+                Some(py) => python_run(py, p, &params, server.port, run, record)?,
+                None => tokio_run(p, server.port, run, record)?,
             };
+            timelines.extend(timeline);
             // Abandoned requests are still queued at the server: let it finish them before the next run.
             server.drain(Duration::from_secs(120))?;
             let stats = server.stats()?;
@@ -260,5 +301,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         series.extend(gather);
     }
     drop(server);
-    common::finish(p, machine, series, super::judge::claims, super::judge::headline)
+    let mut result = common::finish(p, machine, series, super::judge::claims, super::judge::headline)?;
+    result.timelines = timelines;
+    Ok(result)
 }

@@ -26,6 +26,8 @@ pub struct Params {
     pub judge_doc_bytes: u64,
     /// Run the Python twin (json.dumps inline, to_thread, processes, batches) beside Rust.
     pub python: bool,
+    /// Record the timelines of `RECORDED` at `judge_doc_bytes` (each serialization on its thread, every ping).
+    pub timeline: bool,
 }
 
 impl Default for Params {
@@ -37,6 +39,7 @@ impl Default for Params {
             ping_ms: 5,
             judge_doc_bytes: 10_000_000,
             python: true,
+            timeline: true,
         }
     }
 }
@@ -89,9 +92,32 @@ mod run;
 pub use run::execute;
 pub mod judge;
 
-use crate::chart::{bars, lines, BarSpec, LineSpec};
+use crate::chart::{bars, lanes, lines, BarSpec, LineSpec};
 pub use crate::prelude::*;
 use plotters::prelude::SeriesLabelPosition as Corner;
+
+/// The strategies whose timelines a run records, Rust's then Python's: inline on the event loop against the ways
+/// off it. Only at `judge_doc_bytes`, fixed before the run.
+pub const RECORDED: [[&str; 3]; 2] =
+    [["inline current_thread", "spawn_blocking", "rayon"], ["python inline", "python to_thread", "python processes"]];
+
+/// One language's recorded strategies (`RECORDED[lang]`) as lanes: each serialization a bar on the thread (or
+/// process) it ran on, the event loop's lane first, and every ping's latency as a dot above.
+fn serialization_lanes(r: &LabResult, lang: usize, who: &str) -> Result<Chart> {
+    let at = r.params.get("judge_doc_bytes").and_then(|v| v.as_u64()).unwrap_or(0);
+    let title = format!("{who}: each serialization on its thread, the pings above ({at}-byte documents)");
+    lanes(r, &title, &RECORDED[lang], &["serializing"])
+}
+
+/// Rust's serializations at the judged size, inline on the loop against spawn_blocking and rayon.
+pub fn serialization_chart(r: &LabResult) -> Result<Chart> {
+    serialization_lanes(r, 0, "Rust")
+}
+
+/// Python's serializations at the judged size, inline on the loop against to_thread and a process pool.
+pub fn python_serialization_chart(r: &LabResult) -> Result<Chart> {
+    serialization_lanes(r, 1, "Python")
+}
 
 /// Heartbeat lateness (p99) vs document size per strategy: how long the event loop was blocked.
 pub fn lag_chart(r: &LabResult) -> Result<Chart> {
@@ -160,4 +186,77 @@ pub fn memory_chart(r: &LabResult) -> Result<Chart> {
         .log_y()
         .legend(Corner::UpperLeft),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::{Marks, Span, Timeline};
+
+    /// A recorded strategy: two documents of 40 ms each on `lanes`, a ping every 10 ms, late while the loop is busy.
+    fn timeline(name: &str, lanes: [u32; 2], lane_names: &[&str]) -> Timeline {
+        let on_loop = lanes.contains(&0);
+        let points = (0..10).map(|k| {
+            let t = 10.0 * k as f64;
+            [t, if on_loop && t < 80.0 { 80.0 - t } else { 0.2 }]
+        });
+        Timeline {
+            name: name.into(),
+            at: "2 documents of 1000 bytes".into(),
+            unit: "documents".into(),
+            instants: vec!["started".into(), "finished".into()],
+            lanes: lane_names.iter().map(|s| s.to_string()).collect(),
+            spans: (0..2)
+                .map(|i| {
+                    let (a, b) = if on_loop { (40.0 * i as f64, 40.0 * (i + 1) as f64) } else { (0.0, 40.0) };
+                    Span { task: i, lane: lanes[i as usize], at: vec![Some(a), Some(b)] }
+                })
+                .collect(),
+            marks: Some(Marks {
+                name: "pings".into(),
+                value: "latency, ms".into(),
+                points: points.collect(),
+                ..Default::default()
+            }),
+            end_ms: 100.0,
+            ..Default::default()
+        }
+        .condense(&[])
+    }
+
+    #[test]
+    fn the_serialization_charts_draw_each_languages_recorded_strategies_on_their_lanes() {
+        let r = LabResult {
+            experiment: "q8".into(),
+            params: serde_json::to_value(Params::default()).unwrap(),
+            timelines: vec![
+                timeline("inline current_thread", [0, 0], &["event loop"]),
+                timeline("spawn_blocking", [1, 2], &["event loop", "blocking thread 1", "blocking thread 2"]),
+                timeline("python inline", [0, 0], &["event loop"]),
+            ],
+            ..Default::default()
+        };
+        let c = serialization_chart(&r).unwrap();
+        assert!(c.title.contains("Rust") && c.title.contains("10000000-byte documents"), "{}", c.title);
+        assert!(c.svg.contains("event loop") && c.svg.contains("blocking thread 2"));
+        assert!(
+            c.alt.contains(
+                "inline current_thread: all 2 documents (serializing) on 1 lane over 100 ms, each lane busy 80%"
+            ),
+            "{}",
+            c.alt
+        );
+        assert!(c.alt.contains("spawn_blocking: all 2 documents (serializing) on 3 lanes"), "{}", c.alt);
+        assert!(
+            c.alt
+                .contains("pings: 10 in all, 10 drawn (all 10); latency, ms: worst 80, 8 of those drawn 10 ms or more"),
+            "{}",
+            c.alt
+        );
+        assert!(!c.alt.contains("python"), "one language a chart");
+        let py = python_serialization_chart(&r).unwrap();
+        assert!(py.alt.contains("python inline: all 2 documents") && !py.alt.contains("spawn_blocking"), "{}", py.alt);
+        let none = LabResult { timelines: Vec::new(), ..r };
+        assert!(serialization_chart(&none).unwrap_err().message.contains("no timeline of inline current_thread"));
+    }
 }

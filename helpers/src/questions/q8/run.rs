@@ -6,6 +6,7 @@ use crate::peak::{self, Peak};
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
+use crate::timeline::Timeline;
 use crate::twin;
 use crate::units::{fmt_ms, fmt_s};
 use crate::workload::documents::document;
@@ -56,12 +57,17 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         names.iter().flat_map(|n| YS.iter().map(move |y| Series::new(n, "doc_bytes", y))).collect();
     let mut in_c = Series::new("python json", "doc_bytes", "in_c");
     let mut extra = Vec::new();
+    let mut timelines = Vec::new();
     for &size in &p.doc_bytes {
         let doc = Arc::new(document(size as usize));
         for (i, name) in names.iter().enumerate() {
             progress.begin(&format!("{name}, {} documents of {size} bytes", p.tasks));
+            let record = p.timeline && size == p.judge_doc_bytes && RECORDED.iter().flatten().any(|n| n == name);
+            let at = format!("{} documents of {size} bytes", p.tasks);
             let values = if let Some(how) = Offload::ALL.iter().find(|o| o.name() == *name) {
-                let r = serialize::run(*how, doc.clone(), p.tasks, p.batch, Duration::from_millis(p.ping_ms))?;
+                let ping = Duration::from_millis(p.ping_ms);
+                let mut r = serialize::run(*how, doc.clone(), p.tasks, p.batch, ping, record)?;
+                timelines.extend(r.timeline.take().map(|t| Timeline { at: at.clone(), ..t }.condense(&[])));
                 let wall = r.section.wall_s;
                 [
                     wall,
@@ -79,7 +85,14 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             } else {
                 let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;
                 let flag = PYTHON.iter().find(|r| r.0 == *name).map_or("inline", |r| r.1);
-                let r = twin::run(py, TWIN, &params, &["--strategy", flag, "--doc-bytes", &size.to_string()])?;
+                let size_arg = size.to_string();
+                let mut args = vec!["--strategy", flag, "--doc-bytes", &size_arg];
+                args.extend(record.then_some("--timeline"));
+                let mut r = twin::run(py, TWIN, &params, &args)?;
+                if record {
+                    let t = r.timelines.pop().ok_or_else(|| LabError::child(format!("{TWIN} recorded no timeline")))?;
+                    timelines.push(Timeline { name: name.to_string(), at: at.clone(), ..t }.condense(&[]));
+                }
                 let x = size as f64;
                 let mut v = [0.0; YS.len()];
                 for (k, y) in YS.iter().enumerate() {
@@ -126,7 +139,9 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         series.push(in_c);
     }
     series.extend(extra);
-    common::finish(p, machine, merge_points(series), super::judge::claims, super::judge::headline)
+    let mut result = common::finish(p, machine, merge_points(series), super::judge::claims, super::judge::headline)?;
+    result.timelines = timelines;
+    Ok(result)
 }
 
 /// The per-size "one document" series arrive one point each: merge them into one series.
