@@ -121,6 +121,12 @@ impl Timeline {
     pub fn condense(mut self, states: &[State]) -> Timeline {
         self.spans.sort_by_key(|s| s.task);
         self.counts = states.iter().map(|s| self.count(s)).collect();
+        // Past MAX_POINTS changes, every count is read at the same times, so that stacked counts still add up.
+        if self.counts.iter().any(|c| c.points.len() > MAX_POINTS) {
+            for c in &mut self.counts {
+                c.points = resample(&c.points, self.end_ms, MAX_POINTS);
+            }
+        }
         self.total = self.total.max(self.spans.len() as u64);
         let n = self.spans.len();
         if n > MAX_SPANS {
@@ -172,16 +178,13 @@ impl Timeline {
             }
         }
         points.push([self.end_ms.max(points.last().map_or(0.0, |p| p[0])), n as f64]);
-        Count { name: state.name.into(), points: resample(&points, MAX_POINTS) }
+        Count { name: state.name.into(), points }
     }
 }
 
-/// A step line of more than `max` points read at `max` evenly spaced times (the value in force at each).
-fn resample(points: &[[f64; 2]], max: usize) -> Vec<[f64; 2]> {
-    if points.len() <= max || max < 2 {
-        return points.to_vec();
-    }
-    let (t0, t1) = (points[0][0], points[points.len() - 1][0]);
+/// A step line read at `max` evenly spaced times over `0..end` (the value in force at each).
+fn resample(points: &[[f64; 2]], end: f64, max: usize) -> Vec<[f64; 2]> {
+    let (t0, t1) = (0.0, end);
     let mut out = Vec::with_capacity(max);
     let mut j = 0;
     for k in 0..max {
@@ -271,6 +274,22 @@ mod tests {
         assert_eq!(t.sampling, "every 3rd of 5000 tasks (in spawn order)");
         assert_eq!(t.counts[0].max(), 5_000.0, "counted before sampling");
         assert!(t.counts[0].points.len() <= MAX_POINTS);
+    }
+
+    #[test]
+    fn many_changes_put_every_count_on_one_grid_so_stacks_add_up() {
+        // 3,000 tasks finishing one by one: "running" changes 3,000 times, "done" too; "waiting" never changes.
+        let spans: Vec<Span> =
+            (0..3_000).map(|i| span(i, [Some(0.0), Some(0.0), Some(1.0 + i as f64 / 10.0)])).collect();
+        let done = State { name: "done", from: "finished", until: &[] };
+        let t = timeline(spans).condense(&[IN_FLIGHT, WAITING, done]);
+        let grids: Vec<Vec<f64>> = t.counts.iter().map(|c| c.points.iter().map(|p| p[0]).collect()).collect();
+        assert_eq!(grids[0].len(), MAX_POINTS);
+        assert!(grids.iter().all(|g| *g == grids[0]), "one grid for all counts");
+        for k in 0..MAX_POINTS {
+            let sum: f64 = t.counts.iter().map(|c| c.points[k][1]).sum();
+            assert_eq!(sum, 3_000.0, "at {} ms", grids[0][k]);
+        }
     }
 
     #[test]
