@@ -286,9 +286,9 @@ mod tests {
         let grids: Vec<Vec<f64>> = t.counts.iter().map(|c| c.points.iter().map(|p| p[0]).collect()).collect();
         assert_eq!(grids[0].len(), MAX_POINTS);
         assert!(grids.iter().all(|g| *g == grids[0]), "one grid for all counts");
-        for k in 0..MAX_POINTS {
+        for (k, at) in grids[0].iter().enumerate() {
             let sum: f64 = t.counts.iter().map(|c| c.points[k][1]).sum();
-            assert_eq!(sum, 3_000.0, "at {} ms", grids[0][k]);
+            assert_eq!(sum, 3_000.0, "at {at} ms");
         }
     }
 
