@@ -23,6 +23,7 @@ struct Measure {
     measure: String,
     on: Vec<f64>,
     off: Vec<f64>,
+    pair_diff_pct: Vec<f64>,
     median_diff_pct: f64,
 }
 
@@ -47,7 +48,8 @@ fn recording_cost_in(dir: &Path) -> Result<Html> {
         "<p><b>Recording cost</b>, measured by <code>make bench</code> on {}: median of {} alternated pairs, each run \
          with and without recording; the limit is ±{}%.</p><table style=\"{TABLE}\"><tr><th style=\"{CELL}\">measure\
          </th><th style=\"{CELL}\">recording</th><th style=\"{CELL}\">not recording</th><th style=\"{CELL}\">\
-         difference (median of pairs)</th><th style=\"{CELL}\">within ±{}%?</th></tr>",
+         difference (median of pairs)</th><th style=\"{CELL}\">pairs ranged</th><th style=\"{CELL}\">within \
+         ±{}%?</th></tr>",
         Html::escape(&b.machine.describe()),
         b.pairs,
         b.limit_pct,
@@ -57,11 +59,14 @@ fn recording_cost_in(dir: &Path) -> Result<Html> {
         let within = m.median_diff_pct.abs() <= b.limit_pct;
         h.push_str(&format!(
             "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{:.4}</td><td style=\"{CELL}\">{:.4}</td>\
-             <td style=\"{CELL}\">{:+.2}%</td><td style=\"{CELL}\">{}</td></tr>",
+             <td style=\"{CELL}\">{:+.2}%</td><td style=\"{CELL}\">{:+.2}% .. {:+.2}%</td><td style=\"{CELL}\">{}</td>\
+             </tr>",
             Html::escape(&m.measure),
             median(&m.on),
             median(&m.off),
             m.median_diff_pct,
+            m.pair_diff_pct.iter().copied().fold(f64::INFINITY, f64::min),
+            m.pair_diff_pct.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             if within { "yes" } else { "no" }
         ));
     }
@@ -88,15 +93,10 @@ mod tests {
         std::fs::write(dir.join(FILE), json).unwrap();
         let shown = recording_cost_in(&dir).unwrap().0;
         assert!(shown.contains("median of 3 alternated pairs") && shown.contains("2 cores"), "{shown}");
-        assert!(shown.contains(
-            "<td style=\"border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top\">1.0200</td>"
-        ));
-        assert!(shown.contains(
-            "+2.00%</td><td style=\"border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top\">no"
-        ));
-        assert!(shown.contains(
-            "-0.25%</td><td style=\"border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top\">yes"
-        ));
+        let cell = |text: &str| format!("<td style=\"{CELL}\">{text}</td>");
+        assert!(shown.contains(&cell("1.0200")), "the median of the runs with recording: {shown}");
+        assert!(shown.contains(&[cell("+2.00%"), cell("+1.00% .. +3.00%"), cell("no")].concat()), "{shown}");
+        assert!(shown.contains(&[cell("-0.25%"), cell("-0.25% .. -0.25%"), cell("yes")].concat()), "{shown}");
         std::fs::write(dir.join(FILE), "{").unwrap();
         assert!(recording_cost_in(&dir).unwrap_err().message.contains("does not parse"));
         std::fs::remove_dir_all(&dir).unwrap();
