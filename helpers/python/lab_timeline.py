@@ -29,7 +29,7 @@ class Recorder:
     @property
     def on(self):
         """Whether it records (Rust's `is_on`): an off recorder's marks are bounds checks."""
-        return len(self.lane_keys) > 0
+        return len(self.lanes) > 0
 
     def start_clock(self):
         self.origin = time.perf_counter_ns()
