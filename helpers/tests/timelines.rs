@@ -46,7 +46,7 @@ fn q3_records_each_runtime_at_the_reference_limit_and_charts_it() {
     assert_eq!(threads.lanes.len(), limit as usize, "a lane per thread of the pool");
     assert!(threads.spans.iter().all(|s| s.at(0) == Some(0.0)), "every job exists from the start");
     let alt = q3::in_flight_chart(&r).unwrap().alt;
-    assert!(alt.contains("threads (limit 20, repeat 1, 200 in all): holding a permit at most 20.0"), "{alt}");
+    assert!(alt.contains("threads (limit 20, repeat 1, 200 in all): holding a permit at most 20,"), "{alt}");
     assert!(q3::lifetimes_chart(&r).unwrap().alt.contains("python: 60 drawn of 200 (all 200 tasks)"));
 
     let off = helpers::q3::run(&q3::Params { timeline: false, python: false, ..p }).unwrap();
