@@ -182,7 +182,8 @@ impl Timeline {
     }
 }
 
-/// A step line read at `max` evenly spaced times over `0..end` (the value in force at each).
+/// A step line read at `max` evenly spaced times over `0..end` (the value in force at each), keeping only the times
+/// where the value changes (and the last): a flat stretch, or a count that never moves, costs no points.
 fn resample(points: &[[f64; 2]], end: f64, max: usize) -> Vec<[f64; 2]> {
     let (t0, t1) = (0.0, end);
     let mut out = Vec::with_capacity(max);
@@ -192,7 +193,9 @@ fn resample(points: &[[f64; 2]], end: f64, max: usize) -> Vec<[f64; 2]> {
         while j + 1 < points.len() && points[j + 1][0] <= t {
             j += 1;
         }
-        out.push([round_ms(t), points[j][1]]);
+        if k + 1 == max || out.last().is_none_or(|p: &[f64; 2]| p[1] != points[j][1]) {
+            out.push([round_ms(t), points[j][1]]);
+        }
     }
     out
 }
@@ -283,11 +286,15 @@ mod tests {
             (0..3_000).map(|i| span(i, [Some(0.0), Some(0.0), Some(1.0 + i as f64 / 10.0)])).collect();
         let done = State { name: "done", from: "finished", until: &[] };
         let t = timeline(spans).condense(&[IN_FLIGHT, WAITING, done]);
-        let grids: Vec<Vec<f64>> = t.counts.iter().map(|c| c.points.iter().map(|p| p[0]).collect()).collect();
-        assert_eq!(grids[0].len(), MAX_POINTS);
-        assert!(grids.iter().all(|g| *g == grids[0]), "one grid for all counts");
-        for (k, at) in grids[0].iter().enumerate() {
-            let sum: f64 = t.counts.iter().map(|c| c.points[k][1]).sum();
+        let grid: Vec<f64> = t.counts[0].points.iter().map(|p| p[0]).collect();
+        // Running changes at nearly every grid time (not in the first ms, before any task finished).
+        assert!((MAX_POINTS - 10..=MAX_POINTS).contains(&grid.len()), "{}", grid.len());
+        // Every count's changes fall on that grid; one that never changes keeps its first and last points.
+        assert!(t.counts.iter().all(|c| c.points.iter().all(|p| grid.contains(&p[0]))));
+        assert_eq!(t.counts[1].points, [[0.0, 0.0], [*grid.last().unwrap(), 0.0]], "waiting: never");
+        let value_at = |c: &Count, at: f64| c.points.iter().take_while(|p| p[0] <= at).last().map_or(0.0, |p| p[1]);
+        for at in &grid {
+            let sum: f64 = t.counts.iter().map(|c| value_at(c, *at)).sum();
             assert_eq!(sum, 3_000.0, "at {at} ms");
         }
     }
