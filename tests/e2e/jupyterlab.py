@@ -12,7 +12,7 @@ from pathlib import Path
 from netutil import free_port  # tools/netutil.py
 
 from . import ROOT
-from .processes import MARKER
+from .processes import MARKER, describe, kernels
 from .steps import Failed, wait_for
 
 VENV_BIN = Path(sys.executable).parent
@@ -88,6 +88,17 @@ def shut_down_sessions(lab):
     for s in sessions:
         api(lab, f"sessions/{s['id']}", method="DELETE")
     return [s["path"] for s in sessions]
+
+
+def shut_down_kernels_before(lab, run_id):
+    """Shuts down the notebooks opened before (their kernels free the build folder the next kernel reuses) and
+    waits until this run has no kernel left; returns the notebook paths."""
+    paths = shut_down_sessions(lab)
+    try:
+        wait_for(lambda: not kernels(run_id), 30, "their kernels gone")
+    except Failed as e:
+        raise Failed(f"{e}; still there: {describe(kernels(run_id))}") from None
+    return paths
 
 
 def log_tail(tmp, chars=1500):

@@ -16,15 +16,14 @@ and its twin die with it (parent-death signal), the workers with the twin (the p
 import time
 from dataclasses import dataclass
 
-import nbformat
 import pytest
 
-from .jupyterlab import shut_down_sessions
+from .jupyterlab import shut_down_kernels_before
 from .notebook_page import (RUN_CELL, lab_page, open_alone, output_text, press_stop, run_all, set_params,
                             wait_idle)
-from .processes import alive, describe, kernels, pool_up, run_processes
+from .processes import alive, describe, pool_up, run_processes
 from .steps import Failed, Step, wait_for
-from .workspace import PARAMS_CELL
+from .workspace import committed_params
 
 KERNEL_IDLE_S = 180  # a new kernel: evcxr starting on a busy 2-core machine
 RUN_STARTED_S = 30  # Run All queues every cell at once: the first cell's prompt turns [*] at once
@@ -52,11 +51,6 @@ POOLS = [
 ]
 
 
-def committed_params(workspace, notebook):
-    nb = nbformat.read(workspace.tmp / "notebooks" / notebook, as_version=4)
-    return next(c.source for c in nb.cells if c.cell_type == "code" and PARAMS_CELL in c.source)
-
-
 def program(argv):
     """`lab q2`, or a twin's script and its arguments but --params' JSON (`q2_pools.py --part scaling ...`)."""
     script = next((i for i, a in enumerate(argv) if a.endswith(".py")), None)
@@ -81,11 +75,7 @@ def at_stop(up, others):
 def test_stop_while_a_python_process_pool_runs(browser, workspace, jupyterlab, run, pool):
     workspace_name = "e2e-" + pool.notebook[:2]
     with Step("kernels of the notebooks before shut down") as step:
-        paths = shut_down_sessions(jupyterlab)
-        try:
-            wait_for(lambda: not kernels(run.id), 30, "their kernels gone")
-        except Failed as e:
-            raise Failed(f"{e}; still there: {describe(kernels(run.id))}") from None
+        paths = shut_down_kernels_before(jupyterlab, run.id)
         step.detail = ", ".join(paths) or "none running"
 
     with lab_page(browser) as (page, _):

@@ -6,13 +6,10 @@ workspace of its own; smaller parameters keep the run to a few seconds after the
 goes to reports/e2e/01-timeline.png.
 """
 
-import nbformat
-
-from .jupyterlab import shut_down_sessions
+from .jupyterlab import shut_down_kernels_before
 from .notebook_page import assert_no_failures, assert_timeline, lab_page, open_alone, run_all, set_params, wait_idle
-from .processes import describe, kernels
-from .steps import Failed, Step, wait_for
-from .workspace import PARAMS_CELL
+from .steps import Step
+from .workspace import committed_params
 
 NOTEBOOK = "01_async_cpu_bound.ipynb"
 KERNEL_IDLE_S = 180  # a new kernel: evcxr starting on a busy 2-core machine
@@ -25,19 +22,13 @@ TIMELINE_CELL = "lanes_chart(&result)"
 
 def test_notebook_01_lanes_timeline(browser, workspace, jupyterlab, run):
     with Step("kernels of the notebooks before shut down") as step:
-        paths = shut_down_sessions(jupyterlab)
-        try:
-            wait_for(lambda: not kernels(run.id), 30, "their kernels gone")
-        except Failed as e:
-            raise Failed(f"{e}; still there: {describe(kernels(run.id))}") from None
+        paths = shut_down_kernels_before(jupyterlab, run.id)
         step.detail = ", ".join(paths) or "none running"
 
     with lab_page(browser) as (page, _):
         with Step(f"open {NOTEBOOK} alone (workspace e2e-01, reset), smaller parameters, Run All") as step:
             open_alone(page, jupyterlab, NOTEBOOK, "e2e-01", KERNEL_IDLE_S)
-            nb = nbformat.read(workspace.tmp / "notebooks" / NOTEBOOK, as_version=4)
-            committed = next(c.source for c in nb.cells if c.cell_type == "code" and PARAMS_CELL in c.source)
-            set_params(page, committed, PARAMS)
+            set_params(page, committed_params(workspace, NOTEBOOK), PARAMS)
             run_all(page, RUN_STARTED_S)
             wait_idle(page, RUN_ALL_S)
             assert_no_failures(page)

@@ -57,6 +57,12 @@ def assert_untrusted(tmp):
     return nb
 
 
+def committed_params(workspace, notebook):
+    """The parameters cell of `notebook` as committed (its copy in the workspace)."""
+    nb = nbformat.read(workspace.tmp / "notebooks" / notebook, as_version=4)
+    return next(c.source for c in nb.cells if c.cell_type == "code" and PARAMS_CELL in c.source)
+
+
 def params_source(nb):
     """The source of the parameters cell, which the steps rewrite with other limits."""
     source = next(c.source for c in nb.cells if c.cell_type == "code" and PARAMS_CELL in c.source)

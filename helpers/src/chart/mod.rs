@@ -143,6 +143,17 @@ mod tests {
         }
     }
 
+    /// The outcomes per limit, as q4 draws them.
+    fn outcomes() -> Categories {
+        Categories {
+            title: "Outcomes".into(),
+            x_label: "limit".into(),
+            y_label: "requests".into(),
+            categories: vec![(0.0, "none".into()), (10.0, "10".into())],
+            log_y: false,
+        }
+    }
+
     fn is_chart(c: &Chart, title: &str) {
         assert!(c.svg.starts_with("<svg") && c.svg.contains(title), "{}", &c.svg[..c.svg.len().min(200)]);
         assert!(c.to_html().contains("src=\"data:image/svg+xml;base64,"));
@@ -155,13 +166,7 @@ mod tests {
         let bars_spec =
             BarSpec::new("Spawn", "µs", &[("tokio", "spawn_us", "tokio"), ("threads", "spawn_us", "threads")]);
         is_chart(&bars(&r, &bars_spec.log_y().reference(2.0, "cores present")).unwrap(), "Spawn");
-        let cats = Categories {
-            title: "Outcomes".into(),
-            x_label: "limit".into(),
-            y_label: "requests".into(),
-            categories: vec![(0.0, "none".into()), (10.0, "10".into())],
-            log_y: false,
-        };
+        let cats = outcomes();
         is_chart(&stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap(), "Outcomes");
         is_chart(&category_lines(&r, "ok", &["tokio"], &cats).unwrap(), "Outcomes");
     }
@@ -184,13 +189,7 @@ mod tests {
         );
         // The printed label on a bar is the number its alt text says.
         assert!(spawn.svg.contains(">\n61\n<") && spawn.svg.contains(">\n0.6\n<"), "bar labels");
-        let cats = Categories {
-            title: "Outcomes".into(),
-            x_label: "limit".into(),
-            y_label: "requests".into(),
-            categories: vec![(0.0, "none".into()), (10.0, "10".into())],
-            log_y: false,
-        };
+        let cats = outcomes();
         let stacked = stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap();
         assert_eq!(
             stacked.alt,
