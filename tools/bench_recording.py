@@ -48,13 +48,15 @@ def run(lab, experiment, params, timeline):
 
 
 def bench(lab, pairs):
-    rows = []
+    """The measures' rows, and the machine line the runs' results carry."""
+    rows, machine = [], None
     for experiment, params, measures in MEASURES:
         samples = {label: {"on": [], "off": []} for label, *_ in measures}
         for i in range(pairs):
             order = (True, False) if i % 2 == 0 else (False, True)
             for timeline in order:
                 r = run(lab, experiment, params, timeline)
+                machine = r["machine"]
                 if timeline and not r.get("timelines"):
                     raise SystemExit(f"bench_recording: lab {experiment} with timeline: true recorded no timeline")
                 for label, name, y, x in measures:
@@ -73,15 +75,7 @@ def bench(lab, pairs):
                 "median_diff_pct": median,
                 "within_limit": abs(median) <= LIMIT_PCT,
             })
-    return rows
-
-
-def machine(lab):
-    """The machine line every result carries, from a tiny run."""
-    out = subprocess.run([lab, "q3", "--params", json.dumps({"tasks": 10, "limits": [10], "latency_ms": 1,
-                                                             "python": False, "overhead_tasks": 0})],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)["machine"]
+    return rows, machine
 
 
 def main():
@@ -92,8 +86,8 @@ def main():
     a = ap.parse_args()
     if a.pairs < 1:
         raise SystemExit("bench_recording: --pairs must be at least 1")
-    rows = bench(a.lab, a.pairs)
-    out = {"pairs": a.pairs, "limit_pct": LIMIT_PCT, "machine": machine(a.lab), "measures": rows}
+    rows, machine = bench(a.lab, a.pairs)
+    out = {"pairs": a.pairs, "limit_pct": LIMIT_PCT, "machine": machine, "measures": rows}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + "\n")
     print(f"recording cost, median of {a.pairs} alternated pairs (limit ±{LIMIT_PCT}%) -> {a.out}")
