@@ -64,10 +64,7 @@ impl Recorder {
     /// Task `task` reached instant `instant` now. Out of range (or off): nothing happens.
     #[inline]
     pub fn mark(&self, task: usize, instant: usize) {
-        if instant >= self.instants.len() {
-            return;
-        }
-        if let Some(slot) = self.slots.get(task.wrapping_mul(self.instants.len()).wrapping_add(instant)) {
+        if let Some(slot) = self.slot(task, instant) {
             slot.store(self.origin.elapsed().as_nanos() as u64 + 1, Relaxed);
         }
     }
@@ -75,12 +72,18 @@ impl Recorder {
     /// Task `task` reached instant `instant` at `at` (measured elsewhere, e.g. by a clock the task already read).
     #[inline]
     pub fn mark_at(&self, task: usize, instant: usize, at: Instant) {
-        if instant >= self.instants.len() {
-            return;
-        }
-        if let Some(slot) = self.slots.get(task.wrapping_mul(self.instants.len()).wrapping_add(instant)) {
+        if let Some(slot) = self.slot(task, instant) {
             slot.store(at.saturating_duration_since(self.origin).as_nanos() as u64 + 1, Relaxed);
         }
+    }
+
+    /// Task `task`'s slot for instant `instant`; None out of range (or off), checked before any clock is read.
+    #[inline]
+    fn slot(&self, task: usize, instant: usize) -> Option<&AtomicU64> {
+        if instant >= self.instants.len() {
+            return None;
+        }
+        self.slots.get(task.wrapping_mul(self.instants.len()).wrapping_add(instant))
     }
 
     /// Task `task` runs on this thread.
