@@ -4,6 +4,7 @@
 
 use crate::error::{LabError, Result};
 use crate::result::{Claim, Finding};
+use crate::verdict_types::Rule;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -21,12 +22,68 @@ pub struct Question {
     pub question: String,
 }
 
-/// One claim: `id` is `question.n`; `quote` is the notes' words, unchanged.
+/// One claim: `id` is `question.n`; `quote` is the notes' words, unchanged; `kind` what sort of claim it is, and
+/// `mechanism` the mechanism it rests on where a language may lack it.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Quote {
     pub id: String,
     pub question: u32,
     pub quote: String,
+    #[serde(default)]
+    pub kind: Kind,
+    #[serde(default)]
+    pub mechanism: Option<Mechanism>,
+    /// Why a definition cannot be measured, why an unmeasured claim is not, or what a cause's rule tests.
+    #[serde(default)]
+    pub why: Option<String>,
+}
+
+/// What sort of claim a line of the notes makes; it decides the shape its rule must take (`judging`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Something that happens: a test over the run's numbers decides it.
+    #[default]
+    Fact,
+    /// X given as the reason for Y: the rule tests that X holds and that X explains Y (`judging::cause`).
+    Cause,
+    /// A definition: shown as one, never counted among the confirmed (`judging::definition`).
+    Definition,
+    /// Nothing in the lab measures it; the finding says so and gives the nearest measured number.
+    Unmeasured,
+}
+
+/// A mechanism a claim rests on that a language may not have: there its verdict is "does not apply", with the
+/// measured analogue (`judging::mechanism`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mechanism {
+    /// CPython's global interpreter lock (free-threaded CPython has none).
+    Gil,
+    /// A coroutine as an object of its own (Rust: the future is a state machine stored in the task).
+    CoroutineObjects,
+    /// Stack frames per coroutine (Rust: locals held across an await are fields of the future).
+    Frames,
+    /// A future object allocated per await (Rust: awaited futures are fields of the state machine).
+    FutureObjects,
+    /// An interpreter whose heavy work one offloads to native code (Rust is native code).
+    Interpreter,
+    /// A tracing garbage collector (Rust frees each value when its owner drops it).
+    GarbageCollector,
+}
+
+impl Mechanism {
+    /// The mechanism in words, as "Rust has no ..." ends: "GIL".
+    pub fn name(self) -> &'static str {
+        match self {
+            Mechanism::Gil => "GIL",
+            Mechanism::CoroutineObjects => "coroutine objects",
+            Mechanism::Frames => "stack frames for its tasks",
+            Mechanism::FutureObjects => "future objects allocated per await",
+            Mechanism::Interpreter => "interpreter to offload from",
+            Mechanism::GarbageCollector => "garbage collector",
+        }
+    }
 }
 
 /// A line of the notes that is not a claim (a question, a heading, a remark), and why.
@@ -93,15 +150,67 @@ impl Catalogue {
 }
 
 impl Claim {
-    /// Claim `id` judged for Rust and for Python, quoting the notes' words for it from the catalogue.
+    /// Claim `id` judged for Rust and for Python, quoting the notes' words for it from the catalogue. Refuses
+    /// findings whose shape does not fit the claim's kind: a definition judged as anything but one, a cause
+    /// decided without testing the reason, a mechanism "does not apply" on a claim that names none.
     pub fn new(id: &str, rust: Finding, python: Finding) -> Result<Claim> {
         let quote = catalogue()?
             .claim(id)
             .ok_or_else(|| LabError::other(format!("claim `{id}` is not in claims.json (the notes' claims)")))?;
+        for (lang, f) in [("Rust", &rust), ("Python", &python)] {
+            fits(quote, f).map_err(|why| LabError::other(format!("claim {id}, {lang}: {why}")))?;
+        }
         let claim = Claim { id: id.into(), claim: quote.quote.clone(), rust, python };
         #[cfg(test)]
-        crate::judging::fixture::log_verdicts(&claim);
+        log_verdicts(&claim);
         Ok(claim)
+    }
+}
+
+/// Whether a finding's shape fits its claim's kind (findings read from a file carry no decision and pass).
+fn fits(quote: &Quote, f: &Finding) -> std::result::Result<(), String> {
+    let Some(d) = f.decision() else { return Ok(()) };
+    let kind = quote.kind;
+    match d.rule {
+        Rule::NotMeasured => Ok(()),
+        Rule::Definition if kind == Kind::Definition => Ok(()),
+        Rule::Definition => Err("only a claim marked a definition in claims.json is judged as one".into()),
+        _ if kind == Kind::Definition => Err("a definition is shown as one (judging::definition)".into()),
+        _ if kind == Kind::Unmeasured => Err("claims.json says nothing measures this claim".into()),
+        Rule::Lacks if quote.mechanism.is_some() => Ok(()),
+        Rule::Lacks => Err("\"does not apply\" needs the mechanism the claim rests on (claims.json)".into()),
+        Rule::Test if kind == Kind::Cause => Err("a cause must be tested as one: does the reason explain the \
+                                                  outcome (judging::cause)?"
+            .into()),
+        Rule::Cause if kind != Kind::Cause => Err("judging::cause is for claims marked a cause in claims.json".into()),
+        Rule::Test | Rule::Cause => Ok(()),
+    }
+}
+
+/// Under `LAB_VERDICT_LOG=FILE`, every claim a rule builds during the unit tests is appended to FILE as one JSON
+/// line: its id and, per language, the verdict and how it was decided. `tests/test_judge_coverage.py` reads it to
+/// check that each claim reached at least two verdicts from the numbers alone, and that the same quantity on the
+/// same side of the same line always gave the same verdict.
+#[cfg(test)]
+fn log_verdicts(c: &Claim) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("LAB_VERDICT_LOG") else { return };
+    let side = |f: &Finding| {
+        let d = f.decision();
+        let t = d.and_then(|d| d.test.as_ref());
+        serde_json::json!({
+            "verdict": f.verdict.key(),
+            "rule": d.map(|d| d.rule.key()),
+            "quantity": t.map(|t| t.quantity),
+            "line": t.map(|t| t.line),
+            "held": t.map(|t| t.held),
+            "close": t.map(|t| t.close),
+        })
+    };
+    let line = serde_json::json!({"id": c.id, "rust": side(&c.rust), "python": side(&c.python)});
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        // One write per line: tests run on several threads.
+        let _ = f.write_all(format!("{line}\n").as_bytes());
     }
 }
 
@@ -126,7 +235,7 @@ mod tests {
     }
 
     fn claim(id: &str, quote: &str) -> Claim {
-        let f = Finding::new(crate::result::Verdict::Confirmed, "x");
+        let f = Finding::fixture(crate::result::Verdict::Confirmed, "x");
         Claim { id: id.into(), claim: quote.into(), rust: f.clone(), python: f }
     }
 

@@ -37,6 +37,7 @@ pub fn verdict_style(v: Verdict) -> &'static str {
         Verdict::Contradicted => "background:#f8d0d0",
         Verdict::DoesNotApply => "background:#dce8fa",
         Verdict::NotMeasured => "color:#777",
+        Verdict::Definition => "background:#ece6f5;font-style:italic",
     }
 }
 

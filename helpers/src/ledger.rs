@@ -56,8 +56,8 @@ pub struct Entry<'a> {
 /// How many claims ended in each verdict (`Verdict::ALL`'s order), for Rust and for Python.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
-    pub rust: [usize; 5],
-    pub python: [usize; 5],
+    pub rust: [usize; Verdict::ALL.len()],
+    pub python: [usize; Verdict::ALL.len()],
 }
 
 impl Counts {

@@ -126,12 +126,14 @@ impl From<&Finding> for Mark {
     }
 }
 
-/// Every verdict, as the summaries count them; a zero "does not apply" or "not measured" is left out.
+/// Every verdict, as the summaries count them; a zero "does not apply", "not measured" or "definition" is left out.
 fn parts(count: impl Fn(Verdict) -> usize) -> Vec<Part> {
     Verdict::ALL
         .iter()
         .map(|&v| Part { status: v, count: count(v), text: v.label() })
-        .filter(|p| p.count > 0 || !matches!(p.status, Verdict::DoesNotApply | Verdict::NotMeasured))
+        .filter(|p| {
+            p.count > 0 || !matches!(p.status, Verdict::DoesNotApply | Verdict::NotMeasured | Verdict::Definition)
+        })
         .collect()
 }
 
@@ -162,7 +164,7 @@ impl Ledger {
             .map(|i| {
                 let s = &self.sources[i];
                 let c = self.counts(i);
-                let all = |n: [usize; 5]| Verdict::ALL.iter().map(|&v| (v, n[v.index()])).collect();
+                let all = |n: [usize; Verdict::ALL.len()]| Verdict::ALL.iter().map(|&v| (v, n[v.index()])).collect();
                 MachineView {
                     label: s.label(),
                     line: s.machine.describe(),

@@ -4,7 +4,8 @@
 //! Most compare the run without a client limit with the bounded run (the smallest limit at or above the pool).
 
 use super::*;
-use crate::judging::{self, above, below};
+use crate::judging::legacy::{above, below};
+use crate::judging::{self};
 use crate::peak;
 use crate::result::Finding;
 use crate::units::{fmt_ms, fmt_pct, fmt_s};

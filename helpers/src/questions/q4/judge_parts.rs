@@ -2,7 +2,7 @@
 //! which for Python reads what the notes' own program did (asyncio.gather without return_exceptions).
 
 use super::*;
-use crate::judging::two_step;
+use crate::judging::legacy::two_step;
 use crate::units::fmt_ratio;
 
 /// One quantile of a run's latency from submission.

@@ -3,7 +3,8 @@
 //! Every rule reads one runtime's series: tokio's for the Rust verdict, asyncio's (`python`) for the Python one.
 
 use super::*;
-use crate::judging::{self, above, below};
+use crate::judging::legacy::{above, below};
+use crate::judging::{self};
 use crate::questions::q3::ideal_s;
 use crate::result::Finding;
 use crate::units::{fmt_pct, fmt_ratio, fmt_s};

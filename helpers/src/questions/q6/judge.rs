@@ -1,7 +1,8 @@
 //! Question 6's claims and headline: a pure function of a result (its params and series).
 
 use super::*;
-use crate::judging::{above, below, python, Test};
+use crate::judging::legacy::{above, below, Test};
+use crate::judging::python;
 use crate::result::{Claim, Finding, LabResult, Verdict};
 use crate::units::{fmt_mib, fmt_ratio};
 

@@ -4,7 +4,8 @@
 //! compares numbers of the same run: CPU per task, wall time against the tasks' serial time, CPU time / wall time.
 
 use super::*;
-use crate::judging::{below, python, rust};
+use crate::judging::legacy::below;
+use crate::judging::{python, rust};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::fmt_s;
 

@@ -5,7 +5,8 @@
 //! strategies, or CPU time / wall time.
 
 use super::*;
-use crate::judging::{above, below, python, rust, two_step, Test};
+use crate::judging::legacy::{above, below, two_step, Test};
+use crate::judging::{python, rust};
 use crate::peak;
 use crate::result::{Claim, Finding, LabResult, Verdict};
 use crate::units::{fmt_mib, fmt_ms};

@@ -3,7 +3,8 @@
 
 use super::{Params, PARALLEL};
 use crate::error::Result;
-use crate::judging::{above, below, python, rust, Test};
+use crate::judging::legacy::{above, below, Test};
+use crate::judging::{python, rust};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::fmt_ms;
 

@@ -4,7 +4,8 @@
 //! server mode by the outcomes of the requests sent at once, without and with the client-side limit.
 
 use super::*;
-use crate::judging::{above, below, python, Test, CLOSE};
+use crate::judging::legacy::{above, below, Test};
+use crate::judging::{python, CLOSE};
 use crate::peak::{self, Peak};
 use crate::result::{Claim, Finding, LabResult, Verdict};
 use crate::units::{fmt_mib, fmt_ms, fmt_ratio, fmt_s};

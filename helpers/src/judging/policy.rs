@@ -1,0 +1,143 @@
+//! The judging policy's shapes beyond a plain test, one for every question: a cause (the reason tested against
+//! the outcome), a mechanism a language lacks (does not apply, its analogue measured), a definition, and the one
+//! rule every claim about async and CPU parallelism shares.
+
+use super::test::{two_step_as, Fails, Holds, Quantity, Test};
+use super::MISSING;
+use crate::claims::{catalogue, Mechanism};
+use crate::error::{LabError, Result};
+use crate::result::{LabResult, Machine};
+use crate::units::fmt_ratio;
+use crate::verdict_types::{Decision, Finding, Rule, Verdict};
+
+/// Where the notes give X as the reason for Y: `fact` (X, already decided) must hold, and `explains` (a test
+/// that X accounts for Y: a control where X holds too, or where X is absent) decides whether it is the reason.
+/// X false: the fact's verdict (contradicted). X true and the reason: confirmed. X true but not the reason:
+/// refined, "true, but not why". A fact only refined stays refined, with the explanation's test beside it.
+pub fn cause(fact: Finding, explains: Test, because_yes: &str, because_no: &str) -> Finding {
+    let as_cause = |mut f: Finding| {
+        if let Some(d) = f.decision.as_mut() {
+            if d.rule == Rule::Test {
+                d.rule = Rule::Cause;
+            }
+        }
+        f
+    };
+    match fact.verdict {
+        Verdict::Confirmed => {
+            let e = explains.decide_as(Rule::Cause, Holds::Confirmed, Fails::Refined, because_yes, because_no);
+            if e.verdict == Verdict::NotMeasured {
+                return e;
+            }
+            let evidence = format!("{} Is it the reason? {}", fact.evidence, e.evidence);
+            Finding { evidence, ..e }
+        }
+        Verdict::Refined => {
+            let e = explains.decide_as(Rule::Cause, Holds::Confirmed, Fails::Refined, because_yes, because_no);
+            as_cause(fact).then(format!("Is it the reason? {}", e.evidence))
+        }
+        _ => as_cause(fact),
+    }
+}
+
+/// A cause decided in two steps, X then whether X explains Y, with the cause's verdicts: X fails contradicted,
+/// X holds and explains confirmed, X holds without explaining refined.
+pub fn cause_of(fact: Test, explains: Test, because: [&str; 3]) -> Finding {
+    two_step_as(Rule::Cause, fact, explains, (Holds::Confirmed, Fails::Refined, Fails::Contradicted), because)
+}
+
+/// A claim that defines its terms: shown as a definition, never counted among the confirmed. `why` says why
+/// nothing measured could contradict it, and where its consequence is measured.
+pub fn definition(why: impl Into<String>) -> Finding {
+    Finding::decided(Verdict::Definition, why, Decision { rule: Rule::Definition, test: None })
+}
+
+/// The two languages a claim is judged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Rust,
+    Python,
+}
+
+impl Lang {
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Rust => "Rust",
+            Lang::Python => "Python",
+        }
+    }
+}
+
+/// Whether `lang`, as it ran on `machine`, lacks `m`. Rust lacks them all; Python lacks only the GIL, and only
+/// where the result says it ran free-threaded.
+pub fn lacks(lang: Lang, m: Mechanism, machine: &Machine) -> bool {
+    match lang {
+        Lang::Rust => true,
+        Lang::Python => m == Mechanism::Gil && machine.python_gil == Some(false),
+    }
+}
+
+/// Claim `id`, resting on the mechanism claims.json names for it, in `lang`: where the language lacks it, "does
+/// not apply" with `analogue` (what the language has instead, measured and named); where it has it, `present`,
+/// the claim's own rule. Not measured where the Python twin did not run or a series is missing.
+pub fn mechanism(
+    r: &LabResult,
+    id: &str,
+    lang: Lang,
+    analogue: impl FnOnce() -> Result<String>,
+    present: impl FnOnce() -> Result<Finding>,
+) -> Result<Finding> {
+    let quote = catalogue()?.claim(id).ok_or_else(|| LabError::other(format!("claim `{id}` is not in claims.json")))?;
+    let m = quote.mechanism.ok_or_else(|| LabError::other(format!("claims.json names no mechanism for claim {id}")))?;
+    if lang == Lang::Python && r.machine.python.starts_with("not run") {
+        return Ok(Finding::not_measured("The Python twin did not run (python: false)."));
+    }
+    if !lacks(lang, m, &r.machine) {
+        return Ok(present().unwrap_or_else(|e| Finding::not_measured(format!("{MISSING}{}.", e.message))));
+    }
+    let instead = match analogue() {
+        Ok(a) => a,
+        Err(e) => format!("Its analogue is not in this result ({}).", e.message),
+    };
+    let lacking = match (lang, m) {
+        (Lang::Python, _) => "This Python runs free-threaded: it has no GIL.".to_string(),
+        (_, m) => format!("{} has no {}.", lang.name(), m.name()),
+    };
+    Ok(Finding::decided(
+        Verdict::DoesNotApply,
+        format!("{lacking} Measured instead: {instead}"),
+        Decision { rule: Rule::Lacks, test: None },
+    ))
+}
+
+/// Async tasks' cores busy over the cores busy of the same threads running the same jobs without async (tokio's
+/// multi-threaded runtime over a plain thread pool of as many threads; one loop over one thread). Above
+/// `ASYNC_GAIN_LINE`, async itself created parallelism; at about 1, whatever parallelism there was came from the
+/// threads.
+pub const ASYNC_GAIN: Quantity =
+    Quantity::parallel("async-gain: cores busy, async tasks / same threads without async", fmt_ratio);
+/// Well above the few percent two runs of the same threads differ by, and well below the 2x a second core gives.
+pub const ASYNC_GAIN_LINE: f64 = 1.25;
+
+/// The one rule for every claim that async does not create CPU parallelism (1.1, 1.6, 7.3): the worst ratio over
+/// `pairs` of (async variant, its cores busy, the same threads without async, their cores busy).
+pub fn async_adds_no_parallelism(r: &LabResult, pairs: &[(&str, f64, &str, f64)]) -> Result<Test> {
+    let worst = pairs
+        .iter()
+        .max_by(|a, b| (a.1 / a.3.max(1e-9)).total_cmp(&(b.1 / b.3.max(1e-9))))
+        .ok_or_else(|| LabError::other("no async variant to compare with threads"))?;
+    let others: Vec<String> = pairs
+        .iter()
+        .filter(|p| p.0 != worst.0)
+        .map(|p| format!("{} {:.2} against {} {:.2}", p.0, p.1, p.2, p.3))
+        .collect();
+    let what = format!(
+        "cores busy, {} / {} ({:.2} / {:.2}){}",
+        worst.0,
+        worst.2,
+        worst.1,
+        worst.3,
+        if others.is_empty() { String::new() } else { format!(" (and {})", others.join("; ")) }
+    );
+    Ok(ASYNC_GAIN.below(r, &what, worst.1 / worst.3.max(1e-9), ASYNC_GAIN_LINE))
+}
