@@ -23,18 +23,24 @@ pub fn cause(fact: Finding, explains: Test, because_yes: &str, because_no: &str)
         }
         f
     };
+    // The fact's own verdict word becomes "true" / "true in part": the claim's verdict is named once, at the end.
+    let relabel =
+        |f: &Finding, to: &str| f.evidence.replacen(&format!(": {}", f.verdict.label()), &format!(": {to}"), 1);
     match fact.verdict {
         Verdict::Confirmed => {
             let e = explains.decide_as(Rule::Cause, Holds::Confirmed, Fails::Refined, because_yes, because_no);
             if e.verdict == Verdict::NotMeasured {
-                return e;
+                return Finding::not_measured(format!("{} Is it the reason? {}", relabel(&fact, "true"), e.evidence));
             }
-            let evidence = format!("{} Is it the reason? {}", fact.evidence, e.evidence);
+            let evidence = format!("{} Is it the reason? {}", relabel(&fact, "true"), e.evidence);
             Finding { evidence, ..e }
         }
         Verdict::Refined => {
             let e = explains.decide_as(Rule::Cause, Holds::Confirmed, Fails::Refined, because_yes, because_no);
-            as_cause(fact).then(format!("Is it the reason? {}", e.evidence))
+            let evidence = relabel(&fact, "true in part");
+            let f = as_cause(Finding { evidence, ..fact });
+            let said = relabel(&e, if e.verdict == Verdict::Confirmed { "yes" } else { "no" });
+            f.then(format!("Is it the reason? {said} So: refined."))
         }
         _ => as_cause(fact),
     }

@@ -172,7 +172,8 @@ fn a_cause_is_confirmed_only_when_the_reason_explains_the_outcome() {
     assert_eq!(f.decision().unwrap().rule, Rule::Cause);
     let f = cause(fact(), explains(1.0), "It is the reason.", "Not the reason.");
     assert_eq!(f.verdict, Verdict::Refined);
-    assert!(f.evidence.contains("Sleep uses no CPU. Is it the reason?"), "{}", f.evidence);
+    assert!(f.evidence.contains(": true. Sleep uses no CPU. Is it the reason?"), "{}", f.evidence);
+    assert_eq!(f.evidence.matches("refined").count(), 1, "{}", f.evidence);
     assert!(f.evidence.ends_with("Not the reason."), "{}", f.evidence);
     let false_fact = LAG.below(&r, "sleep CPU / spin CPU", 0.9, 0.1).confirm("", "It does use CPU.");
     let f = cause(false_fact, explains(0.1), "", "");

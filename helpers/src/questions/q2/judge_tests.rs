@@ -1,7 +1,7 @@
 //! Question 2's rules on synthetic results: each claim reaches more than one verdict from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{assert_only_python_not_measured, result, set, without_python};
+use crate::judging::fixture::{assert_only_python_not_measured, on_cores, result, set, without_python};
 use crate::params::ExperimentParams;
 use crate::result::Verdict::*;
 
@@ -42,8 +42,19 @@ fn typical() -> LabResult {
         ("python pipe round trip", 500.0),
         ("python thread round trip", 0.03),
     ] {
-        set(&mut r, name, "payload_bytes", "cost_ms", 849.0, 0.05);
         set(&mut r, name, "payload_bytes", "cost_ms", BIG, ms);
+    }
+    // The smallest message, as measured here: a process round trip four times a thread's in Rust, under twice in
+    // Python (whose thread hand-off waits for the GIL).
+    for (name, ms) in [
+        ("serde_json", 0.012),
+        ("pipe round trip", 0.027),
+        ("thread round trip", 0.0065),
+        ("python pickle", 0.015),
+        ("python pipe round trip", 0.146),
+        ("python thread round trip", 0.078),
+    ] {
+        set(&mut r, name, "payload_bytes", "cost_ms", 849.0, ms);
     }
     r
 }
@@ -54,24 +65,34 @@ fn judged(r: &LabResult, id: &str) -> Claim {
 }
 
 #[test]
-fn processes_scale_and_threads_do_not_in_python_while_rust_threads_scale() {
+fn processes_scale_and_threads_do_not_in_python_and_in_rust_the_gil_does_not_apply() {
     let mut r = typical();
     let c = judged(&r, "2.1");
-    assert_eq!((c.rust.verdict, c.python.verdict), (Contradicted, Confirmed), "{c:?}");
+    assert_eq!((c.rust.verdict, c.python.verdict), (DoesNotApply, Confirmed), "{c:?}");
     assert!(c.python.evidence.contains("processes' cores busy at 2 workers 1.90 > 1.40"), "{}", c.python.evidence);
     assert!(c.python.evidence.contains("threads' cores busy 1.02 < 1.40"), "{}", c.python.evidence);
-    assert!(c.rust.evidence.contains("Rust threads' cores busy 1.90 >= 1.40"), "{}", c.rust.evidence);
     assert!(c.python.evidence.contains("python_gil: true"), "{}", c.python.evidence);
-    // A free-threaded Python whose threads use the cores: contradicted; Rust threads that take turns: confirmed.
+    // Rust's analogue, measured and named: both its pools against the same line.
+    assert!(
+        c.rust.evidence.starts_with("Rust has no GIL. Measured instead: at 2 workers on 2 cores a thread pool kept 1.90 cores busy and a process pool 1.90 (above and above the line of scaling, 1.40)"),
+        "{}",
+        c.rust.evidence
+    );
+    // A GIL Python whose threads used the cores: contradicted. Rust threads that take turns: still does not apply.
     set(&mut r, "python threads", "workers", "cores_busy", 2.0, 1.85);
     set(&mut r, "threads", "workers", "cores_busy", 2.0, 1.0);
     let c = judged(&r, "2.1");
-    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Contradicted), "{c:?}");
-    // A busy machine where even the processes kept under one core: the contrast cannot show.
+    assert_eq!((c.rust.verdict, c.python.verdict), (DoesNotApply, Contradicted), "{c:?}");
+    assert!(c.rust.evidence.contains("kept 1.00 cores busy and a process pool 1.90 (at or below and above"));
+    // A free-threaded Python lacks the GIL too: its pools are measured, the claim does not apply.
+    let free = crate::judging::fixture::free_threaded(r.clone());
+    let c = judged(&free, "2.1");
+    assert_eq!(c.python.verdict, DoesNotApply, "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("ThreadPoolExecutor kept 1.85 cores busy"), "{}", c.python.evidence);
+    // A busy machine where even the processes kept under one core: the contrast cannot show either way.
     set(&mut r, "python processes", "workers", "cores_busy", 2.0, 0.4);
-    set(&mut r, "processes", "workers", "cores_busy", 2.0, 0.35);
     let c = judged(&r, "2.1");
-    assert_eq!((c.rust.verdict, c.python.verdict), (Refined, Refined), "{c:?}");
+    assert_eq!(c.python.verdict, NotMeasured, "{c:?}");
     assert!(c.python.evidence.contains("0.40 <= 1.40"), "{}", c.python.evidence);
 }
 
@@ -81,7 +102,9 @@ fn threads_share_one_knife_only_where_they_keep_one_core_busy() {
     let c = judged(&r, "2.2");
     assert_eq!((c.rust.verdict, c.python.verdict), (DoesNotApply, Confirmed), "{c:?}");
     assert!(c.python.evidence.contains("at 8 workers 1.02 < 1.30"), "{}", c.python.evidence);
-    assert!(c.rust.evidence.contains("1.90 cores busy at 8 workers"), "{}", c.rust.evidence);
+    assert!(c.python.evidence.contains("processes' cores busy at 8 workers 1.90 > 1.40"), "{}", c.python.evidence);
+    assert!(c.rust.evidence.contains("at 8 workers on 2 cores a thread pool kept 1.90"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("(a model of the GIL) kept 1.00"), "{}", c.rust.evidence);
     set(&mut r, "python threads", "workers", "cores_busy", 8.0, 1.9);
     let c = judged(&r, "2.2");
     assert_eq!(c.python.verdict, Contradicted, "{}", c.python.evidence);
@@ -89,8 +112,39 @@ fn threads_share_one_knife_only_where_they_keep_one_core_busy() {
     set(&mut r, "python threads", "workers", "cores_busy", 8.0, 0.5);
     set(&mut r, "python processes", "workers", "cores_busy", 8.0, 0.6);
     let c = judged(&r, "2.2");
-    assert_eq!(c.python.verdict, Refined, "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("0.60 <= 1.30"), "{}", c.python.evidence);
+    assert_eq!(c.python.verdict, NotMeasured, "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.60 <= 1.40"), "{}", c.python.evidence);
+}
+
+#[test]
+fn the_scaling_lines_follow_the_cores_present() {
+    // 8 workers on 1, 2, 16 and 64 cores: the line is 0.7 x min(workers, cores); on one core, not measured.
+    for (cores, line, procs) in [(1, 1.3, 1.0), (2, 1.4, 1.9), (16, 5.6, 7.6), (64, 5.6, 7.7)] {
+        let mut r = on_cores(typical(), cores);
+        for w in [1.0_f64, 2.0, 4.0, 8.0] {
+            set(&mut r, "python processes", "workers", "cores_busy", w, (w.min(cores as f64) * 0.95).max(0.99));
+        }
+        set(&mut r, "python processes", "workers", "cores_busy", 8.0, procs);
+        let c = judged(&r, "2.2");
+        if cores < 2 {
+            assert_eq!(c.python.verdict, NotMeasured, "{cores}: {}", c.python.evidence);
+            assert!(c.python.evidence.contains("one core cannot show parallelism"), "{}", c.python.evidence);
+            assert_eq!(judged(&r, "2.1").python.verdict, NotMeasured);
+            continue;
+        }
+        assert_eq!(c.python.verdict, Confirmed, "{cores}: {}", c.python.evidence);
+        assert!(c.python.evidence.contains(&format!("> {line:.2}")), "{cores}: {}", c.python.evidence);
+        // 2.1 at the largest pool that fits: 2 workers on 2 cores, 8 on 16 and 64.
+        let c = judged(&r, "2.1");
+        let w = if cores == 2 { 2 } else { 8 };
+        assert!(c.python.evidence.contains(&format!("at {w} workers")), "{cores}: {}", c.python.evidence);
+        assert_eq!(c.python.verdict, Confirmed, "{cores}: {}", c.python.evidence);
+        // A process pool at half its cores does not scale on a big machine: no free cores, nothing to contrast.
+        if cores >= 16 {
+            set(&mut r, "python processes", "workers", "cores_busy", 8.0, 3.0);
+            assert_eq!(judged(&r, "2.2").python.verdict, NotMeasured, "{cores}");
+        }
+    }
 }
 
 #[test]
@@ -137,19 +191,21 @@ fn where_smaps_rollup_was_unreadable_rss_can_only_refine_or_contradict() {
 }
 
 #[test]
-fn ipc_costs_when_a_process_round_trip_is_far_slower_than_a_thread_one() {
+fn ipc_costs_when_a_process_round_trip_of_the_smallest_message_is_far_slower_than_a_thread_one() {
     let mut r = typical();
     let c = judged(&r, "2.4");
-    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Confirmed), "{c:?}");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Refined), "{c:?}");
     assert!(
-        c.rust.evidence.contains("700 ms / through a thread 0.020 ms = 35000.000x > 10.000x"),
+        c.rust.evidence.contains("849 bytes (the smallest message) through a worker process 0.027 ms / through a thread 0.006 ms = 4.154x > 2.000x: confirmed"),
         "{}",
         c.rust.evidence
     );
-    set(&mut r, "pipe round trip", "payload_bytes", "cost_ms", BIG, 0.1);
+    assert!(c.rust.evidence.contains("At 10822289 bytes the ratio is 35000.000x"), "{}", c.rust.evidence);
+    // Python's 1.87x sits within a tenth of the line: not a clear outcome.
+    assert!(c.python.evidence.contains("1.872x <= 2.000x: refined (within 10%"), "{}", c.python.evidence);
+    set(&mut r, "pipe round trip", "payload_bytes", "cost_ms", 849.0, 0.008);
     let c = judged(&r, "2.4");
     assert_eq!(c.rust.verdict, Contradicted, "{}", c.rust.evidence);
-    assert!(c.rust.evidence.contains("5.000x <= 10.000x"), "{}", c.rust.evidence);
     // An older result without the thread round trip: not measured, not guessed.
     r.series.retain(|s| s.name != "thread round trip");
     assert_eq!(judged(&r, "2.4").rust.verdict, NotMeasured);

@@ -28,6 +28,8 @@ fn run() -> LabResult {
     }
     set(&mut r, "python", "tasks", "thread_spawn_us", 20_000.0, 190.0);
     set(&mut r, "python", "tasks", "thread_switch_us", 20_000.0, 35.0);
+    // Python threads at the notes' limit scale as well as asyncio: a thread per sleeping task costs little there.
+    set(&mut r, "python threads", "limit", "runtime_s", 100.0, 1.04);
     r
 }
 
@@ -45,7 +47,8 @@ fn a_default_like_run_gets_the_verdicts_its_numbers_give() {
     assert_eq!(verdicts(&judged(&r, "3.1")), (Confirmed, Confirmed));
     assert_eq!(verdicts(&judged(&r, "3.2")), (Contradicted, Contradicted));
     assert_eq!(verdicts(&judged(&r, "3.3")), (Refined, Refined));
-    assert_eq!(verdicts(&judged(&r, "3.4")), (Confirmed, Refined));
+    // Async's overhead is an order of magnitude lower in Rust, but OS threads scaled as well at limit 100.
+    assert_eq!(verdicts(&judged(&r, "3.4")), (Refined, Refined));
 }
 
 #[test]
@@ -66,13 +69,16 @@ fn rule_3_1_near_perfect_is_within_a_quarter_of_the_model() {
 fn rule_3_2_busy_reads_confirmed_above_half_a_core_and_contradicted_below_a_tenth() {
     let mut r = run();
     let c = judged(&r, "3.2");
-    assert!(c.rust.evidence.contains("tokio CPU time / wall time at limit 100: 0.007 cores < 0.100 cores"));
+    assert!(c
+        .rust
+        .evidence
+        .contains("tokio CPU time / wall time at limit 100: 0.007 cores <= 0.100 cores: contradicted"));
     set(&mut r, "tokio", "limit", "cpu_busy", 100.0, 0.8);
     set(&mut r, "python", "limit", "cpu_busy", 100.0, 0.3);
     let c = judged(&r, "3.2");
     assert_eq!(verdicts(&c), (Confirmed, Refined));
     assert!(c.rust.evidence.contains("0.800 cores > 0.500 cores: confirmed"), "{}", c.rust.evidence);
-    assert!(c.python.evidence.contains("0.300 cores >= 0.100 cores: refined"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.300 cores > 0.100 cores: refined"), "{}", c.python.evidence);
     set(&mut r, "tokio", "limit", "cpu_busy", 100.0, 0.48);
     assert_eq!(judged(&r, "3.2").rust.verdict, Refined);
 }
@@ -84,12 +90,12 @@ fn rule_3_3_a_larger_limit_that_slows_the_run_is_overload() {
     assert!(c
         .rust
         .evidence
-        .contains("tokio runtime at limit 1000 / at limit 100 (103.0 ms / 1.030 s) 0.100x < 1.000x"));
+        .contains("tokio runtime at limit 1000 / at limit 100 (103.0 ms / 1.030 s) 0.100x <= 1.000x: refined"));
     assert!(c.rust.evidence.contains("A pool of 1000 OS threads took"), "{}", c.rust.evidence);
     set(&mut r, "tokio", "limit", "runtime_s", 1000.0, 1.9);
     let c = judged(&r, "3.3");
     assert_eq!(verdicts(&c), (Confirmed, Refined));
-    assert!(c.rust.evidence.contains("1.845x >= 1.000x: confirmed"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("1.845x > 1.000x: confirmed"), "{}", c.rust.evidence);
     // Without a limit above the notes' there is nothing to compare.
     let p = Params { limits: vec![10, 100], ..Params::default() };
     assert_eq!(verdicts(&judged_by(&p, &r, "3.3")), (NotMeasured, NotMeasured));
@@ -110,7 +116,7 @@ fn rule_3_3_says_whether_the_limit_bounds_the_tasks_alive_or_only_the_work_in_fl
         "{e}"
     );
     assert!(c.python.evidence.contains("asyncio RSS growth per task while all 1000 tasks"), "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("0.100x < 1.000x: refined"), "the verdict comes from the runtimes");
+    assert!(c.python.evidence.contains("0.100x <= 1.000x: refined"), "the verdict comes from the runtimes");
     // Memory that grows with the limit: each task in flight holds more than one waiting.
     set(&mut r, "tokio", "limit", "task_heap_bytes", 1000.0, 4000.0);
     let e = judged(&r, "3.3").rust.evidence;
@@ -136,13 +142,15 @@ fn rule_3_4_extremely_low_is_an_order_of_magnitude_on_spawn_and_hand_off() {
     let e = &c.rust.evidence;
     assert!(e.contains("spawn+join, an OS thread / tokio (70.00 µs / 0.80 µs) 87.500x > 10.000x"), "{e}");
     assert!(
-        e.contains("one hand-off (best of 3), an OS thread / tokio (13.60 µs / 0.500 µs) 27.200x > 10.000x"),
+        e.contains("one hand-off (best of 3), an OS thread / tokio (13.60 µs / 0.500 µs) 27.200x > 10.000x: true."),
         "{e}"
     );
     let e = &c.python.evidence;
     assert!(e.contains("a Python thread / asyncio (35.00 µs / 10.000 µs) 3.500x > 1.000x"), "{e}");
     assert!(
-        e.contains("3.500x > 1.000x: refined. Cheaper on both counts, but not by an order of magnitude (10x) on both."),
+        e.contains(
+            "3.500x > 1.000x: true in part. Cheaper on both counts, but not by an order of magnitude (10x) on both."
+        ),
         "{e}"
     );
     assert!(e.contains("GIL"), "{e}");
@@ -159,6 +167,40 @@ fn rule_3_4_extremely_low_is_an_order_of_magnitude_on_spawn_and_hand_off() {
 }
 
 #[test]
+fn rule_3_4_is_a_cause_the_low_overhead_must_be_why_the_limit_scaled() {
+    let mut r = run();
+    let c = judged(&r, "3.4");
+    let e = &c.rust.evidence;
+    assert!(
+        e.contains("Is it the reason? a pool of 100 OS threads at limit 100 took 1.030 s (tokio 1.030 s) against 1.000 s, an excess of +3.0% <= +25.0%: refined. Threads scaled about as well"),
+        "{e}"
+    );
+    assert!(e.ends_with("At limit 1000: OS threads 103.0 ms against tokio 103.0 ms."), "{e}");
+    assert_eq!(e.matches("refined").count(), 1, "{e}");
+    // Threads that missed near-perfect scaling where tokio made it: the overhead is the reason.
+    set(&mut r, "threads", "limit", "runtime_s", 100.0, 1.6);
+    set(&mut r, "python threads", "limit", "runtime_s", 100.0, 1.5);
+    let c = judged(&r, "3.4");
+    assert_eq!(verdicts(&c), (Confirmed, Refined));
+    assert!(
+        c.rust.evidence.contains("+60.0% > +25.0%: confirmed. Threads, without that low overhead"),
+        "{}",
+        c.rust.evidence
+    );
+    // Python's overhead is only a few times lower: true in part, whatever the threads did.
+    assert!(
+        c.python.evidence.ends_with("So: refined.") || c.python.evidence.contains("So: refined."),
+        "{}",
+        c.python.evidence
+    );
+    // Without the control, the cause cannot be judged: not measured, naming it.
+    r.series.retain(|s| s.name != "python threads");
+    let c = judged(&r, "3.4");
+    assert_eq!(c.python.verdict, NotMeasured);
+    assert!(c.python.evidence.contains("no series `python threads`"), "{}", c.python.evidence);
+}
+
+#[test]
 fn without_the_twin_every_python_verdict_is_not_measured() {
     let r = without_python(run());
     assert_only_python_not_measured(&claims(&Params::default(), &r).unwrap());
@@ -168,6 +210,7 @@ fn without_the_twin_every_python_verdict_is_not_measured() {
 fn the_judge_needs_the_rust_series_and_says_which_is_missing() {
     let mut r = run();
     r.series.retain(|s| !(s.name == "tokio" && s.y == "cpu_busy"));
-    let e = claims(&Params::default(), &r).unwrap_err();
-    assert!(e.message.contains("no series `tokio` measuring `cpu_busy`"), "{}", e.message);
+    let c = judged(&r, "3.2");
+    assert_eq!(c.rust.verdict, NotMeasured);
+    assert!(c.rust.evidence.contains("no series `tokio` measuring `cpu_busy`"), "{}", c.rust.evidence);
 }
