@@ -127,9 +127,11 @@ fn too_few_cores(text: &str, cores: usize) -> Finding {
 }
 
 impl Test {
-    /// A fact, not a number against a line (json.dumps ran in C): it decides like a test, with no quantity.
-    pub fn fact(text: impl Into<String>, holds: bool) -> Test {
-        Test { text: text.into(), holds, close: false, compared: None, decided: None, short_of_cores: None }
+    /// A fact, not a number against a line (json.dumps ran in C): it decides like a test, named by `id` (its
+    /// line is 0, its side whether it holds).
+    pub fn fact(id: &'static str, text: impl Into<String>, holds: bool) -> Test {
+        let decided = Some(Decided { quantity: id, line: 0.0, held: holds, close: false });
+        Test { text: text.into(), holds, close: false, compared: None, decided, short_of_cores: None }
     }
 
     /// The verdict `yes` when the test holds and `no` when it fails, with the evidence built from that branch:

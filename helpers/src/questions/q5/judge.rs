@@ -3,12 +3,19 @@
 //! Every rule reads one runtime's series: tokio's for the Rust verdict, asyncio's (`python`) for the Python one.
 
 use super::*;
-use crate::judging::legacy::{above, below};
-use crate::judging::{self};
+use crate::judging::{self, Fails, Holds, Quantity};
 use crate::questions::q3::ideal_s;
 use crate::result::Finding;
 use crate::units::{fmt_pct, fmt_ratio, fmt_s};
-use Verdict::{Confirmed, Contradicted, Refined};
+
+const ADDED: Quantity = Quantity::new("q5: runtime added / sleep added, shortest to longest latency", fmt_ratio);
+const OFF_AT_LONGEST: Quantity = Quantity::new("q5: |measured / formula - 1| at the longest latency", pct);
+const OFF_WORST: Quantity = Quantity::new("q5: |measured / formula - 1|, worst latency of the sweep", pct);
+const CLOSEST: Quantity = Quantity::new("q5: measured / model - 1, the run closest to the model", fmt_pct);
+const IN_FLIGHT: Quantity =
+    Quantity::new("q5: sleeps in flight on average at the longest latency", |v| format!("{v:.1}"));
+const FILLED: Quantity = Quantity::new("q5: share of the permits busy on average at the longest latency", pct);
+const PER_WAVE_PART: Quantity = Quantity::new("q5: per-wave share of the excess at the notes' waves", pct);
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let lat = p.latencies_ms.iter().copied().max().unwrap_or(1);
@@ -46,7 +53,7 @@ impl Side<'_> {
 
 /// The claim `id` judged by `rule` on tokio's series (Rust) and on asyncio's (Python, when the twin ran).
 fn claim(id: &str, p: &Params, r: &LabResult, rule: Rule) -> Result<Claim> {
-    let rust = rule(p, &Side { r, name: "tokio", label: "tokio" })?;
+    let rust = judging::rust(|| rule(p, &Side { r, name: "tokio", label: "tokio" }));
     let python = judging::python(r, || rule(p, &Side { r, name: "python", label: "asyncio" }));
     Claim::new(id, rust, python)
 }
@@ -88,9 +95,7 @@ fn rule_5_1(p: &Params, s: &Side) -> Result<Finding> {
         hi - lo,
         fmt_s(added)
     );
-    Ok(above(&what, (t_hi - t_lo) / added, 0.5, fmt_ratio).decide(
-        Confirmed,
-        Contradicted,
+    Ok(ADDED.above(s.r, &what, (t_hi - t_lo) / added, 0.5).confirm(
         "Each wave lasts one sleep, so a longer sleep lengthens every wave.",
         "Less than half the added sleep reached the runtime.",
     ))
@@ -106,7 +111,8 @@ const ABOUT: f64 = 0.05;
 fn rule_5_2(p: &Params, s: &Side) -> Result<Finding> {
     let hi = longest(p);
     let err = |l: u64| s.v("error_pct", l).map(|e| e.abs() / 100.0);
-    let at_hi = below(&format!("{} at {hi} ms: |measured / formula - 1|", s.label), err(hi)?, ABOUT, pct);
+    let at_hi =
+        OFF_AT_LONGEST.below(s.r, &format!("{} at {hi} ms: |measured / formula - 1|", s.label), err(hi)?, ABOUT);
     let ceil = if p.tasks.is_multiple_of(p.limit) {
         String::new()
     } else {
@@ -118,7 +124,7 @@ fn rule_5_2(p: &Params, s: &Side) -> Result<Finding> {
     };
     if !at_hi.holds && !at_hi.close {
         return Ok(at_hi
-            .decide(Confirmed, Contradicted, "", "The formula is off at the notes' own latency.")
+            .confirm("", "The formula is off at the notes' own latency.")
             .then(ceil)
             .then(excess_split(p, s)));
     }
@@ -131,12 +137,12 @@ fn rule_5_2(p: &Params, s: &Side) -> Result<Finding> {
     }
     // From the runtime itself, so a result saved before `residual_ms` existed is judged alike.
     let excess_ms = (s.v("runtime_s", worst.0)? - ideal_s(p.tasks, p.limit, worst.0)) * 1000.0;
-    let every = below(&format!("the worst of the sweep, at {} ms", worst.0), worst.1, ABOUT, pct);
+    let every = OFF_WORST.below(s.r, &format!("the worst of the sweep, at {} ms", worst.0), worst.1, ABOUT);
     Ok(at_hi
         .and(every)
         .decide(
-            Confirmed,
-            Refined,
+            Holds::Confirmed,
+            Fails::Refined,
             "What the formula leaves out is small against every sleep of the sweep.",
             &format!(
                 "The formula leaves out a cost ({excess_ms:.1} ms over ceil(N / c) x latency at {} ms), which \
@@ -175,14 +181,15 @@ fn excess_split(p: &Params, s: &Side) -> String {
     if wave_part + run_part <= 0.0 {
         return format!("{fitted}: no excess to split.");
     }
-    let t = above(
+    // Context, not a verdict: the test only words the comparison.
+    let t = PER_WAVE_PART.above(
+        s.r,
         &format!(
             "{fitted}; at the notes' {w} waves the per-wave part ({wave_part:.2} ms of {:.2} ms) is a share of",
             wave_part + run_part
         ),
         wave_part / (wave_part + run_part),
         PER_WAVE,
-        pct,
     );
     let near = if t.close { " (near the line: both parts matter)" } else { "" };
     if t.holds {
@@ -218,9 +225,7 @@ fn rule_5_3(p: &Params, s: &Side) -> Result<Finding> {
         fmt_s(ratio * ideal_s(p.tasks, p.limit, l)),
         fmt_s(ideal_s(p.tasks, p.limit, l))
     );
-    Ok(above(&what, ratio - 1.0, -0.01, fmt_pct).decide(
-        Confirmed,
-        Contradicted,
+    Ok(CLOSEST.above(s.r, &what, ratio - 1.0, -0.01).confirm(
         &format!(
             "With {} permits, {waves} waves of one sleep each pass one after another; async fills each wave.",
             p.limit
@@ -243,19 +248,16 @@ fn rule_5_4(p: &Params, s: &Side) -> Result<Finding> {
         fmt_s(serial),
         fmt_s(t)
     );
-    let overlapped = above(&what, overlap, 1.5, |v| format!("{v:.1}"));
+    let overlapped = IN_FLIGHT.above(s.r, &what, overlap, 1.5);
     if !overlapped.holds && !overlapped.close {
-        return Ok(overlapped.decide(
-            Confirmed,
-            Contradicted,
-            "",
-            &format!("With {} permit(s) the sleeps ran nearly one after another.", p.limit),
-        ));
+        return Ok(
+            overlapped.confirm("", &format!("With {} permit(s) the sleeps ran nearly one after another.", p.limit))
+        );
     }
-    let filled = above(&format!("as a share of the {} permits", p.limit), overlap / p.limit as f64, 0.5, pct);
+    let filled = FILLED.above(s.r, &format!("as a share of the {} permits", p.limit), overlap / p.limit as f64, 0.5);
     Ok(overlapped.and(filled).decide(
-        Confirmed,
-        Refined,
+        Holds::Confirmed,
+        Fails::Refined,
         "Each task still slept its full latency; async ran the waits side by side.",
         "The waits overlapped, but fewer than half the permits were busy on average: something besides the sleeps \
          (per-task work, the timer) took much of the time.",

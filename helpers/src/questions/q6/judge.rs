@@ -1,10 +1,16 @@
 //! Question 6's claims and headline: a pure function of a result (its params and series).
 
 use super::*;
-use crate::judging::legacy::{above, below, Test};
-use crate::judging::python;
-use crate::result::{Claim, Finding, LabResult, Verdict};
+use crate::judging::{python, rust, Quantity};
+use crate::result::{Claim, Finding, LabResult};
 use crate::units::{fmt_mib, fmt_ratio};
+
+const SLOPE: Quantity = Quantity::new("q6: slope of resident memory against live tasks (log-log)", fmt_count);
+const AT_ONCE: Quantity = Quantity::new("q6: spawn-all peak per job / an idle task's bytes", fmt_ratio);
+const LIVE_OVER_WORK: Quantity = Quantity::new("q6: spawn-all peak / worker-pool peak, same jobs", fmt_ratio);
+const GRAPH_ALLOCS: Quantity = Quantity::new("q6: allocations per idle task", fmt_count);
+const POOL_OVER_ALL: Quantity = Quantity::new("q6: worker-pool peak / spawn-all peak, same jobs", fmt_share);
+const WINDOW_OVER_ALL: Quantity = Quantity::new("q6: window peak / spawn-all peak, same jobs", fmt_share);
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let n = p.tasks.iter().copied().max().unwrap_or(1) as f64;
@@ -54,11 +60,6 @@ fn fmt_count(v: f64) -> String {
     format!("{v:.2}")
 }
 
-/// Rust's finding from a rule, or "not measured" when the result lacks a series it needs (an older result).
-fn rust(rule: impl FnOnce() -> Result<Finding>) -> Finding {
-    rule().unwrap_or_else(|e| Finding::not_measured(format!("Not in this result: {}.", e.message)))
-}
-
 /// The smallest and largest task counts of a series (its x), or an error naming it.
 fn counts(r: &LabResult, name: &str, y: &str) -> Result<(f64, f64)> {
     let s = r.series(name, y).ok_or_else(|| {
@@ -93,25 +94,24 @@ fn rule_6_1(r: &LabResult) -> Result<Claim> {
         }
         let total = |n: f64| -> Result<f64> { Ok((r.value(name, "rss_bytes_per_task", n)? * n).max(PAGE)) };
         let (a, b) = (total(lo)?, total(hi)?);
-        Ok(above(
-            &format!(
-                "{lang}: resident memory grew {} ({} for {lo:.0} tasks, {} for {hi:.0}) for {} the live tasks: \
-                 slope on log-log axes",
-                fmt_ratio(b / a),
-                fmt_mib(a / 1048576.0),
-                fmt_mib(b / 1048576.0),
-                fmt_ratio(hi / lo)
-            ),
-            (b / a).ln() / (hi / lo).ln(),
-            PROPORTIONAL,
-            fmt_count,
-        )
-        .decide(
-            Verdict::Confirmed,
-            Verdict::Contradicted,
-            "Memory grew with the live tasks (a slope of 1 is a fixed cost per task; 0, one fixed cost in all).",
-            "Memory grew far slower than the live tasks: a fixed cost, not the tasks, made most of it.",
-        ))
+        Ok(SLOPE
+            .above(
+                r,
+                &format!(
+                    "{lang}: resident memory grew {} ({} for {lo:.0} tasks, {} for {hi:.0}) for {} the live tasks: \
+                     slope on log-log axes",
+                    fmt_ratio(b / a),
+                    fmt_mib(a / 1048576.0),
+                    fmt_mib(b / 1048576.0),
+                    fmt_ratio(hi / lo)
+                ),
+                (b / a).ln() / (hi / lo).ln(),
+                PROPORTIONAL,
+            )
+            .confirm(
+                "Memory grew with the live tasks (a slope of 1 is a fixed cost per task; 0, one fixed cost in all).",
+                "Memory grew far slower than the live tasks: a fixed cost, not the tasks, made most of it.",
+            ))
     };
     Claim::new("6.1", rust(|| scaling("tokio", "tokio")), python(r, || scaling("asyncio", "python")))
 }
@@ -122,24 +122,23 @@ fn rule_6_8(p: &Params, r: &LabResult) -> Result<Claim> {
     let jobs = p.jobs as f64;
     let at_once = |lang: &str, peak: f64, per_task: f64, n: f64| {
         let per_job = peak * 1048576.0 / jobs;
-        above(
-            &format!(
-                "{lang}: spawning all {jobs:.0} jobs peaked at {}, {} a job, against an idle task's {} (at {n:.0} \
+        AT_ONCE
+            .above(
+                r,
+                &format!(
+                    "{lang}: spawning all {jobs:.0} jobs peaked at {}, {} a job, against an idle task's {} (at {n:.0} \
                  tasks): ratio",
-                fmt_mib(peak),
-                fmt_b(per_job),
-                fmt_b(per_task)
-            ),
-            per_job / per_task.max(1.0),
-            ALL_AT_ONCE,
-            fmt_ratio,
-        )
-        .decide(
-            Verdict::Confirmed,
-            Verdict::Contradicted,
-            "At the peak every job's task was in memory, whole, at the same time.",
-            "At the peak far fewer tasks than jobs were in memory at once.",
-        )
+                    fmt_mib(peak),
+                    fmt_b(per_job),
+                    fmt_b(per_task)
+                ),
+                per_job / per_task.max(1.0),
+                ALL_AT_ONCE,
+            )
+            .confirm(
+                "At the peak every job's task was in memory, whole, at the same time.",
+                "At the peak far fewer tasks than jobs were in memory at once.",
+            )
     };
     let rust = rust(|| {
         let n = tokio_top(r)?;
@@ -180,28 +179,27 @@ fn rule_6_9(p: &Params, r: &LabResult) -> Result<Claim> {
     let jobs = p.jobs as f64;
     let line = live_line(p);
     let ratio = |lang: &str, all: f64, pool: f64| {
-        above(
-            &format!(
-                "{lang}: the same {jobs:.0} jobs, all spawned at once, peaked at {} / through {} workers at {} =",
-                fmt_mib(all),
-                p.limit,
-                fmt_mib(pool)
-            ),
-            all / pool,
-            line,
-            fmt_ratio,
-        )
-        .decide(
-            Verdict::Confirmed,
-            Verdict::Contradicted,
-            "Memory followed the tasks alive at once, not the work done.",
-            "Memory followed the work rather than the number of live tasks.",
-        )
-        .then(format!(
-            "The line is the square root of the live tasks' ratio ({jobs:.0} / {}): halfway, on a log scale, \
+        LIVE_OVER_WORK
+            .above(
+                r,
+                &format!(
+                    "{lang}: the same {jobs:.0} jobs, all spawned at once, peaked at {} / through {} workers at {} =",
+                    fmt_mib(all),
+                    p.limit,
+                    fmt_mib(pool)
+                ),
+                all / pool,
+                line,
+            )
+            .confirm(
+                "Memory followed the tasks alive at once, not the work done.",
+                "Memory followed the work rather than the number of live tasks.",
+            )
+            .then(format!(
+                "The line is the square root of the live tasks' ratio ({jobs:.0} / {}): halfway, on a log scale, \
              between memory that follows the work (1x) and memory that follows the live tasks.",
-            p.limit
-        ))
+                p.limit
+            ))
     };
     let rust = rust(|| {
         Ok(ratio(
@@ -220,25 +218,29 @@ fn rule_6_9(p: &Params, r: &LabResult) -> Result<Claim> {
     Claim::new("6.9", rust, python)
 }
 
-/// 6.10: a task that does nothing is still an object graph: allocations per idle task.
+/// 6.10: a task that does nothing is still an object graph: allocations per idle task, more than one block.
 fn rule_6_10(r: &LabResult) -> Result<Claim> {
-    let graph = |lang: &str, allocs: f64, n: f64| -> Test {
-        above(&format!("{lang}: allocations per idle task (at {n:.0} tasks)"), allocs, GRAPH, fmt_count)
+    let graph = |lang: &str, allocs: f64, n: f64, yes: &str, no: &str| {
+        GRAPH_ALLOCS
+            .above(r, &format!("{lang}: allocations per idle task (at {n:.0} tasks)"), allocs, GRAPH)
+            .confirm(yes, no)
     };
     let rust = rust(|| {
         let n = tokio_top(r)?;
-        Ok(graph("tokio", r.value("tokio", "allocations_per_task", n)?, n).decide(
-            Verdict::Confirmed,
-            Verdict::Contradicted,
+        Ok(graph(
+            "tokio",
+            r.value("tokio", "allocations_per_task", n)?,
+            n,
             "A tokio task is several blocks pointing at each other.",
             "A tokio task is one block, its header and its future side by side: no graph to follow.",
         ))
     });
     let python = python(r, || {
         let n = python_top(r)?;
-        Ok(graph("asyncio", r.value("python", "allocations_per_task", n)?, n).decide(
-            Verdict::Confirmed,
-            Verdict::Contradicted,
+        Ok(graph(
+            "asyncio",
+            r.value("python", "allocations_per_task", n)?,
+            n,
             "An idle asyncio task is a graph of objects that point at each other: coroutine, Task, the coroutine \
              it awaits, its future, its timer handle, callbacks.",
             "An idle asyncio task was about one block here.",
@@ -249,21 +251,16 @@ fn rule_6_10(r: &LabResult) -> Result<Claim> {
 
 /// A bound's peak memory against spawning every job, for the same jobs: below 1 / `live_line` it kept memory to
 /// the live tasks it allows. `bounded` names the variant's series ("worker pool", "window").
-fn bound_finding(
-    p: &Params,
-    r: &LabResult,
-    lang: &str,
-    bounded: &str,
-    yes: Verdict,
-    because: [&str; 2],
-) -> Result<Finding> {
+fn bound_test(p: &Params, r: &LabResult, lang: &str, bounded: &str) -> Result<crate::judging::Test> {
     let jobs = p.jobs as f64;
     let (prefix, all, y) = match lang {
         "tokio" => ("tokio", "tokio spawn all", "peak_heap_mb"),
         _ => ("python", "python gather all", "peak_traced_mb"),
     };
     let (b, a) = (peak(r, &format!("{prefix} {bounded}"), y, jobs)?, peak(r, all, y, jobs)?);
-    Ok(below(
+    let q = if bounded == "window" { WINDOW_OVER_ALL } else { POOL_OVER_ALL };
+    Ok(q.below(
+        r,
         &format!(
             "{lang}: {jobs:.0} jobs through a {bounded} of {} peaked at {} / all spawned at once {} =",
             p.limit,
@@ -272,14 +269,12 @@ fn bound_finding(
         ),
         b / a,
         1.0 / live_line(p),
-        fmt_share,
-    )
-    .decide(yes, Verdict::Contradicted, because[0], because[1]))
+    ))
 }
 
-/// One remedy claim, Rust and Python, from the same bound; `yes` is the verdict when the bound saved memory.
-fn remedy(p: &Params, r: &LabResult, id: &str, bounded: &str, yes: Verdict, because: [&str; 2]) -> Result<Claim> {
-    let judge = |lang: &str| bound_finding(p, r, lang, bounded, yes, because);
+/// One remedy claim, Rust and Python, from the same bound.
+fn remedy(p: &Params, r: &LabResult, id: &str, bounded: &str, because: [&str; 2]) -> Result<Claim> {
+    let judge = |lang: &str| Ok(bound_test(p, r, lang, bounded)?.confirm(because[0], because[1]));
     Claim::new(id, rust(|| judge("tokio")), python(r, || judge("asyncio")))
 }
 
@@ -290,31 +285,33 @@ fn rule_6_11(p: &Params, r: &LabResult) -> Result<Claim> {
         r,
         "6.11",
         "worker pool",
-        Verdict::Confirmed,
         [
             "Bounding the tasks in flight kept memory to what those tasks hold. Spawning all limits the running jobs \
-         too (a semaphore inside each task), but every task exists from the start: the limit must come before the \
-         spawn.",
+             too (a semaphore inside each task), but every task exists from the start: the limit must come before \
+             the spawn.",
             "Limiting what was in flight did not save memory here.",
         ],
     )
 }
 
-/// 6.12: use connection pools. What q6 measures is a pool of reused workers, the same bound a connection pool
-/// puts on connections; so at best refined (notebook 04 measures a connection pool itself).
+/// 6.12: use connection pools. Nothing in the lab runs a connection pool (claims.json: unmeasured): notebook 04's
+/// client opens one connection per request and this experiment bounds tasks, not connections. Not measured, with
+/// the nearest measured bound: a pool of reused workers (6.11).
 fn rule_6_12(p: &Params, r: &LabResult) -> Result<Claim> {
-    remedy(
-        p,
-        r,
-        "6.12",
-        "worker pool",
-        Verdict::Refined,
-        [
-            "A pool of reused workers kept memory to its size; a connection pool bounds connections the same way, \
-         but this run has no connections (notebook 04 measures a connection pool).",
-            "A pool of reused workers did not save memory here.",
-        ],
-    )
+    let nearest = |lang: &str| {
+        let said = bound_test(p, r, lang, "worker pool").map_or_else(|e| e.message, |t| t.text);
+        Finding::not_measured(format!(
+            "No connection pool runs in this lab: notebook 04's client opens one connection per request, and this \
+             experiment bounds tasks, not connections. The nearest measured bound, a pool of reused workers (6.11): \
+             {said}."
+        ))
+    };
+    let python = if r.machine.python.starts_with("not run") {
+        Finding::not_measured("The Python twin did not run (python: false).")
+    } else {
+        nearest("asyncio")
+    };
+    Claim::new("6.12", nearest("tokio"), python)
 }
 
 /// 6.13: apply backpressure: a window that spawns the next job only when one finishes.
@@ -324,10 +321,9 @@ fn rule_6_13(p: &Params, r: &LabResult) -> Result<Claim> {
         r,
         "6.13",
         "window",
-        Verdict::Confirmed,
         [
             "The window spawns the next job only when one finishes: the producer waits for the consumers, and \
-         memory stays at the window's size.",
+             memory stays at the window's size.",
             "Making the producer wait did not save memory here.",
         ],
     )
