@@ -128,8 +128,10 @@ pub const ASYNC_GAIN_LINE: f64 = 1.25;
 /// The one rule for every claim that async does not create CPU parallelism (1.1, 1.6, 7.3): the worst ratio over
 /// `pairs` of (async variant, its cores busy, the same threads without async, their cores busy).
 pub fn async_adds_no_parallelism(r: &LabResult, pairs: &[(&str, f64, &str, f64)]) -> Result<Test> {
+    // Reversed, so that a tie goes to the first pair listed (max_by keeps the last).
     let worst = pairs
         .iter()
+        .rev()
         .max_by(|a, b| (a.1 / a.3.max(1e-9)).total_cmp(&(b.1 / b.3.max(1e-9))))
         .ok_or_else(|| LabError::other("no async variant to compare with threads"))?;
     let others: Vec<String> = pairs

@@ -173,7 +173,7 @@ fn rule_1_6_python_names_its_threads_beside_the_shared_rule() {
     let mut r = quiet();
     assert_eq!(verdicts(&r, "1.6"), (Confirmed, Confirmed));
     let (rust, py) = evidence(&r, "1.6");
-    assert!(rust.contains("tokio multi_thread 1.95 against rayon 1.95"), "{rust}");
+    assert!(rust.contains("cores busy, tokio multi_thread / rayon (1.95 / 1.95)"), "{rust}");
     assert!(py.contains("asyncio.to_thread's threads, threads rather than coroutines, kept 1.00 cores busy. This CPython has a GIL."), "{py}");
     // A free-threaded CPython whose to_thread used both cores: threads, not async; the verdict stays.
     put(&mut r, "python to_thread", "cores_busy", 1.9);
