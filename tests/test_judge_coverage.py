@@ -64,13 +64,15 @@ def test_every_claim_reaches_two_verdicts_or_says_why_it_cannot(log):
 
 
 def test_the_same_quantity_on_the_same_side_of_its_line_gives_the_same_verdict(log):
-    """Grouped by the quantity that decided, its line and the side the value fell on (the claim's prediction held
-    or not, close to the line or not): one verdict per rule shape, and never confirmed beside contradicted."""
+    """Grouped by the quantity that decided, its line, the direction the claim predicts and whether the value lay
+    there (close to the line or not): one verdict per rule shape, and never confirmed beside contradicted. Claims
+    that predict the opposite direction of the same number (8.9 and 8.11) are opposite claims and may well reach
+    opposite verdicts."""
     by_shape, by_side = defaultdict(set), defaultdict(set)
     for cid, lang, f in findings(log):
         if f["quantity"] is None:
             continue
-        side = (f["quantity"], round(f["line"], 9), f["held"], f["close"])
+        side = (f["quantity"], round(f["line"], 9), "above" if f["above"] else "below", f["held"], f["close"])
         by_shape[side + (f["rule"],)].add((f["verdict"], cid, lang))
         by_side[side].add((f["verdict"], cid, lang))
     split = [f"{k}: {sorted(v)}" for k, v in by_shape.items() if len({x[0] for x in v}) > 1]

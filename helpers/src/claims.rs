@@ -203,6 +203,7 @@ fn log_verdicts(c: &Claim) {
             "rule": d.map(|d| d.rule.key()),
             "quantity": t.map(|t| t.quantity),
             "line": t.map(|t| t.line),
+            "above": t.map(|t| t.above),
             "held": t.map(|t| t.held),
             "close": t.map(|t| t.close),
         })

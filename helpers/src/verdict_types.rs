@@ -115,6 +115,8 @@ pub struct Decided {
     /// The quantity's id (`judging::Quantity`): one number, named once, wherever a rule compares it.
     pub quantity: &'static str,
     pub line: f64,
+    /// The claim predicts a value above the line (else below it).
+    pub above: bool,
     /// The value lay where the claim predicts it.
     pub held: bool,
     /// Within `judging::CLOSE` of the line.

@@ -56,7 +56,7 @@ impl Quantity {
             holds,
             close,
             compared: Some(Compared { value, line, what: what.to_string(), quantity: self.id.to_string() }),
-            decided: Some(Decided { quantity: self.id, line, held: holds, close }),
+            decided: Some(Decided { quantity: self.id, line, above: op == ">", held: holds, close }),
             short_of_cores: (self.parallel && cores < PARALLEL_CORES).then_some(cores),
         }
     }
@@ -130,7 +130,7 @@ impl Test {
     /// A fact, not a number against a line (json.dumps ran in C): it decides like a test, named by `id` (its
     /// line is 0, its side whether it holds).
     pub fn fact(id: &'static str, text: impl Into<String>, holds: bool) -> Test {
-        let decided = Some(Decided { quantity: id, line: 0.0, held: holds, close: false });
+        let decided = Some(Decided { quantity: id, line: 0.0, above: true, held: holds, close: false });
         Test { text: text.into(), holds, close: false, compared: None, decided, short_of_cores: None }
     }
 

@@ -25,7 +25,7 @@ fn a_test_says_the_numbers_the_sign_and_the_verdict_of_its_branch() {
     let d = f.decision().unwrap();
     assert_eq!(d.rule, Rule::Test);
     let t = d.test.as_ref().unwrap();
-    assert_eq!((t.quantity, t.line, t.held, t.close), ("test: heartbeat p99", 50.0, false, false));
+    assert_eq!((t.quantity, t.line, t.above, t.held, t.close), ("test: heartbeat p99", 50.0, true, false, false));
 }
 
 #[test]

@@ -96,7 +96,11 @@ fn rule_7_3_async_adds_no_parallelism_over_plain_threads() {
     let mut r = quiet();
     assert_eq!(verdicts(&r, "7.3"), (Confirmed, Confirmed));
     let c = judged(&r, "7.3");
-    assert!(c.rust.evidence.contains("cores busy, spin multi_thread / spin threads (1.95 / 1.95)"), "{}", c.rust.evidence);
+    assert!(
+        c.rust.evidence.contains("cores busy, spin multi_thread / spin threads (1.95 / 1.95)"),
+        "{}",
+        c.rust.evidence
+    );
     assert!(
         c.python.evidence.contains("python spin / one thread (at most) (1.00 / 1.00) 1.000x < 1.250x: confirmed"),
         "{}",

@@ -5,10 +5,9 @@
 //! strategies, or CPU time / wall time.
 
 use super::*;
-use crate::judging::legacy::{above, below, two_step, Test};
-use crate::judging::{python, rust};
+use crate::judging::{cause_of, mechanism, python, rust, two_step, Fails, Holds, Lang, Quantity, Test};
 use crate::peak;
-use crate::result::{Claim, Finding, LabResult, Verdict};
+use crate::result::{Claim, Finding, LabResult};
 use crate::units::{fmt_mib, fmt_ms};
 use reading::*;
 
@@ -27,6 +26,20 @@ const FREED: f64 = 20.0;
 const TAIL: f64 = 3.0;
 /// Batching "pays" at this many times the throughput of one call per document (and costs below its inverse).
 const PAYS: f64 = 2.0;
+
+/// The Python pool 8.9 and 8.11 judge: a process pool whose workers build their documents and send back bytes,
+/// so that what crosses to the worker is small next to the work (as a server's request to an inference worker is).
+const FAIR_POOL: &str = "python processes (built in worker)";
+/// The pool the parent sends each whole document, pickled in the parent under its GIL: the worst case, told beside.
+const PICKLING_POOL: &str = "python processes";
+
+const TIME_PER_DOC: Quantity = Quantity::new("q8: time per document, judged size / smallest", x);
+const P99_OVER_P50: Quantity = Quantity::new("q8: light request p99 / p50 at the judged size", x);
+const DOCS_FELL: Quantity = Quantity::new("q8: documents per second, judged size / smallest", |v| format!("{v:.3}x"));
+const BYTES_FELL: Quantity = Quantity::new("q8: MB per second, judged size / smallest", |v| format!("{v:.3}x"));
+const MEMORY_GREW: Quantity =
+    Quantity::new("q8: peak RSS growth, smallest to judged size, against the document's", fmt_mib);
+const BATCH_GAIN: Quantity = Quantity::new("q8: MB/s, batched / one call per document, smallest size", x);
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let big = judged(p);
@@ -56,47 +69,71 @@ fn rule_8_1(p: &Params, r: &LabResult) -> Result<Claim> {
         let per_doc = |s: f64| -> Result<f64> { Ok(r.value(name, "wall_s", s)? * 1000.0 / p.tasks as f64) };
         let (a, b) = (per_doc(big)?, per_doc(small)?);
         let line = (big / small / 10.0).max(1.5);
-        Ok(above(
-            &format!("time per document, {name}, {big:.0} / {small:.0} bytes ({} / {})", fmt_ms(a), fmt_ms(b)),
-            a / b,
-            line,
-            x,
-        )
-        .confirm(
-            "Each document is a walk over every value and a write of every byte: more bytes, more CPU.",
-            "The work per document did not grow with the document.",
-        ))
+        Ok(TIME_PER_DOC
+            .above(
+                r,
+                &format!("time per document, {name}, {big:.0} / {small:.0} bytes ({} / {})", fmt_ms(a), fmt_ms(b)),
+                a / b,
+                line,
+            )
+            .confirm(
+                "Each document is a walk over every value and a write of every byte: more bytes, more CPU.",
+                "The work per document did not grow with the document.",
+            ))
     };
     inline("8.1", r, judge)
 }
 
-/// 8.2 "GIL contention increases": Python's threads must take turns (no parallelism) and the loop's wait for
-/// the GIL must grow with the document. Rust has no GIL.
-fn rule_8_2(p: &Params, r: &LabResult) -> Result<Claim> {
+/// What Rust has where the claims rest on the GIL: serde_json on other threads, in parallel, and the loop's lag.
+fn rust_instead(p: &Params, r: &LabResult) -> Result<String> {
     let big = judged(p);
-    let rust = rust(|| {
-        Ok(Finding::does_not_apply(format!(
-            "Rust has no GIL. What it has instead, measured at {big:.0} bytes: serde_json on spawn_blocking kept {} \
-             cores busy and on rayon {}, while the loop's heartbeat p99 was {} and {} (inline: {}).",
-            cores(r.value("spawn_blocking", "cores_busy", big)?),
-            cores(r.value("rayon", "cores_busy", big)?),
-            fmt_ms(r.value("spawn_blocking", "lag_p99_ms", big)?),
-            fmt_ms(r.value("rayon", "lag_p99_ms", big)?),
-            fmt_ms(r.value("inline current_thread", "lag_p99_ms", big)?)
-        )))
-    });
-    let python = python(r, || {
-        let took_turns = turns(r, p, "python to_thread")?;
-        let wait = grew(r, p, "python to_thread", "lag_p99_ms", "heartbeat p99", GREW)?;
-        Ok(took_turns
-            .and(wait)
-            .confirm(
-                "The threads took turns, and the loop's thread waited longer for the GIL the longer each json.dumps \
-                 call held it.",
-                "Either the threads ran in parallel or the loop's wait did not grow with the documents.",
-            )
-            .then(gil_line(r)))
-    });
+    Ok(format!(
+        "at {big:.0} bytes serde_json on spawn_blocking kept {} cores busy and on rayon {}, while the loop's \
+         heartbeat p99 was {} and {} (inline: {}).",
+        cores(r.value("spawn_blocking", "cores_busy", big)?),
+        cores(r.value("rayon", "cores_busy", big)?),
+        fmt_ms(r.value("spawn_blocking", "lag_p99_ms", big)?),
+        fmt_ms(r.value("rayon", "lag_p99_ms", big)?),
+        fmt_ms(r.value("inline current_thread", "lag_p99_ms", big)?)
+    ))
+}
+
+/// Python's threads, for a Python without the GIL.
+fn python_threads(p: &Params, r: &LabResult) -> Result<String> {
+    let big = judged(p);
+    Ok(format!(
+        "at {big:.0} bytes json.dumps on asyncio.to_thread kept {} cores busy, the loop's heartbeat p99 {}.",
+        cores(r.value("python to_thread", "cores_busy", big)?),
+        fmt_ms(r.value("python to_thread", "lag_p99_ms", big)?)
+    ))
+}
+
+fn lacked() -> Result<Finding> {
+    Err(LabError::other("Rust lacks this mechanism: only its analogue is measured"))
+}
+
+/// 8.2 "GIL contention increases": Python's threads must take turns (no parallelism, so two cores needed) and
+/// the loop's wait for the GIL must grow with the document. It rests on the GIL: Rust has none.
+fn rule_8_2(p: &Params, r: &LabResult) -> Result<Claim> {
+    let rust = mechanism(r, "8.2", Lang::Rust, || rust_instead(p, r), lacked)?;
+    let python = mechanism(
+        r,
+        "8.2",
+        Lang::Python,
+        || python_threads(p, r),
+        || {
+            let took_turns = turns(r, p, "python to_thread")?;
+            let wait = grew(r, p, LAG_P99_GREW, "python to_thread", "lag_p99_ms", "heartbeat p99", GREW)?;
+            Ok(took_turns
+                .and(wait)
+                .confirm(
+                    "The threads took turns, and the loop's thread waited longer for the GIL the longer each \
+                     json.dumps call held it.",
+                    "Either the threads ran in parallel or the loop's wait did not grow with the documents.",
+                )
+                .then(gil_line(r)))
+        },
+    )?;
     Claim::new("8.2", rust, python)
 }
 
@@ -104,7 +141,7 @@ fn rule_8_2(p: &Params, r: &LabResult) -> Result<Claim> {
 /// documents.
 fn rule_8_3(p: &Params, r: &LabResult) -> Result<Claim> {
     let judge = |name: &str| -> Result<Finding> {
-        Ok(grew(r, p, name, "lag_max_ms", "heartbeat lateness (max)", GREW)?.confirm(
+        Ok(grew(r, p, LAG_MAX_GREW, name, "lag_max_ms", "heartbeat lateness (max)", GREW)?.confirm(
             &format!("The loop ran the serializations back to back ({} were ready at once) before its timer.", p.tasks),
             "The loop's longest stall did not grow with the documents.",
         ))
@@ -116,7 +153,7 @@ fn rule_8_3(p: &Params, r: &LabResult) -> Result<Claim> {
 /// with the documents.
 fn rule_8_4(p: &Params, r: &LabResult) -> Result<Claim> {
     let judge = |name: &str| -> Result<Finding> {
-        Ok(grew(r, p, name, "ping_p50_ms", "light request latency (p50)", GREW)?.confirm(
+        Ok(grew(r, p, PING_P50_GREW, name, "ping_p50_ms", "light request latency (p50)", GREW)?.confirm(
             "A request that arrives while a serialization runs on the loop waits for it to finish.",
             "The typical request did not wait much longer beside larger documents.",
         ))
@@ -128,19 +165,21 @@ fn rule_8_4(p: &Params, r: &LabResult) -> Result<Claim> {
 /// from their median (confirmed) rather than move with it (refined: latency rose across the board).
 fn rule_8_5(p: &Params, r: &LabResult) -> Result<Claim> {
     let judge = |name: &str| -> Result<Finding> {
-        let rose = grew(r, p, name, "ping_p99_ms", "light request latency (p99)", GREW)?;
+        let rose = grew(r, p, PING_P99_GREW, name, "ping_p99_ms", "light request latency (p99)", GREW)?;
         let big = judged(p);
         let (p99, p50) = (r.value(name, "ping_p99_ms", big)?, r.value(name, "ping_p50_ms", big)?);
-        let tail = above(
+        let tail = P99_OVER_P50.above(
+            r,
             &format!("p99 / p50 at {big:.0} bytes ({} / {})", fmt_ms(p99), fmt_ms(p50)),
             p99 / p50.max(1e-6),
             TAIL,
-            x,
         );
         Ok(two_step(
             rose,
             tail,
-            [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted],
+            Holds::Confirmed,
+            Fails::Refined,
+            Fails::Contradicted,
             [
                 "Most requests were served on time; the unlucky ones waited for every serialization queued ahead.",
                 "The tail rose, but so did the median: at this size the loop is blocked for most of the run, so \
@@ -157,16 +196,16 @@ fn rule_8_5(p: &Params, r: &LabResult) -> Result<Claim> {
 fn rule_8_6(p: &Params, r: &LabResult) -> Result<Claim> {
     let judge = |name: &str| -> Result<Finding> {
         let (small, big) = growth(p)?;
-        let fell = |y: &str, unit: &str, line: f64| -> Result<Test> {
+        let fell = |q: Quantity, y: &str, unit: &str, line: f64| -> Result<Test> {
             let (a, b) = (r.value(name, y, big)?, r.value(name, y, small)?);
-            Ok(below(&format!("{unit}, {name}, {big:.0} / {small:.0} bytes ({a:.1} / {b:.1})"), a / b, line, |v| {
-                format!("{v:.3}x")
-            }))
+            Ok(q.below(r, &format!("{unit}, {name}, {big:.0} / {small:.0} bytes ({a:.1} / {b:.1})"), a / b, line))
         };
         Ok(two_step(
-            fell("docs_per_s", "documents per second", 0.5)?,
-            fell("mb_per_s", "MB per second", 0.33)?,
-            [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted],
+            fell(DOCS_FELL, "docs_per_s", "documents per second", 0.5)?,
+            fell(BYTES_FELL, "mb_per_s", "MB per second", 0.33)?,
+            Holds::Confirmed,
+            Fails::Refined,
+            Fails::Contradicted,
             [
                 "Fewer documents and fewer bytes per second: the serializer itself slowed on larger documents.",
                 "Fewer documents per second, but bytes per second held above a third: the serializer's pace per byte \
@@ -193,13 +232,9 @@ fn rule_8_7(p: &Params, r: &LabResult) -> Result<Claim> {
             Err(not_measured) => return Ok(not_measured),
         };
         let doc = (big - small) / (1024.0 * 1024.0);
-        Ok(above(
-            &format!("{} growth, {name}, {small:.0} -> {big:.0} bytes ({} -> {})", kind.rss(), fmt_mib(b), fmt_mib(a)),
-            a - b,
-            doc,
-            fmt_mib,
-        )
-        .confirm(
+        let what =
+            format!("{} growth, {name}, {small:.0} -> {big:.0} bytes ({} -> {})", kind.rss(), fmt_mib(b), fmt_mib(a));
+        Ok(MEMORY_GREW.above(r, &what, a - b, doc).confirm(
             "The line is the document's own growth in JSON bytes: the document as values in memory (several times \
              its JSON) and its output string both grew.",
             "Memory grew by less than the document did.",
@@ -208,160 +243,44 @@ fn rule_8_7(p: &Params, r: &LabResult) -> Result<Claim> {
     inline("8.7", r, judge)
 }
 
-/// 8.8 "Serialization happens in Python space -> GIL locked -> no parallelism": json.dumps on threads must keep
-/// no more than one core busy (else contradicted); confirmed if it ran in Python bytecode, refined if in C (the
-/// conclusion holds for another reason: C code that holds the GIL).
+/// 8.8 "Serialization happens in Python space -> GIL locked -> no parallelism", a chain of reasons: json.dumps on
+/// threads must keep no more than one core busy (else contradicted; two cores needed), and the reason given must
+/// hold: confirmed if it ran in Python bytecode, refined if in C (no parallelism, for another reason: C code that
+/// holds the GIL). It rests on the GIL: Rust has none.
 fn rule_8_8(p: &Params, r: &LabResult) -> Result<Claim> {
     let big = judged(p);
-    let rust = rust(|| {
-        Ok(Finding::does_not_apply(format!(
-            "Rust has no GIL and serde_json is compiled code. Measured instead at {big:.0} bytes: on rayon it kept {} \
-             cores busy at {:.0} MB/s, against {:.0} MB/s inline on one thread.",
-            cores(r.value("rayon", "cores_busy", big)?),
-            r.value("rayon", "mb_per_s", big)?,
-            r.value("inline current_thread", "mb_per_s", big)?
-        )))
-    });
-    let python = python(r, || {
-        let in_c = r.value("python json", "in_c", big)? >= 0.5;
-        let place = Test {
-            text: if in_c {
-                "json.dumps ran in C (the _json accelerator)"
-            } else {
-                "json.dumps ran in Python bytecode"
-            }
-            .into(),
-            holds: !in_c,
-            close: false,
-            compared: None, // a fact, not a number against a line
-        };
-        Ok(two_step(
-            turns(r, p, "python to_thread")?,
-            place,
-            [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted],
-            [
-                "Python code under the GIL: the threads took turns.",
-                "No parallelism, but not because the work is in Python space: json.dumps is C, and it holds the GIL \
-                 for the whole call, so the threads took turns all the same.",
-                "The threads serialized in parallel.",
-            ],
-        )
-        .then(gil_line(r)))
-    });
+    let rust = mechanism(r, "8.8", Lang::Rust, || rust_instead(p, r), lacked)?;
+    let python = mechanism(
+        r,
+        "8.8",
+        Lang::Python,
+        || python_threads(p, r),
+        || {
+            let in_c = r.value("python json", "in_c", big)? >= 0.5;
+            let place = Test::fact(
+                "q8: json.dumps ran in Python bytecode",
+                if in_c { "json.dumps ran in C (the _json accelerator)" } else { "json.dumps ran in Python bytecode" },
+                !in_c,
+            );
+            Ok(cause_of(
+                turns(r, p, "python to_thread")?,
+                place,
+                [
+                    "Python code under the GIL: the threads took turns.",
+                    "No parallelism, but not because the work is in Python space: json.dumps is C, and it holds the \
+                     GIL for the whole call, so the threads took turns all the same.",
+                    "The threads serialized in parallel.",
+                ],
+            )
+            .then(gil_line(r)))
+        },
+    )?;
     Claim::new("8.8", rust, python)
 }
 
-/// What a process pool costs the loop's process, whatever the outcome.
-const PICKLING: &str = "A process pool pickles each document in the parent to send it to a worker, and pickling \
-                        holds the parent's GIL while it runs.";
-
-/// 8.9 "So async loses its advantage": with the work inline the requests' p99 must grow (else contradicted);
-/// refined when the work on a pool kept it far lower (the advantage is lost only while the work is on the loop).
-fn rule_8_9(p: &Params, r: &LabResult) -> Result<Claim> {
-    let judge = |inline: &str, off: &str| -> Result<Finding> {
-        Ok(two_step(
-            grew(r, p, inline, "ping_p99_ms", "light request latency (p99)", GREW)?,
-            near_idle(r, p, off, inline, FREED)?,
-            [Verdict::Refined, Verdict::Confirmed, Verdict::Contradicted],
-            [
-                "Async lost its advantage only while the work ran on the loop: offloaded, requests were served \
-                 while the serializations ran.",
-                "Requests waited with the work offloaded too: moving it off the loop did not restore the loop's \
-                 responsiveness.",
-                "Requests beside large documents were served about as fast as beside small ones.",
-            ],
-        ))
-    };
-    let rust = rust(|| judge("inline current_thread", "rayon"));
-    let python = python(r, || Ok(judge("python inline", "python processes")?.then(PICKLING)));
-    Claim::new("8.9", rust, python)
-}
-
-/// 8.10 "Offload heavy compute to C/CUDA": json.dumps is C already; it must run in parallel on threads to count
-/// as a cure (confirmed), else native code alone was not enough (refined). Rust is native code throughout.
-fn rule_8_10(p: &Params, r: &LabResult) -> Result<Claim> {
-    let big = judged(p);
-    let rust = rust(|| {
-        Ok(Finding::does_not_apply(format!(
-            "Rust is compiled to native code: there is no interpreter to offload from. serde_json ran at {:.0} MB/s \
-             inline on one thread and {:.0} MB/s on rayon at {big:.0} bytes.",
-            r.value("inline current_thread", "mb_per_s", big)?,
-            r.value("rayon", "mb_per_s", big)?
-        )))
-    });
-    let python = python(r, || {
-        if r.value("python json", "in_c", big)? < 0.5 {
-            return Ok(Finding::not_measured("This Python's json.dumps ran in bytecode: C code was not measured."));
-        }
-        Ok(turns(r, p, "python to_thread")?
-            .decide(
-                Verdict::Refined,
-                Verdict::Confirmed,
-                "Native code alone was not enough: json.dumps is already C and it still held the GIL, so threads took \
-                 turns. C helps when it releases the GIL or runs in another process.",
-                "json.dumps, C code, ran in parallel on threads: native code without a GIL to hold.",
-            )
-            .then(format!(
-                "json.dumps (C) ran at {:.0} MB/s inline. {}",
-                r.value("python inline", "mb_per_s", big)?,
-                gil_line(r)
-            )))
-    });
-    Claim::new("8.10", rust, python)
-}
-
-/// 8.11 "Use worker pools": a pool must keep requests flowing (their p99 near an idle loop's; else contradicted)
-/// and use the cores (confirmed; refined if it kept the loop free without parallel work).
-fn rule_8_11(p: &Params, r: &LabResult) -> Result<Claim> {
-    let judge = |inline: &str, pool: &str| -> Result<Finding> {
-        Ok(two_step(
-            near_idle(r, p, pool, inline, FREED)?,
-            parallel(r, p, pool)?,
-            [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted],
-            [
-                "The pool ran the serializations on other threads or processes, in parallel, and the loop served \
-                 requests meanwhile.",
-                "The loop stayed responsive, but the pool did not run the work in parallel.",
-                "The pool did not keep requests flowing: they waited far longer than beside an idle loop.",
-            ],
-        ))
-    };
-    let rust = rust(|| judge("inline current_thread", "rayon"));
-    let python = python(r, || Ok(judge("python inline", "python processes")?.then(PICKLING)));
-    Claim::new("8.11", rust, python)
-}
-
-/// 8.12 "Batch operations": at the judged size, batching must not cost throughput (at least half that of one
-/// call per document; else contradicted), and pays when it doubles it (confirmed; refined in between). Hand-offs
-/// cost about the same whatever the document, so the gain depends on the size: the smallest size is told too.
-fn rule_8_12(p: &Params, r: &LabResult) -> Result<Claim> {
-    let judge = |batched: &str, single: &str| -> Result<Finding> {
-        let big = judged(p);
-        let gain =
-            |s: f64| -> Result<(f64, f64)> { Ok((r.value(batched, "mb_per_s", s)?, r.value(single, "mb_per_s", s)?)) };
-        let (a, b) = gain(big)?;
-        let what = format!("MB/s, {batched} / {single} at {big:.0} bytes ({a:.1} / {b:.1})");
-        let small = smallest(p);
-        let context = match gain(small) {
-            Ok((c, d)) if small < big => format!(" At {small:.0} bytes: {c:.1} / {d:.1} MB/s, {}.", x(c / d)),
-            _ => String::new(),
-        };
-        Ok(two_step(
-            above(&what, a / b, 1.0 / PAYS, x),
-            above("the ratio", a / b, PAYS, x),
-            [Verdict::Confirmed, Verdict::Refined, Verdict::Contradicted],
-            [
-                "Fewer hand-offs paid at this size.",
-                "Batching changed throughput little at this size: a hand-off costs about the same whatever the \
-                 document, so it matters where a document is small and hardly where it is large.",
-                "Batching cost throughput at this size: fewer calls left less work to run at once.",
-            ],
-        )
-        .then(format!("{} documents per call.{context}", p.batch)))
-    };
-    let rust = rust(|| judge("batched", "spawn_blocking"));
-    Claim::new("8.12", rust, python(r, || judge("python batched", "python processes")))
-}
+#[path = "judge_pools.rs"]
+mod pools;
+use pools::{rule_8_10, rule_8_11, rule_8_12, rule_8_9};
 
 #[cfg(test)]
 #[path = "judge_tests.rs"]

@@ -1,7 +1,7 @@
 //! Question 8's rules on synthetic results: each claim reaches at least two verdicts from the numbers alone.
 
 use super::*;
-use crate::judging::fixture::{assert_only_python_not_measured, result, set, without_python};
+use crate::judging::fixture::{assert_only_python_not_measured, free_threaded, on_cores, result, set, without_python};
 use crate::result::Verdict::{self, *};
 
 const SMALL: f64 = 10_000.0;
@@ -12,7 +12,7 @@ const BIG: f64 = 10_000_000.0;
 fn quiet() -> LabResult {
     let mut r = result("q8", serde_json::json!({"doc_bytes": [10_000, 10_000_000]}));
     // (name, y, at 10 KB, at 10 MB)
-    let table: [(&str, &str, f64, f64); 31] = [
+    let table: [(&str, &str, f64, f64); 34] = [
         ("inline current_thread", "wall_s", 0.0007, 0.94),
         ("inline current_thread", "docs_per_s", 22_857.0, 17.0),
         ("inline current_thread", "mb_per_s", 231.0, 184.0),
@@ -43,6 +43,9 @@ fn quiet() -> LabResult {
         ("python processes", "cores_busy", 1.0, 1.9),
         ("python processes", "ping_p99_ms", 19.0, 1502.0),
         ("python processes", "mb_per_s", 3.1, 7.5),
+        ("python processes (built in worker)", "cores_busy", 1.0, 1.9),
+        ("python processes (built in worker)", "ping_p99_ms", 2.0, 9.0),
+        ("python processes (built in worker)", "mb_per_s", 3.5, 70.0),
         ("python batched", "mb_per_s", 6.0, 7.5),
     ];
     for (name, y, small, big) in table {
@@ -117,15 +120,20 @@ fn rule_8_2_does_not_apply_to_rust_and_python_threads_must_take_turns() {
     has(
         &r,
         "8.2",
-        "spawn_blocking kept 1.90 cores busy and on rayon 1.90",
+        "Rust has no GIL. Measured instead: at 10000000 bytes serde_json on spawn_blocking kept 1.90 cores busy and on rayon 1.90",
         "python to_thread cores busy at 10000000 bytes 1.00 < 1.50, and heartbeat p99, python to_thread, 10000000 / \
          10000 bytes (6247 ms / 2.70 ms) 2314x > 10x: confirmed",
     );
-    // A free-threaded CPython whose threads serialize in parallel: by the numbers, no GIL contention.
+    // Threads that serialize in parallel under a GIL would contradict it.
     put(&mut r, "python to_thread", "cores_busy", BIG, 1.9);
-    r.machine.python_gil = Some(false);
     assert_eq!(verdicts(&r, "8.2").1, Contradicted);
+    // A free-threaded CPython lacks the GIL: the claim does not apply, its threads measured instead.
+    let r = free_threaded(r);
+    assert_eq!(verdicts(&r, "8.2").1, DoesNotApply);
     assert!(judged(&r, "8.2").python.evidence.contains("free-threaded"));
+    // On one core threads cannot run in parallel either way.
+    let r = on_cores(quiet(), 1);
+    assert_eq!(verdicts(&r, "8.2").1, NotMeasured);
 }
 
 #[test]
@@ -193,12 +201,7 @@ fn rule_8_7_memory_grows_by_more_than_the_document() {
 fn rule_8_8_no_parallelism_refined_when_json_dumps_is_c() {
     let mut r = quiet();
     assert_eq!(verdicts(&r, "8.8"), (DoesNotApply, Refined));
-    has(
-        &r,
-        "8.8",
-        "on rayon it kept 1.90 cores busy at 578 MB/s",
-        "json.dumps ran in C (the _json accelerator): refined",
-    );
+    has(&r, "8.8", "on rayon 1.90", "json.dumps ran in C (the _json accelerator): refined");
     put(&mut r, "python json", "in_c", BIG, 0.0);
     assert_eq!(verdicts(&r, "8.8").1, Confirmed);
     put(&mut r, "python to_thread", "cores_busy", BIG, 1.9);
@@ -208,17 +211,25 @@ fn rule_8_8_no_parallelism_refined_when_json_dumps_is_c() {
 #[test]
 fn rule_8_9_async_loses_its_advantage_only_while_the_work_is_on_the_loop() {
     let mut r = quiet();
-    // Rust's pool kept requests flowing; Python's processes did not (pickling in the parent).
-    assert_eq!(verdicts(&r, "8.9"), (Refined, Confirmed));
+    // Both pools that build their work where it runs kept requests flowing: the advantage is lost only inline.
+    assert_eq!(verdicts(&r, "8.9"), (Refined, Refined));
     has(
         &r,
         "8.9",
-        "light request p99, rayon at 10000000 bytes / inline current_thread at 10000 bytes (8.60 ms / 1.50 ms) 5.73x < \
+        "light request p99, rayon at 10000000 bytes / inline current_thread at 10000 bytes (8.60 ms / 1.50 ms) 5.73x <= \
          20x: refined",
-        "python processes at 10000000 bytes / python inline at 10000 bytes (1502 ms / 2.40 ms) 626x >= 20x: confirmed",
+        "python processes (built in worker) at 10000000 bytes / python inline at 10000 bytes (9.00 ms / 2.40 ms) 3.75x",
     );
+    // The pickling pool is told beside it, not judged.
+    has(&r, "8.9", "", "left a light-request p99 of 1502 ms at 10000000 bytes");
+    put(&mut r, "python processes (built in worker)", "ping_p99_ms", BIG, 500.0);
+    assert_eq!(verdicts(&r, "8.9").1, Confirmed);
     put(&mut r, "inline current_thread", "ping_p99_ms", BIG, 3.0);
     assert_eq!(verdicts(&r, "8.9").0, Contradicted);
+    // An older result with only the pickling pool: not measured, saying why.
+    r.series.retain(|s| s.name != "python processes (built in worker)");
+    assert_eq!(verdicts(&r, "8.9").1, NotMeasured);
+    has(&r, "8.9", "", "that measures the hand-off, not the pool");
 }
 
 #[test]
@@ -228,8 +239,8 @@ fn rule_8_10_c_code_must_also_run_in_parallel() {
     has(
         &r,
         "8.10",
-        "no interpreter to offload from",
-        "python to_thread cores busy at 10000000 bytes 1.00 < 1.50: refined",
+        "Rust has no interpreter to offload from. Measured instead: serde_json is native code",
+        "python to_thread cores busy at 10000000 bytes 1.00 <= 1.50: refined",
     );
     put(&mut r, "python to_thread", "cores_busy", BIG, 1.9);
     assert_eq!(verdicts(&r, "8.10").1, Confirmed);
@@ -240,34 +251,40 @@ fn rule_8_10_c_code_must_also_run_in_parallel() {
 #[test]
 fn rule_8_11_a_pool_keeps_requests_flowing_and_uses_the_cores() {
     let mut r = quiet();
-    assert_eq!(verdicts(&r, "8.11"), (Confirmed, Contradicted));
+    assert_eq!(verdicts(&r, "8.11"), (Confirmed, Confirmed));
     has(
         &r,
         "8.11",
         "(8.60 ms / 1.50 ms) 5.73x < 20x, and rayon cores busy at 10000000 bytes 1.90 > 1.50: confirmed",
-        "(1502 ms / 2.40 ms) 626x >= 20x: contradicted",
+        "(9.00 ms / 2.40 ms) 3.75x < 20x, and python processes (built in worker) cores busy at 10000000 bytes 1.90",
     );
-    assert!(judged(&r, "8.11").python.evidence.contains("pickles each document in the parent"));
+    has(&r, "8.11", "", "pickled in the parent, which holds the parent's GIL while it runs");
     put(&mut r, "rayon", "cores_busy", BIG, 1.0);
-    put(&mut r, "python processes", "ping_p99_ms", BIG, 20.0);
-    assert_eq!(verdicts(&r, "8.11"), (Refined, Confirmed));
+    put(&mut r, "python processes (built in worker)", "ping_p99_ms", BIG, 1000.0);
+    assert_eq!(verdicts(&r, "8.11"), (Refined, Contradicted));
+    // On one core the pools' parallelism cannot show.
+    assert_eq!(verdicts(&on_cores(quiet(), 1), "8.11"), (NotMeasured, NotMeasured));
+    // Without the fair pool: not measured, not judged on the pickling one.
+    r.series.retain(|s| s.name != "python processes (built in worker)");
+    assert_eq!(verdicts(&r, "8.11").1, NotMeasured);
 }
 
 #[test]
-fn rule_8_12_batching_judged_at_the_named_size_with_the_smallest_told() {
+fn rule_8_12_batching_judged_at_the_smallest_document_with_the_judged_size_told() {
     let mut r = quiet();
-    assert_eq!(verdicts(&r, "8.12"), (Refined, Refined));
+    assert_eq!(verdicts(&r, "8.12"), (Confirmed, Refined));
     has(
         &r,
         "8.12",
-        "MB/s, batched / spawn_blocking at 10000000 bytes (250.0 / 227.0) 1.10x > 0.50x, and the ratio 1.10x <= 2.00x: \
-         refined",
-        "4 documents per call. At 10000 bytes: 6.0 / 3.1 MB/s, 1.94x.",
+        "MB/s, batched / spawn_blocking at 10000 bytes, the smallest document (244.0 / 94.0) 2.60x > 0.50x, and the \
+         ratio 2.60x > 2.00x: confirmed",
+        "(6.0 / 3.1) 1.94x > 0.50x, and the ratio 1.94x <= 2.00x: refined (within 10%",
     );
-    put(&mut r, "batched", "mb_per_s", BIG, 500.0);
-    put(&mut r, "python batched", "mb_per_s", BIG, 3.0);
-    assert_eq!(verdicts(&r, "8.12"), (Confirmed, Contradicted));
-    assert!(judged(&r, "8.12").python.evidence.contains("0.40x <= 0.50x: contradicted"));
+    has(&r, "8.12", "At 10000000 bytes, where a hand-off is small next to the work: 250.0 / 227.0 MB/s, 1.10x.", "");
+    put(&mut r, "batched", "mb_per_s", SMALL, 100.0);
+    put(&mut r, "python batched", "mb_per_s", SMALL, 1.0);
+    assert_eq!(verdicts(&r, "8.12"), (Refined, Contradicted));
+    assert!(judged(&r, "8.12").python.evidence.contains("0.32x <= 0.50x: contradicted"));
 }
 
 #[test]

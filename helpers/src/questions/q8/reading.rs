@@ -1,10 +1,9 @@
 //! How question 8's rules read a result: the size the claims are judged at, the smallest size they grow from, and
-//! the comparisons between sizes and between strategies, each stated with its numbers.
+//! the comparisons between sizes and between strategies, each a named quantity stated with its numbers.
 
 use super::{Params, PARALLEL};
 use crate::error::Result;
-use crate::judging::legacy::{above, below, Test};
-use crate::judging::{python, rust};
+use crate::judging::{python, rust, Quantity, Test};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::fmt_ms;
 
@@ -52,45 +51,72 @@ pub(super) fn cores(v: f64) -> String {
     format!("{v:.2}")
 }
 
+/// The growths the claims read, each its own quantity: the value at the judged size over the smallest's.
+pub(super) const LAG_P99_GREW: Quantity = Quantity::new("q8: heartbeat p99, judged size / smallest", x);
+pub(super) const LAG_MAX_GREW: Quantity = Quantity::new("q8: heartbeat lateness (max), judged size / smallest", x);
+pub(super) const PING_P50_GREW: Quantity = Quantity::new("q8: light request p50, judged size / smallest", x);
+pub(super) const PING_P99_GREW: Quantity = Quantity::new("q8: light request p99, judged size / smallest", x);
+/// A pool's light-request p99 at the judged size over the inline p99 at the smallest size (an idle loop's).
+const OFF_LOOP_P99: Quantity =
+    Quantity::new("q8: light request p99, a pool at the judged size / inline at the smallest", x);
+/// Cores busy at the judged size, of Python's threads (asyncio.to_thread) and of a pool: about parallelism, so
+/// they need two cores.
+const THREADS_BUSY: Quantity = Quantity::parallel("q8: Python threads' cores busy at the judged size", cores);
+const POOL_BUSY: Quantity = Quantity::parallel("q8: a pool's cores busy at the judged size", cores);
+
 /// `name`'s `y` at the judged size over its value at the smallest size, as a test of growth.
-pub(super) fn grew(r: &LabResult, p: &Params, name: &str, y: &str, what: &str, line: f64) -> Result<Test> {
+pub(super) fn grew(r: &LabResult, p: &Params, q: Quantity, name: &str, y: &str, what: &str, line: f64) -> Result<Test> {
     let (small, big) = growth(p)?;
     let (a, b) = (r.value(name, y, big)?, r.value(name, y, small)?);
-    Ok(above(
+    Ok(q.above(
+        r,
         &format!("{what}, {name}, {big:.0} / {small:.0} bytes ({} / {})", fmt_ms(a), fmt_ms(b)),
         a / b.max(1e-6),
         line,
-        x,
     ))
 }
 
 /// Requests beside `pool` at the judged size against requests beside `inline` at the smallest size (a loop with
-/// next to nothing to do): a pool that frees the loop keeps the p99 within `line` times that baseline.
-pub(super) fn near_idle(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
+/// next to nothing to do), and the ratio: a pool that frees the loop keeps the p99 within `line` times that.
+fn off_loop(r: &LabResult, p: &Params, pool: &str, inline: &str) -> Result<(String, f64)> {
     let (small, big) = growth(p)?;
     let (a, b) = (r.value(pool, "ping_p99_ms", big)?, r.value(inline, "ping_p99_ms", small)?);
-    Ok(below(
-        &format!(
-            "light request p99, {pool} at {big:.0} bytes / {inline} at {small:.0} bytes ({} / {})",
-            fmt_ms(a),
-            fmt_ms(b)
-        ),
-        a / b.max(1e-6),
-        line,
-        x,
-    ))
+    let what = format!(
+        "light request p99, {pool} at {big:.0} bytes / {inline} at {small:.0} bytes ({} / {})",
+        fmt_ms(a),
+        fmt_ms(b)
+    );
+    Ok((what, a / b.max(1e-6)))
 }
 
-/// `name` kept at most about one core busy at the judged size (threads took turns).
+/// The pool kept the loop near idle: its p99 within `line` times the idle loop's.
+pub(super) fn near_idle(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
+    let (what, v) = off_loop(r, p, pool, inline)?;
+    Ok(OFF_LOOP_P99.below(r, &what, v, line))
+}
+
+/// The pool left the loop far from idle: the same number, the other way (8.9's "async loses its advantage").
+pub(super) fn far_from_idle(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
+    let (what, v) = off_loop(r, p, pool, inline)?;
+    Ok(OFF_LOOP_P99.above(r, &what, v, line))
+}
+
+/// Python's threads (`name`) kept at most about one core busy at the judged size: they took turns.
 pub(super) fn turns(r: &LabResult, p: &Params, name: &str) -> Result<Test> {
     let (what, v) = busy(r, p, name)?;
-    Ok(below(&what, v, PARALLEL, cores))
+    Ok(THREADS_BUSY.below(r, &what, v, PARALLEL))
 }
 
-/// `name` kept several cores busy at the judged size.
+/// Python's threads (`name`) kept several cores busy at the judged size: the same number, the other way.
+pub(super) fn threads_in_parallel(r: &LabResult, p: &Params, name: &str) -> Result<Test> {
+    let (what, v) = busy(r, p, name)?;
+    Ok(THREADS_BUSY.above(r, &what, v, PARALLEL))
+}
+
+/// A pool (`name`) kept several cores busy at the judged size.
 pub(super) fn parallel(r: &LabResult, p: &Params, name: &str) -> Result<Test> {
     let (what, v) = busy(r, p, name)?;
-    Ok(above(&what, v, PARALLEL, cores))
+    Ok(POOL_BUSY.above(r, &what, v, PARALLEL))
 }
 
 fn busy(r: &LabResult, p: &Params, name: &str) -> Result<(String, f64)> {
