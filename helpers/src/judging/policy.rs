@@ -2,7 +2,7 @@
 //! the outcome), a mechanism a language lacks (does not apply, its analogue measured), a definition, and the one
 //! rule every claim about async and CPU parallelism shares.
 
-use super::test::{two_step_as, Fails, Holds, Quantity, Test};
+use super::test::{Fails, Holds, Quantity, Test};
 use super::MISSING;
 use crate::claims::{catalogue, Mechanism};
 use crate::error::{LabError, Result};
@@ -46,10 +46,10 @@ pub fn cause(fact: Finding, explains: Test, because_yes: &str, because_no: &str)
     }
 }
 
-/// A cause decided in two steps, X then whether X explains Y, with the cause's verdicts: X fails contradicted,
-/// X holds and explains confirmed, X holds without explaining refined.
+/// A cause decided in two tests, X then whether X explains Y (`because`: explained, not the reason, X false), with
+/// `cause`'s verdicts and evidence.
 pub fn cause_of(fact: Test, explains: Test, because: [&str; 3]) -> Finding {
-    two_step_as(Rule::Cause, fact, explains, (Holds::Confirmed, Fails::Refined, Fails::Contradicted), because)
+    cause(fact.confirm("", because[2]), explains, because[0], because[1])
 }
 
 /// A claim that defines its terms: shown as a definition, never counted among the confirmed. `why` says why

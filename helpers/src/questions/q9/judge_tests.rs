@@ -104,6 +104,11 @@ fn gc_cycles_are_python_s_and_counted() {
     assert_eq!((rust.verdict, py.verdict), (DoesNotApply, Confirmed));
     says(&rust, &["no garbage collector", "272 heap bytes a task at 50000 tasks"]);
     says(&py, &["collector passes 1000 at 50000 tasks / 17 at 1000", "58.824x > 3.000x: confirmed"]);
+    // The count grows with the objects by CPython's own rule: the evidence says it is arithmetic.
+    says(
+        &py,
+        &["This much is arithmetic", "a generation-0 pass every 700 net new", "How long they took is not measured"],
+    );
     for y in ["gc_gen0", "gc_gen1", "gc_gen2"] {
         set(&mut r, "python", "tasks", y, 50_000.0, 10.0);
     }
@@ -149,9 +154,13 @@ fn too_many_open_files_follows_the_emfile_count_under_the_recorded_limit() {
     assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
     says(
         &rust,
-        &["open-files limit of 1024, at most 1024 descriptors open: EMFILE errors 44789 > 0", "28232 ephemeral"],
+        &[
+            "open-files limit of 1024 (set by the lab; a common default soft limit), at most 1024 descriptors open: \
+             EMFILE errors 44789 > 0",
+            "28232 ephemeral",
+        ],
     );
-    says(&py, &["limit of 1024: EMFILE errors 48984 > 0: confirmed", "1016 timeouts"]);
+    says(&py, &["soft limit): EMFILE errors 48984 > 0: confirmed", "1016 timeouts"]);
     // A high limit in force: every connection got its descriptor.
     set(&mut r, "tokio", "limit", "nofile", 0.0, 65_536.0);
     set(&mut r, "tokio", "limit", "emfile", 0.0, 0.0);
@@ -162,46 +171,80 @@ fn too_many_open_files_follows_the_emfile_count_under_the_recorded_limit() {
 }
 
 #[test]
-fn loop_lag_is_the_heartbeat_p99_against_100_ms() {
+fn loop_lag_must_grow_with_the_tasks_then_pass_a_tenth_of_their_sleep() {
     let mut r = sample();
     let (rust, py) = of(&r, "9.6");
     assert_eq!((rust.verdict, py.verdict), (Contradicted, Confirmed));
-    says(&rust, &["heartbeat lag p99 at 50000 tasks (2.50 ms at 1000) 5.60 ms <= 100 ms: contradicted"]);
-    says(&py, &["1741 ms > 100 ms: confirmed"]);
+    says(
+        &rust,
+        &["tokio's heartbeat lag p99 5.60 ms at 50000 tasks / 2.50 ms at 1000 = 2.240x <= 3.000x: contradicted"],
+    );
+    says(&py, &["285.410x > 3.000x, and against a tenth of the tasks' 100 ms sleep 1741 ms > 10.0 ms: confirmed"]);
+    // Grown, but small next to the sleep: refined.
+    set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 8.0);
+    assert_eq!(verdicts(&r, "9.6").0, Refined);
+    says(&of(&r, "9.6").0, &["8.00 ms <= 10.0 ms: refined", "measurable, not a stall"]);
     set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 150.0);
     assert_eq!(verdicts(&r, "9.6").0, Confirmed);
-    set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 95.0);
+    // The line follows the tasks' own sleep, a parameter.
+    r.params = serde_json::json!({"latency_ms": 2000});
     assert_eq!(verdicts(&r, "9.6").0, Refined);
 }
 
+/// The same result with the open-files limit raised above the requests sent (what a run with the hard limit
+/// raised gives): nothing forced by the lab's own limit.
+fn raised(mut r: LabResult) -> LabResult {
+    for name in ["tokio", "python"] {
+        set(&mut r, name, "limit", "nofile", 0.0, 65_536.0);
+    }
+    r
+}
+
 #[test]
-fn instability_is_refined_when_a_hard_limit_broke_it() {
-    let mut r = sample();
+fn instability_under_the_labs_lowered_limit_is_not_measured() {
+    let r = sample();
+    let (rust, py) = of(&r, "9.7");
+    assert_eq!((rust.verdict, py.verdict), (NotMeasured, NotMeasured));
+    says(
+        &rust,
+        &[
+            "44789 of the 50000 requests sent at once from tokio failed with EMFILE under the open-files limit of 1024",
+            "fails first by the experiment's design",
+            "Memory: peak RSS (since reset) 27.0 MiB at 50000 sleeping tasks",
+        ],
+    );
+    assert_eq!(verdicts(&r, "9.8"), (NotMeasured, NotMeasured));
+    says(&of(&r, "9.8").1, &["With at most 500 in flight the same requests had 0 failures or timeouts."]);
+}
+
+#[test]
+fn instability_is_attributed_by_failure_type_first_then_the_cpu() {
+    let mut r = raised(sample());
+    // Under a raised limit, EMFILE that still dominates is a hard limit: unstable, but not for the notes' reason.
     let (rust, py) = of(&r, "9.7");
     assert_eq!((rust.verdict, py.verdict), (Refined, Refined));
     says(
         &rust,
         &[
-            "none limited: failed or timed out 89.6% > 1.0%",
-            "cores busy 0.75 of 2 (its workers) 37.5% < 90.0%",
-            "EMFILE and EADDRNOTAVAIL of the 44789 failures 100.0% > 50.0%: refined",
-            "Memory: peak RSS (since reset) 27.0 MiB at 50000 sleeping tasks",
+            "none limited: failed or timed out 89.6% > 1.0%: true.",
+            "Is it the reason? EMFILE and EADDRNOTAVAIL of the 44789 failures 100.0% >= 50.0%, and cores busy 0.75 of 2",
+            "what ran out was a hard limit",
         ],
     );
-    // Failures that were timeouts: scheduler pressure, confirmed.
+    // Failures that were timeouts while the CPU had room: scheduler pressure, confirmed.
     set(&mut r, "python", "limit", "emfile", 0.0, 10_000.0);
     set(&mut r, "python", "limit", "timeouts", 0.0, 40_000.0);
     let (_, py) = of(&r, "9.7");
     assert_eq!(py.verdict, Confirmed);
-    says(&py, &["20.0% <= 50.0%: confirmed", "scheduler pressure"]);
-    // A saturated CPU: not "not because of CPU".
+    says(
+        &py,
+        &["20.0% < 50.0%", "cores busy 0.54 of 1 (its loop thread) 54.0% < 90.0%: confirmed", "scheduler pressure"],
+    );
+    // A saturated CPU: the reason the notes rule out.
     set(&mut r, "python", "limit", "client_cpu_busy", 0.0, 1.0);
     let (_, py) = of(&r, "9.7");
-    assert_eq!(py.verdict, Contradicted);
-    says(&py, &["cores busy 1.00 of 1 (its loop thread) 100.0% >= 90.0%: contradicted", "saturated"]);
-    // Close to the line: not a clear outcome.
-    set(&mut r, "python", "limit", "client_cpu_busy", 0.0, 0.95);
-    assert_eq!(verdicts(&r, "9.7").1, Refined);
+    assert_eq!(py.verdict, Refined);
+    says(&py, &["100.0% >= 90.0%: refined", "with the CPU saturated"]);
     // Nothing failed: nothing became unstable.
     set(&mut r, "tokio", "limit", "emfile", 0.0, 0.0);
     let (rust, _) = of(&r, "9.7");
@@ -211,7 +254,7 @@ fn instability_is_refined_when_a_hard_limit_broke_it() {
 
 #[test]
 fn collapse_is_most_requests_failing_unbounded_and_none_bounded() {
-    let mut r = sample();
+    let mut r = raised(sample());
     let (rust, py) = of(&r, "9.8");
     assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
     says(&rust, &["89.6% > 50.0%", "with at most 500 in flight 0.00% < 1.0%: confirmed"]);
@@ -228,7 +271,7 @@ fn collapse_is_most_requests_failing_unbounded_and_none_bounded() {
 
 #[test]
 fn without_python_every_python_verdict_is_not_measured() {
-    let r = without_python(sample());
+    let r = without_python(raised(sample()));
     assert_only_python_not_measured(&judge(&r));
 }
 
@@ -255,11 +298,14 @@ fn a_refused_peak_reset_leaves_the_memory_unmeasured_and_an_older_result_says_it
     let (rust, py) = of(&r, "9.1");
     assert_eq!((rust.verdict, py.verdict), (Refined, NotMeasured));
     says(&py, &["refused the peak reset before the python run at tasks 50000 (peak_reset 0)", "81.0 MiB"]);
-    says(&of(&r, "9.7").1, &["Memory at 50000 sleeping tasks: not measured, the peak reset was refused."]);
+    says(
+        &of(&raised(r.clone()), "9.7").1,
+        &["Memory at 50000 sleeping tasks: not measured, the peak reset was refused."],
+    );
     // A result from before the reset was recorded: judged as before, saying so.
     r.series.retain(|s| s.y != "peak_reset");
     let (rust, py) = of(&r, "9.1");
     assert_eq!((rust.verdict, py.verdict), (Refined, Refined));
     says(&rust, &["peak RSS (reset not recorded) growth from 1000 to 50000 tasks"]);
-    says(&of(&r, "9.7").0, &["Memory: peak RSS (reset not recorded) 27.0 MiB at 50000"]);
+    says(&of(&raised(r.clone()), "9.7").0, &["Memory: peak RSS (reset not recorded) 27.0 MiB at 50000"]);
 }
