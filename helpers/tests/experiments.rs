@@ -270,6 +270,9 @@ fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_
         // limit it is a wait for a permit, which latency from submission counts and service time leaves out.
         assert!(v("service_p99_ms", 0.0) > v("service_p99_ms", 10.0), "{client}: unlimited service p99 not higher");
         assert!(v("from_submit_p99_ms", 10.0) > 2.0 * v("service_p99_ms", 10.0), "{client}: permit wait uncounted");
+        // Latency of the answered requests alone (the same clock as from submission, no timeout in it).
+        let (p50, p99) = (v("answered_p50_ms", 10.0), v("answered_p99_ms", 10.0));
+        assert!(0.0 < p50 && p50 <= p99 && v("answered_max_ms", 10.0) <= v("from_submit_max_ms", 10.0), "{client}");
         assert!(v("server_max_queue", 0.0) > v("server_max_queue", 10.0), "{client}");
         assert!(v("emfile", -1.0) > 0.0, "{client}: no EMFILE under nofile 64");
         assert_eq!(v("ok", -1.0) + v("emfile", -1.0) + v("timeouts", -1.0) + v("conn_errors", -1.0), 300.0);

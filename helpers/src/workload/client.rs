@@ -67,6 +67,9 @@ pub struct ClientRun {
     /// From submission (before any permit) to the answer or to giving up at the timeout: what the caller waits.
     /// Requests that failed otherwise (EMFILE, refused, 429) are left out.
     pub from_submit: Percentiles,
+    /// From submission (the same clock start) to the answer, answered (200) requests only: no timeout censored
+    /// into it. All zero when none was answered.
+    pub answered: Percentiles,
     /// From the permit to the answer, answered requests only: what the server and the network take.
     pub service: Percentiles,
     pub wall_s: f64,
@@ -126,13 +129,14 @@ pub async fn run_recorded(
             })
         })
         .collect();
-    let (mut from_submit, mut service) = (Latencies::new(), Latencies::new());
+    let (mut from_submit, mut answered, mut service) = (Latencies::new(), Latencies::new(), Latencies::new());
     let mut out = Outcomes::default();
     for h in handles {
         match h.await {
             Ok(Outcome::Ok { from_submit: f, service: s }) => {
                 out.ok += 1;
                 from_submit.record(f);
+                answered.record(f);
                 service.record(s);
             }
             Ok(Outcome::Timeout(f)) => {
@@ -151,6 +155,7 @@ pub async fn run_recorded(
     ClientRun {
         outcomes: out,
         from_submit: from_submit.percentiles(),
+        answered: answered.percentiles(),
         service: service.percentiles(),
         wall_s,
         peak_fds: peak.load(Ordering::Relaxed),
