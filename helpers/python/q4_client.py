@@ -10,8 +10,9 @@ Latency is measured from submission (before the semaphore) beside service time (
 over the answered requests alone (`answered_*`: no timeout counted in); the timeout sits around the request, inside
 the permit, where the notes' code puts it. `--variant gather` runs the notes' own program with the limit removed:
 asyncio.gather without return_exceptions, which raises at the first error while the other requests run on, and
-reports what it did. `--timeline` records each request's instants as `lab`'s tokio client does (`client::INSTANTS`:
-submitted, sent, then answered, timed out or refused), for `lab` to condense.
+reports what it did (`lab` runs the same program in tokio: `client::gather`). `--timeline` records each request's
+instants as `lab`'s tokio client does (`client::INSTANTS`: submitted, sent, then answered, timed out or refused), for
+`lab` to condense.
 """
 
 import asyncio
