@@ -6,11 +6,13 @@
   python3 q4_client.py --params '{...}' --port 40123 --variant gather
   python3 q4_client.py --params '{...}' --port 40123 --limit 50 --timeline     (also each request's instants)
 
-Latency is measured from submission (before the semaphore) beside service time (after it); the timeout sits around
-the request, inside the permit, where the notes' code puts it. `--variant gather` runs the notes' own program with
-the limit removed: asyncio.gather without return_exceptions, which raises at the first error while the other
-requests run on, and reports what it did. `--timeline` records each request's instants as `lab`'s tokio client does
-(`client::INSTANTS`: submitted, sent, then answered, timed out or refused), for `lab` to condense.
+Latency is measured from submission (before the semaphore) beside service time (after it), and from submission
+over the answered requests alone (`answered_*`: no timeout counted in); the timeout sits around the request, inside
+the permit, where the notes' code puts it. `--variant gather` runs the notes' own program with the limit removed:
+asyncio.gather without return_exceptions, which raises at the first error while the other requests run on, and
+reports what it did (`lab` runs the same program in tokio: `client::gather`). `--timeline` records each request's
+instants as `lab`'s tokio client does (`client::INSTANTS`: submitted, sent, then answered, timed out or refused), for
+`lab` to condense.
 """
 
 import asyncio
@@ -47,7 +49,8 @@ async def one(port):
 async def run(port, requests, limit, timeout, rec):
     sem = asyncio.Semaphore(limit) if limit else None
     out = dict(ok=0, timeouts=0, rejected=0, conn_errors=0, emfile=0, addr_not_avail=0)
-    from_submit, service = [], []
+    # From submission: every answer and every timeout (at the moment it gave up); answered: the answers alone.
+    from_submit, answered, service = [], [], []
 
     async def request(i, submitted):
         rec.mark_at(i, SUBMITTED, submitted)
@@ -62,6 +65,7 @@ async def run(port, requests, limit, timeout, rec):
                 out["ok"] += 1
                 outcome, now = ANSWERED, time.perf_counter_ns()
                 from_submit.append((now - submitted) / 1e6)
+                answered.append((now - submitted) / 1e6)
                 service.append((now - t0) / 1e6)
             else:
                 out["rejected"] += 1
@@ -88,7 +92,7 @@ async def run(port, requests, limit, timeout, rec):
     # or the semaphore; the timeline takes the same reading.
     rec.start_clock()
     await asyncio.gather(*(request(i, time.perf_counter_ns()) for i in range(requests)))
-    return out, sorted(from_submit), sorted(service)
+    return out, sorted(from_submit), sorted(answered), sorted(service)
 
 
 # How `gather_error` names the exception that escaped gather (TimeoutError is an OSError: test it first).
@@ -185,7 +189,8 @@ def main():
     # Slots for every request, allocated before the run (none without --timeline).
     rec = Recorder(p["requests"], INSTANTS, on=args.timeline)
     t0 = time.perf_counter()
-    out, from_submit, service = asyncio.run(run(args.port, p["requests"], limit, p["timeout_ms"] / 1000, rec))
+    timeout = p["timeout_ms"] / 1000
+    out, from_submit, answered, service = asyncio.run(run(args.port, p["requests"], limit, timeout, rec))
     wall = time.perf_counter() - t0
     running[0] = False
     sampler.join()
@@ -194,6 +199,9 @@ def main():
         from_submit_p50_ms=lab.percentile(from_submit, 0.5),
         from_submit_p99_ms=lab.percentile(from_submit, 0.99),
         from_submit_max_ms=from_submit[-1] if from_submit else 0.0,
+        answered_p50_ms=lab.percentile(answered, 0.5),
+        answered_p99_ms=lab.percentile(answered, 0.99),
+        answered_max_ms=answered[-1] if answered else 0.0,
         service_p50_ms=lab.percentile(service, 0.5),
         service_p99_ms=lab.percentile(service, 0.99),
         service_max_ms=service[-1] if service else 0.0,

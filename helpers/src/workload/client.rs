@@ -67,6 +67,9 @@ pub struct ClientRun {
     /// From submission (before any permit) to the answer or to giving up at the timeout: what the caller waits.
     /// Requests that failed otherwise (EMFILE, refused, 429) are left out.
     pub from_submit: Percentiles,
+    /// From submission (the same clock start) to the answer, answered (200) requests only: no timeout censored
+    /// into it. All zero when none was answered.
+    pub answered: Percentiles,
     /// From the permit to the answer, answered requests only: what the server and the network take.
     pub service: Percentiles,
     pub wall_s: f64,
@@ -126,13 +129,14 @@ pub async fn run_recorded(
             })
         })
         .collect();
-    let (mut from_submit, mut service) = (Latencies::new(), Latencies::new());
+    let (mut from_submit, mut answered, mut service) = (Latencies::new(), Latencies::new(), Latencies::new());
     let mut out = Outcomes::default();
     for h in handles {
         match h.await {
             Ok(Outcome::Ok { from_submit: f, service: s }) => {
                 out.ok += 1;
                 from_submit.record(f);
+                answered.record(f);
                 service.record(s);
             }
             Ok(Outcome::Timeout(f)) => {
@@ -151,8 +155,101 @@ pub async fn run_recorded(
     ClientRun {
         outcomes: out,
         from_submit: from_submit.percentiles(),
+        answered: answered.percentiles(),
         service: service.percentiles(),
         wall_s,
         peak_fds: peak.load(Ordering::Relaxed),
     }
+}
+
+/// What the notes' own program did (`gather`), coded as the Python twin's `--variant gather` reports it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GatherRun {
+    /// An error escaped: the program's `?` would end `main` with it.
+    pub raised: bool,
+    /// What escaped: 0 nothing, 1 a timeout, 2 an I/O error (the analogue of Python's OSError), 3 another error
+    /// (a task that panicked), -1 still running after the budget.
+    pub error: i32,
+    /// The OS errno of an I/O error (EMFILE is 24), else 0.
+    pub errno: i32,
+    /// From the first spawn to the error, or to the end (or the budget).
+    pub after: Duration,
+    /// Requests not yet ended when it stopped (abandoned: nothing cancels them until the clean-up).
+    pub unfinished: u64,
+    /// Requests answered (200 or 429) by then.
+    pub answered: u64,
+    /// Requests that still had not ended after the clean-up (aborted and awaited, bounded by the budget).
+    pub left_running: u64,
+    /// The error that escaped, in Rust's words ("deadline has elapsed"), or what happened instead.
+    pub last: String,
+}
+
+/// Why a request of the notes' program failed.
+enum Failure {
+    Timeout(tokio::time::error::Elapsed),
+    Io(std::io::Error),
+}
+
+/// Counts a request as ended when its future is dropped: on completion, and on abort (a cancelled future is dropped
+/// without finishing), so the clean-up can tell what still runs.
+struct Ended(Arc<AtomicU64>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The notes' program in tokio, the shape of the Python twin's (`q4_client.py --variant gather`): every request
+/// spawned at once with no limit, each under `timeout` (a 429 is an answer; only errors and timeouts fail), awaited
+/// in completion order, stopping at the first failure, as `asyncio.gather` without `return_exceptions` does: that
+/// error is what the program's `?` lets escape. Gives up waiting after `budget`. Then it cleans up as
+/// `asyncio.run` does at exit: aborts the rest and awaits them (bounded by `budget`).
+pub async fn gather(port: u16, requests: u64, timeout: Duration, budget: Duration) -> GatherRun {
+    let (ended, answered) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let t0 = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..requests {
+        let (ended, answered) = (Ended(ended.clone()), answered.clone());
+        set.spawn(async move {
+            let _ended = ended;
+            match tokio::time::timeout(timeout, one(port)).await {
+                Ok(Ok(_)) => {
+                    answered.fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                }
+                Ok(Err(e)) => Err(Failure::Io(e)),
+                Err(e) => Err(Failure::Timeout(e)),
+            }
+        });
+    }
+    let deadline = tokio::time::Instant::from_std(t0 + budget);
+    let mut run = GatherRun::default();
+    loop {
+        let escaped = match tokio::time::timeout_at(deadline, set.join_next()).await {
+            Err(_) => {
+                run.error = -1;
+                run.last = format!("still running after the {:.0} s budget", budget.as_secs_f64());
+                break;
+            }
+            Ok(None) => {
+                run.last = "every request succeeded: nothing escaped".into();
+                break;
+            }
+            Ok(Some(Ok(Ok(())))) => continue,
+            Ok(Some(Ok(Err(Failure::Timeout(e))))) => (1, 0, format!("Elapsed ({e})")),
+            Ok(Some(Ok(Err(Failure::Io(e))))) => (2, e.raw_os_error().unwrap_or(0), format!("io::Error ({e})")),
+            Ok(Some(Err(e))) => (3, 0, format!("JoinError ({e})")),
+        };
+        run.raised = true;
+        (run.error, run.errno, run.last) = escaped;
+        break;
+    }
+    // Read at once: the other requests run on (on every worker thread) until the clean-up aborts them.
+    run.after = t0.elapsed();
+    run.unfinished = requests.saturating_sub(ended.load(Ordering::Relaxed));
+    run.answered = answered.load(Ordering::Relaxed);
+    let _ = tokio::time::timeout(budget, set.shutdown()).await;
+    run.left_running = requests.saturating_sub(ended.load(Ordering::Relaxed));
+    run
 }

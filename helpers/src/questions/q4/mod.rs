@@ -3,7 +3,9 @@
 //!
 //! `requests` one-shot requests against a loopback server with a small backend pool, with client-side limits
 //! from 10 to none, and once more without a limit under a lowered open-files limit (EMFILE shown safely, in the
-//! `lab` child only). Python's asyncio client runs against the same server.
+//! `lab` child only). Python's asyncio client runs against the same server. Then the notes' own program (every
+//! request at once, the first error escaping: tokio's `client::gather`, the twin's `asyncio.gather`) runs without a
+//! limit in each client, plainly and under the lowered open-files limit (series `gather_*` at x = 0 and -1).
 
 use crate::params::{in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
@@ -186,13 +188,12 @@ impl ExperimentParams for Params {
             })
             .sum::<f64>()
             + if self.nofile.is_some() { pool_bound } else { 0.0 };
-        // Timeouts cut runs short, so this is an upper bound; Python starts in about 0.1 s a run, and runs the
-        // notes' own program once more (it ends by the timeout).
-        let gather = if self.python {
-            (pool_bound.min(self.timeout_ms as f64 / 1000.0) + 0.3) * if self.nofile.is_some() { 2.0 } else { 1.0 }
-        } else {
-            0.0
-        };
+        // Timeouts cut runs short, so this is an upper bound; Python starts in about 0.1 s a run. The notes' own
+        // program runs once more in each client, plainly and under the lowered open-files limit: it ends by the
+        // timeout, then the server drains what it abandoned.
+        let gather_runs = if self.nofile.is_some() { 2.0 } else { 1.0 };
+        let gather_one = pool_bound.min(self.timeout_ms as f64 / 1000.0) + pool_bound;
+        let gather = gather_runs * (gather_one + if self.python { gather_one + 0.3 } else { 0.0 });
         runs * if self.python { 2.0 } else { 1.0 } + gather + self.limits.len() as f64 * 0.2 + 1.0
     }
 }

@@ -1,4 +1,7 @@
-//! What `lab q4` measures (the `lab` binary only, behind the `experiments` feature).
+//! What `lab q4` measures (the `lab` binary only, behind the `experiments` feature): each client (tokio here, and
+//! the Python twin's asyncio) at each limit, counting every request's outcome; then the notes' own program (every
+//! request at once, the first error escaping: `client::gather` in tokio, `asyncio.gather` in the twin) without a
+//! limit, plainly and under the lowered open-files limit.
 
 use super::*;
 use crate::measure::memory;
@@ -29,6 +32,11 @@ struct Outcome {
     from_submit_p50_ms: f64,
     from_submit_p99_ms: f64,
     from_submit_max_ms: f64,
+    /// Latency from submission (the same clock start) to the answer, answered (200) requests only: the timeouts
+    /// left out rather than counted at the timeout. 0 when none was answered (`ok` says how many were).
+    answered_p50_ms: f64,
+    answered_p99_ms: f64,
+    answered_max_ms: f64,
     /// Service time, from the permit to the answer (answered requests only).
     service_p50_ms: f64,
     service_p99_ms: f64,
@@ -47,7 +55,7 @@ struct Outcome {
 
 impl Outcome {
     /// Each measure with its series' y name, in series order.
-    fn measures(&self) -> [(&'static str, f64); 19] {
+    fn measures(&self) -> [(&'static str, f64); 22] {
         [
             ("ok", self.ok),
             ("timeouts", self.timeouts),
@@ -58,6 +66,9 @@ impl Outcome {
             ("from_submit_p50_ms", self.from_submit_p50_ms),
             ("from_submit_p99_ms", self.from_submit_p99_ms),
             ("from_submit_max_ms", self.from_submit_max_ms),
+            ("answered_p50_ms", self.answered_p50_ms),
+            ("answered_p99_ms", self.answered_p99_ms),
+            ("answered_max_ms", self.answered_max_ms),
             ("service_p50_ms", self.service_p50_ms),
             ("service_p99_ms", self.service_p99_ms),
             ("service_max_ms", self.service_max_ms),
@@ -84,6 +95,9 @@ impl Outcome {
             from_submit_p50_ms: v("from_submit_p50_ms")?,
             from_submit_p99_ms: v("from_submit_p99_ms")?,
             from_submit_max_ms: v("from_submit_max_ms")?,
+            answered_p50_ms: v("answered_p50_ms")?,
+            answered_p99_ms: v("answered_p99_ms")?,
+            answered_max_ms: v("answered_max_ms")?,
             service_p50_ms: v("service_p50_ms")?,
             service_p99_ms: v("service_p99_ms")?,
             service_max_ms: v("service_max_ms")?,
@@ -135,6 +149,9 @@ fn tokio_run(p: &Params, port: u16, run: ClientLimit, record: bool) -> Result<(O
         from_submit_p50_ms: r.from_submit.p50_ms,
         from_submit_p99_ms: r.from_submit.p99_ms,
         from_submit_max_ms: r.from_submit.max_ms,
+        answered_p50_ms: r.answered.p50_ms,
+        answered_p99_ms: r.answered.p99_ms,
+        answered_max_ms: r.answered.max_ms,
         service_p50_ms: r.service.p50_ms,
         service_p99_ms: r.service.p99_ms,
         service_max_ms: r.service.max_ms,
@@ -176,8 +193,9 @@ fn python_run(
     Ok((Outcome::from_python(&r, run.x())?, timeline))
 }
 
-/// What the notes' own program reported (`q4_client.py --variant gather`), in series order: the Python series at
-/// x = 0 (no limit), and the exception's last line.
+/// What the notes' own program reported, in series order, under each client's name at x = 0 (no limit) and x = -1
+/// (no limit under the lowered open-files limit): the same y names and codes from `client::gather` (tokio) and
+/// `q4_client.py --variant gather` (Python).
 const GATHER: [&str; 7] = [
     "gather_raised",
     "gather_error",
@@ -209,6 +227,31 @@ fn gather_run(
     Ok((values, r.headline))
 }
 
+/// The notes' program in tokio (`client::gather`) against the server on `port`, as `run`: each measure at
+/// `run.x()` in `GATHER` order, and what escaped with when.
+fn tokio_gather(p: &Params, port: u16, run: ClientLimit) -> Result<([f64; 7], String)> {
+    let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
+    let old = run.nofile().map(set_soft_nofile).transpose()?;
+    let timeout = Duration::from_millis(p.timeout_ms);
+    // The twin's budget: 10 s + 4 x the timeout.
+    let g = rt.block_on(client::gather(port, p.requests, timeout, Duration::from_secs(10) + 4 * timeout));
+    if let Some(old) = old {
+        set_soft_nofile(old)?;
+    }
+    let after_ms = g.after.as_secs_f64() * 1000.0;
+    let values = [
+        if g.raised { 1.0 } else { 0.0 },
+        g.error as f64,
+        g.errno as f64,
+        after_ms,
+        g.unfinished as f64,
+        g.answered as f64,
+        g.left_running as f64,
+    ];
+    let last = if g.raised { format!("raised {} after {}", g.last, fmt_ms(after_ms)) } else { g.last };
+    Ok((values, last))
+}
+
 pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
     let params = common::params_json(p)?;
@@ -216,14 +259,10 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let clients: Vec<(&str, Option<&twin::Python>)> =
         std::iter::once(("tokio", None)).chain(py.as_ref().map(|py| ("python", Some(py)))).collect();
     let runs = ClientLimit::runs(p);
-    // The notes' own program runs without a limit, plainly and under the lowered open-files limit.
-    let gather_runs: Vec<ClientLimit> = match py {
-        Some(_) => {
-            std::iter::once(ClientLimit::Unlimited).chain(p.nofile.map(ClientLimit::UnlimitedUnderNofile)).collect()
-        }
-        None => Vec::new(),
-    };
-    let mut progress = Progress::new("q4", runs.len() * clients.len() + gather_runs.len());
+    // The notes' own program runs without a limit, plainly and under the lowered open-files limit, in each client.
+    let gather_runs: Vec<ClientLimit> =
+        std::iter::once(ClientLimit::Unlimited).chain(p.nofile.map(ClientLimit::UnlimitedUnderNofile)).collect();
+    let mut progress = Progress::new("q4", (runs.len() + gather_runs.len()) * clients.len());
     let server = Server::start(&ServerConfig {
         pool_size: p.pool_size,
         service_ms: p.service_ms,
@@ -277,29 +316,43 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             ));
         }
     }
-    let mut gather: Vec<Series> = GATHER.iter().map(|y| Series::new("python", "limit", y)).collect();
-    for (&run, py) in gather_runs.iter().zip(py.iter().cycle()) {
-        progress.begin(&format!(
-            "python, the notes' program (asyncio.gather without return_exceptions), limit {}",
-            run.label()
-        ));
-        let (values, last) = gather_run(py, &params, server.port, run)?;
-        // Its abandoned requests are still queued at the server: let it finish them before the next run.
-        server.drain(Duration::from_secs(120))?;
-        for (s, v) in gather.iter_mut().zip(values) {
-            s.points.push([run.x(), v]);
+    let mut gather: Vec<Series> =
+        clients.iter().flat_map(|(c, _)| GATHER.iter().map(move |y| Series::new(c, "limit", y))).collect();
+    for &run in &gather_runs {
+        for (ci, (client, python)) in clients.iter().enumerate() {
+            let (values, last) = match python {
+                Some(py) => {
+                    progress.begin(&format!(
+                        "python, the notes' program (asyncio.gather without return_exceptions), limit {}",
+                        run.label()
+                    ));
+                    gather_run(py, &params, server.port, run)?
+                }
+                None => {
+                    progress.begin(&format!(
+                        "{client}, the notes' program (gather, first error escapes), limit {}",
+                        run.label()
+                    ));
+                    tokio_gather(p, server.port, run)?
+                }
+            };
+            // Its abandoned requests are still queued at the server: let it finish them before the next run.
+            server.drain(Duration::from_secs(120))?;
+            for (s, v) in gather[ci * GATHER.len()..].iter_mut().zip(values) {
+                s.points.push([run.x(), v]);
+            }
+            let at = |y: &str| GATHER.iter().position(|g| *g == y).map_or(0.0, |i| values[i]);
+            // Python's line as it always read; tokio's gives the time in `last`.
+            let unfinished_when = if python.is_some() { "requests unfinished when it ended" } else { "unfinished" };
+            progress.end(&format!(
+                "{last}; {} of {} {unfinished_when}; {} still running after the clean-up",
+                at("gather_unfinished"),
+                p.requests,
+                at("gather_left_running")
+            ));
         }
-        let at = |y: &str| GATHER.iter().position(|g| *g == y).map_or(0.0, |i| values[i]);
-        progress.end(&format!(
-            "{last}; {} of {} requests unfinished when it ended; {} still running after the clean-up",
-            at("gather_unfinished"),
-            p.requests,
-            at("gather_left_running")
-        ));
     }
-    if !gather_runs.is_empty() {
-        series.extend(gather);
-    }
+    series.extend(gather);
     drop(server);
     let mut result = common::finish(p, machine, series, super::judge::claims, super::judge::headline)?;
     result.timelines = timelines;
