@@ -100,3 +100,20 @@ def test_the_registry_is_the_only_list_of_experiments():
             if len(set(re.findall(r"\bq([1-9])\b", line))) >= 3:
                 lists.append(f"{path.relative_to(ROOT)}:{n}")
     assert not lists, f"read the list from the registry (`lab list`) instead: {lists}"
+
+
+def test_judges_reach_verdicts_only_through_the_judging_policy():
+    """A judge never names a verdict or builds a finding itself: it compares quantities and decides through
+    `judging`'s shapes (`helpers/src/judging`), so that every verdict comes from a number against a line, a
+    definition, or a mechanism the language lacks."""
+    forbidden = re.compile(r"Verdict::|Finding::decided|Finding::fixture|(?<!-> )Finding\s*\{|\.verdict\s*=|\.decision\s*=")
+    found = []
+    for path in (SRC / "questions").rglob("*.rs"):
+        if path.name.endswith("_tests.rs"):
+            continue
+        code = re.sub(r"//[^\n]*", "", path.read_text()).split("#[cfg(test)]\nmod tests")[0]
+        found += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in forbidden.finditer(code)]
+    assert not found, f"decide through judging instead: {found}"
+    # The check sees what it must refuse.
+    assert forbidden.search("let v = Verdict::Confirmed;") and forbidden.search("Finding { verdict, ..f }")
+    assert not forbidden.search("fn rule(r: &LabResult) -> Finding {")

@@ -162,21 +162,6 @@ impl Finding {
         Finding { verdict, evidence: evidence.into(), compared: None, decision: Some(Box::new(decision)) }
     }
 
-    /// TEMPORARY (judging::legacy, while the judges move to the policy's shapes): a finding with no decision.
-    pub(crate) fn legacy(verdict: Verdict, evidence: impl Into<String>) -> Finding {
-        Finding { verdict, evidence: evidence.into(), compared: None, decision: None }
-    }
-
-    /// TEMPORARY, as `legacy`.
-    pub(crate) fn new(verdict: Verdict, evidence: impl Into<String>) -> Finding {
-        Finding::legacy(verdict, evidence)
-    }
-
-    /// TEMPORARY, as `legacy`.
-    pub(crate) fn does_not_apply(why: impl Into<String>) -> Finding {
-        Finding::legacy(Verdict::DoesNotApply, why)
-    }
-
     /// Nothing measured: the run lacks what the rule needs, and `why` says what.
     pub fn not_measured(why: impl Into<String>) -> Finding {
         Finding::decided(Verdict::NotMeasured, why, Decision { rule: Rule::NotMeasured, test: None })

@@ -19,7 +19,6 @@
 //!
 //! `Claim::new` refuses a finding whose shape does not fit its claim's kind; findings are made here only.
 
-pub mod legacy;
 mod policy;
 mod test;
 

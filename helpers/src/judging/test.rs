@@ -231,5 +231,7 @@ pub fn grade(strong: Test, weak: Test, because: [&str; 3]) -> Finding {
     if strong.holds || strong.close || strong.short_of_cores.is_some() {
         return strong.decide(Holds::Confirmed, Fails::Refined, because[0], because[1]);
     }
+    // Both comparisons in the evidence: the strong line missed, then the weak one decided.
+    let weak = Test { text: format!("{}, and {}", strong.text, weak.text), ..weak };
     weak.decide(Holds::Refined, Fails::Contradicted, because[1], because[2])
 }

@@ -276,7 +276,7 @@ mod tests {
         let because = "The limit was the bottleneck at every size we tried. Then more words follow here.";
         result.claims = claims
             .iter()
-            .map(|(id, r, p)| Claim::new(id, Finding::new(*r, because), Finding::new(*p, because)).unwrap())
+            .map(|(id, r, p)| Claim::new(id, Finding::fixture(*r, because), Finding::fixture(*p, because)).unwrap())
             .collect();
         crate::ledger::Loaded {
             result,
