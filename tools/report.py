@@ -41,7 +41,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 CODE_CHOICES = ("show", "fold", "hide")
 RESULT_MIME = "application/vnd.rust-concurrency-lab.result+json"
 # The verdicts a claim can carry, for Rust and for Python (the result JSON writes them so).
-VERDICTS = {"confirmed", "refined", "contradicted", "not-measured", "does-not-apply"}
+VERDICTS = {"confirmed", "refined", "contradicted", "not-measured", "does-not-apply", "definition"}
 # What counts as a failed cell: evcxr shows `?` errors as "Error: ..." on stderr and panics as text, and a
 # panicking cell does not fail nbconvert, so every output is read.
 FAILURE = re.compile(r"panicked at|^\s*Error: |^error(\[E\d+\])?:", re.MULTILINE)

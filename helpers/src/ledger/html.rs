@@ -110,6 +110,12 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
          today's rules: Rust from the Rust series, Python from the Python twin's alone (not measured when it did \
          not run). Hover over evidence for all of it.</small></p>",
     );
+    let key: Vec<String> = v
+        .key
+        .iter()
+        .map(|k| format!("<span style=\"{}\">{}</span>: {}", verdict_style(k.status), k.label, Html::escape(k.meaning)))
+        .collect();
+    h.push_str(&format!("<p class=\"lab-key\"><small>{}</small></p>", key.join("<br>")));
     for m in &v.machines {
         let files: Vec<String> = m
             .results

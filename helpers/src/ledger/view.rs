@@ -25,6 +25,21 @@ pub struct View {
     pub claims: Vec<ClaimView>,
     /// "path: why" for each JSON file that is not a result.
     pub unreadable: Vec<String>,
+    /// What each verdict means, in the order of `Verdict::ALL`: the key under the ledger.
+    pub key: Vec<KeyView>,
+}
+
+/// One verdict in the ledger's key.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyView {
+    pub status: Verdict,
+    pub label: &'static str,
+    pub meaning: &'static str,
+}
+
+/// The ledger's key: every verdict, its words and what it means.
+pub fn key() -> Vec<KeyView> {
+    Verdict::ALL.iter().map(|&v| KeyView { status: v, label: v.label(), meaning: v.meaning() }).collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -229,6 +244,7 @@ impl Ledger {
                 .collect(),
             claims,
             unreadable: self.unreadable.clone(),
+            key: key(),
         }
     }
 
@@ -303,6 +319,10 @@ mod tests {
         assert_eq!(v["claim_count"], expected.len());
         assert_eq!(v["questions"].as_array().unwrap().len(), l.catalogue.questions.len());
         assert_eq!(v["unreadable"][0], "bad.json: not a result");
+        // The key names every verdict, the definition among them.
+        assert_eq!(v["key"].as_array().unwrap().len(), Verdict::ALL.len());
+        assert_eq!(v["key"][5]["status"], "definition");
+        assert!(v["key"][5]["meaning"].as_str().unwrap().contains("nothing measured could contradict it"));
 
         let m = &v["machines"][0];
         assert_eq!(m["label"], "2 cores · A <fast> CPU", "fewest cores first");

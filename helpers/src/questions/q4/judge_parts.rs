@@ -114,24 +114,13 @@ impl Gather {
     /// "raised a timeout after 272 ms with 343 requests unfinished", "returned", "still running after 1.0 s".
     fn outcome(&self, c: &Client) -> String {
         if self.raised > 0.0 {
-            let (what, after) = (error_name(c, self.error, self.errno), fmt_ms(self.after_ms));
+            let (what, after) = (error_name(c.name, self.error, self.errno), fmt_ms(self.after_ms));
             format!("raised {what} after {after} with {:.0} requests unfinished", self.unfinished)
         } else if self.error < 0.0 {
             format!("was still running after its budget ({})", fmt_ms(self.after_ms))
         } else {
             "returned: no request failed".into()
         }
-    }
-}
-
-/// The error that escaped, in the client's own words.
-fn error_name(c: &Client, error: f64, errno: f64) -> String {
-    match (c.name, error as i64) {
-        ("tokio", 1) => "a timeout (tokio::time::error::Elapsed)".into(),
-        ("tokio", 2) if errno > 0.0 => format!("an io::Error ({})", std::io::Error::from_raw_os_error(errno as i32)),
-        ("tokio", 2) => "an io::Error".into(),
-        ("tokio", _) => "another error".into(),
-        _ => exception_name(error, errno),
     }
 }
 

@@ -206,7 +206,7 @@ pub mod judge;
 mod requests;
 mod tables;
 pub use requests::{requests_chart, STATES};
-use tables::exception_name;
+use tables::error_name;
 pub use tables::{notes_program_table, timings};
 
 use crate::chart::{category_lines, stacked_bars, Categories};

@@ -69,34 +69,52 @@ pub(crate) fn exception_name(code: f64, errno: f64) -> String {
     }
 }
 
-/// What the notes' own program (asyncio.gather without return_exceptions, no limit) did in each of its runs.
+/// The error that escaped the notes' program, by the code both clients report, in the client's own words.
+pub(crate) fn error_name(client: &str, code: f64, errno: f64) -> String {
+    match (client, code as i64) {
+        ("tokio", 1) => "a timeout (tokio::time::error::Elapsed)".into(),
+        ("tokio", 2) if errno > 0.0 => format!("an io::Error ({})", std::io::Error::from_raw_os_error(errno as i32)),
+        ("tokio", 2) => "an io::Error".into(),
+        ("tokio", 0) => "none".into(),
+        ("tokio", -1) => "none: still running at its budget".into(),
+        ("tokio", _) => "another error".into(),
+        _ => exception_name(code, errno),
+    }
+}
+
+/// What the notes' own program (every request at once, no limit, a gather that lets the first error escape) did
+/// in each of its runs, tokio's and asyncio's.
 pub fn notes_program_table(r: &LabResult) -> Result<Html> {
     let nofile = r.params.get("nofile").and_then(|v| v.as_u64());
-    let xs: Vec<f64> =
-        r.series("python", "gather_raised").map(|s| s.points.iter().map(|p| p[0]).collect()).unwrap_or_default();
-    if xs.is_empty() {
-        return Err(LabError::other("q4: the notes' program did not run (it needs the Python twin: python: true)"));
-    }
     let mut rows = Vec::new();
-    for x in xs {
-        let v = |y: &str| r.value("python", y, x);
-        rows.push(vec![
-            limit_label(x, nofile),
-            if v("gather_raised")? > 0.0 { "yes" } else { "no" }.to_string(),
-            exception_name(v("gather_error")?, v("gather_errno")?),
-            fmt_ms(v("gather_after_ms")?),
-            format!("{:.0}", v("gather_answered")?),
-            format!("{:.0}", v("gather_unfinished")?),
-            format!("{:.0}", v("gather_left_running")?),
-        ]);
+    for (client, label) in [("tokio", "tokio (JoinSet, first error returned with ?)"), ("python", "asyncio.gather")] {
+        let xs: Vec<f64> =
+            r.series(client, "gather_raised").map(|s| s.points.iter().map(|p| p[0]).collect()).unwrap_or_default();
+        for x in xs {
+            let v = |y: &str| r.value(client, y, x);
+            rows.push(vec![
+                label.to_string(),
+                limit_label(x, nofile),
+                if v("gather_raised")? > 0.0 { "yes" } else { "no" }.to_string(),
+                error_name(client, v("gather_error")?, v("gather_errno")?),
+                fmt_ms(v("gather_after_ms")?),
+                format!("{:.0}", v("gather_answered")?),
+                format!("{:.0}", v("gather_unfinished")?),
+                format!("{:.0}", v("gather_left_running")?),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        return Err(LabError::other("q4: this result has no run of the notes' program"));
     }
     let header = [
+        "program",
         "limit",
-        "gather raised",
-        "exception",
+        "an error escaped",
+        "error",
         "after",
         "answered by then",
-        "unfinished then (abandoned)",
+        "unfinished then (cancelled at exit)",
         "still running after clean-up",
     ];
     Ok(table(&header, &rows))
@@ -130,5 +148,14 @@ mod tests {
         }
         let t = notes_program_table(&r).unwrap().0;
         assert!(t.contains("nofile 256") && t.contains("OSError (Too many open files (os error 24))"), "{t}");
+        for (y, v) in [("gather_raised", 1.0), ("gather_error", 1.0), ("gather_errno", 0.0), ("gather_after_ms", 254.0)]
+        {
+            set(&mut r, "tokio", "limit", y, 0.0, v);
+        }
+        for y in ["gather_answered", "gather_unfinished", "gather_left_running"] {
+            set(&mut r, "tokio", "limit", y, 0.0, 0.0);
+        }
+        let t = notes_program_table(&r).unwrap().0;
+        assert!(t.contains("tokio (JoinSet") && t.contains("a timeout (tokio::time::error::Elapsed)"), "{t}");
     }
 }

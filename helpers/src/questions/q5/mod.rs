@@ -275,9 +275,47 @@ pub fn wave_periods(r: &LabResult) -> Result<String> {
     Ok(lines.join("\n"))
 }
 
+/// One line per runtime: what the run took beyond ceil(N / concurrency) x latency at the shortest and at the longest
+/// latency of the sweep, and their ratio, so that prose about how the excess moves with the sleep reads this run.
+pub fn excess_by_latency(r: &LabResult) -> Result<String> {
+    let lines: Vec<String> = ["tokio", "python"]
+        .iter()
+        .filter_map(|name| {
+            let s = r.series(name, "residual_ms")?;
+            let lo = s.points.iter().min_by(|a, b| a[0].total_cmp(&b[0]))?;
+            let hi = s.points.iter().max_by(|a, b| a[0].total_cmp(&b[0]))?;
+            let label = if *name == "tokio" { "tokio" } else { "asyncio" };
+            Some(format!(
+                "{label}: {:.1} ms beyond the waves of sleep at {:.0} ms, {:.1} ms at {:.0} ms ({:.2}x)",
+                lo[1],
+                lo[0],
+                hi[1],
+                hi[0],
+                hi[1] / lo[1].max(1e-3)
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        return Err(LabError::other("q5: no series measuring `residual_ms` in this result"));
+    }
+    Ok(lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_excess_is_read_at_both_ends_of_the_sweep() {
+        let mut r = crate::judging::fixture::result("q5", serde_json::json!({}));
+        for (x, v) in [(10.0, 12.5), (100.0, 15.0), (1000.0, 24.2)] {
+            crate::judging::fixture::set(&mut r, "python", "latency_ms", "residual_ms", x, v);
+        }
+        let s = excess_by_latency(&r).unwrap();
+        assert_eq!(s, "asyncio: 12.5 ms beyond the waves of sleep at 10 ms, 24.2 ms at 1000 ms (1.94x)");
+        r.series.clear();
+        assert!(excess_by_latency(&r).is_err());
+    }
 
     #[test]
     fn the_timeline_is_recorded_at_the_notes_waves_or_else_near_100_ms() {
