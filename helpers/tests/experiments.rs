@@ -2,49 +2,18 @@
 //! the notebooks and reports read.
 
 mod common;
+mod schema_checks;
 mod timeline_checks;
 
-use helpers::result::{LabResult, Verdict};
+use helpers::result::Verdict;
 use helpers::{q3, q5};
+use schema_checks::check_schema;
 
 /// The CPU-bound tests measure cores busy: they must not share the machine with each other.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn check_schema(r: &LabResult, names: &[&str]) {
-    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
-    for key in ["experiment", "params", "machine", "series", "claims"] {
-        assert!(json.get(key).is_some(), "result JSON lacks `{key}`");
-    }
-    for key in ["cores", "memory_bytes", "cpu", "os", "rustc", "python"] {
-        assert!(json["machine"].get(key).is_some(), "machine lacks `{key}`");
-    }
-    assert!(r.machine.cores >= 1 && r.machine.memory_bytes > 0);
-    assert!(r.machine.rustc.starts_with("rustc "), "{}", r.machine.rustc);
-    for s in &json["series"].as_array().unwrap()[..] {
-        for key in ["name", "x", "y", "points"] {
-            assert!(s.get(key).is_some(), "series lacks `{key}`: {s}");
-        }
-    }
-    for n in names {
-        assert!(r.series.iter().any(|s| s.name == *n), "no series `{n}`");
-    }
-    assert!(!r.claims.is_empty());
-    let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.key()).collect();
-    for c in &json["claims"].as_array().unwrap()[..] {
-        for lang in ["rust", "python"] {
-            let v = c[lang]["verdict"].as_str().unwrap();
-            assert!(verdicts.contains(&v), "{v}");
-            assert!(!c[lang]["evidence"].as_str().unwrap().is_empty());
-        }
-    }
-    assert_eq!(r.schema, helpers::result::SCHEMA);
-    assert!(!r.started.is_empty() && r.finished >= r.started, "{} .. {}", r.started, r.finished);
-    // A result survives the round trip through JSON unchanged.
-    assert_eq!(&LabResult::from_json(&r.to_json().unwrap()).unwrap(), r);
 }
 
 #[test]
