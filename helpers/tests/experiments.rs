@@ -22,7 +22,7 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
     let p =
         q3::Params { tasks: 1000, latency_ms: 20, limits: vec![10, 100], overhead_tasks: 2000, ..Default::default() };
     let r = helpers::q3::run(&p).unwrap();
-    check_schema(&r, &["tokio", "threads", "python", "ideal"]);
+    check_schema(&r, &["tokio", "threads", "python", q3::PYTHON_THREADS, "ideal"]);
     for name in ["tokio", "threads", "python"] {
         let slow = r.value(name, "runtime_s", 10.0).unwrap();
         let fast = r.value(name, "runtime_s", 100.0).unwrap();
@@ -33,6 +33,12 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
         let reset = r.value(name, "peak_reset", 10.0).unwrap();
         assert!(reset == 0.0 || reset == 1.0, "{name}: peak_reset {reset}");
     }
+    // The control: the same sleeps on a Python thread pool of the reference limit's size, one point there, near
+    // ceil(N / L) x latency.
+    let (l, pool) = (q3::reference_limit(&p.limits), r.series(q3::PYTHON_THREADS, "runtime_s").unwrap());
+    assert_eq!(pool.points.len(), 1, "{:?}", pool.points);
+    let (ideal, took) = (q3::ideal_s(1000, l, 20), r.value(q3::PYTHON_THREADS, "runtime_s", l as f64).unwrap());
+    assert!((0.5 * ideal..=3.0 * ideal).contains(&took), "python threads at limit {l}: {took} s, ideal {ideal} s");
     // Sleeping tasks leave the CPU nearly idle: the "constantly utilized thread" is contradicted.
     assert!(r.value("tokio", "cpu_busy", 100.0).unwrap() < 0.5);
     // Contradicted below 0.1 cores, refined up to 0.5: at 20 ms sleeps a busy machine can land either side.
