@@ -164,8 +164,18 @@ fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
     common::use_test_binary();
     let p = helpers::q7::Params { tasks: vec![5, 50], duration_ms: 10, python: true };
     let r = helpers::q7::run(&p).unwrap();
-    check_schema(&r, &["sleep multi_thread", "spin current_thread", "python asyncio.sleep", "python spin"]);
+    let spin_threads = helpers::q7::SPIN_THREADS;
+    check_schema(
+        &r,
+        &["sleep multi_thread", "spin current_thread", spin_threads, "python asyncio.sleep", "python spin"],
+    );
     let v = |name: &str, y: &str| r.value(name, y, 50.0).unwrap();
+    // The control: the same spins on plain threads, one per core, measured as the others at every count.
+    for y in ["wall_s", "cpu_s", "cpu_util", "cpu_us_per_task", "switches"] {
+        assert_eq!(r.series(spin_threads, y).unwrap().points.len(), 2, "{spin_threads} {y}");
+    }
+    let busy = v(spin_threads, "cpu_s") / v(spin_threads, "wall_s");
+    assert!(busy >= if r.machine.cores >= 2 { 1.4 } else { 0.5 }, "{spin_threads}: {busy} cores busy");
     for (sleep, spin) in [("sleep multi_thread", "spin multi_thread"), ("python asyncio.sleep", "python spin")] {
         assert!(
             v(sleep, "cpu_s") * 20.0 < v(spin, "cpu_s"),
