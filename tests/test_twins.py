@@ -257,3 +257,19 @@ def test_q8_twin_records_serializations_on_the_loop_inline_and_off_it_in_process
         else:
             assert 0 not in lanes and len(t["lanes"]) >= 2, (lanes, t["lanes"])
 
+
+def test_q8_twin_workers_build_the_document_the_parent_would_have_sent():
+    sys.path.insert(0, str(TWINS))
+    import lab_common
+    import q8_json
+
+    data, started, finished, _pid = q8_json.build_and_dump(50_000)
+    assert data == json.dumps(lab_common.document(50_000)).encode() and started <= finished
+    params = {"tasks": 4, "doc_bytes": [50_000], "judge_doc_bytes": 50_000}
+    out = twin("q8_json.py", params, "--strategy", "built_in_worker", "--doc-bytes", "50000")
+    assert out.returncode == 0, out.stderr
+    values = {s["y"]: s["points"][0][1] for s in json.loads(out.stdout)["series"]}
+    assert {s["name"] for s in json.loads(out.stdout)["series"]} == {"python processes (built in worker)"}
+    # The same bytes as the other variants count: 4 documents' JSON.
+    assert values["mb_per_s"] * values["wall_s"] * 1e6 == pytest.approx(4 * len(data))
+    assert values["workers_added_peak_mb"] >= 0 and values["peak_reset"] in (0.0, 1.0)

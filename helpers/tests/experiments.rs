@@ -207,8 +207,17 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
         ..Default::default()
     };
     let r = helpers::q8::run(&p).unwrap();
-    check_schema(&r, &["inline current_thread", "spawn_blocking", "rayon", "python inline", "python processes"]);
+    let built = helpers::q8::BUILT_IN_WORKER;
+    check_schema(&r, &["inline current_thread", "spawn_blocking", "rayon", "python inline", "python processes", built]);
     let v = |name: &str, y: &str| r.value(name, y, 2_000_000.0).unwrap();
+    // The control: the pool's workers build their own documents, every size measured as the other variants.
+    for x in [1_000.0, 2_000_000.0] {
+        let mb_per_s = r.value(built, "mb_per_s", x).unwrap();
+        assert!(mb_per_s > 0.0 && mb_per_s.is_finite(), "{built} at {x} bytes: {mb_per_s} MB/s");
+    }
+    for y in ["lag_p99_ms", "ping_p99_ms", "cores_busy", "parent_peak_rss_mb", "workers_added_peak_mb"] {
+        assert!(v(built, y) >= 0.0, "{built} {y}");
+    }
     let one = r.value("one document", "serialize_ms", 2_000_000.0).unwrap();
     // Inline, the heartbeat waits at least one serialization; on the blocking pool it keeps closer to its tick.
     assert!(v("inline current_thread", "lag_max_ms") >= one, "{} < {one}", v("inline current_thread", "lag_max_ms"));
