@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 TWINS = ROOT / "helpers" / "python"
@@ -24,7 +26,7 @@ def check_schema(result, experiment):
         assert key in result["machine"]
     for s in result["series"]:
         assert {"name", "x", "y", "points"} <= set(s)
-        assert s["name"] == "python"
+        assert s["name"] in ("python", "python threads")
 
 
 def test_q3_twin_runs_the_gated_sleep_and_measures_overhead():
@@ -32,7 +34,8 @@ def test_q3_twin_runs_the_gated_sleep_and_measures_overhead():
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout)
     check_schema(r, "q3")
-    runtime = {p[0]: p[1] for s in r["series"] if s["y"] == "runtime_s" for p in s["points"]}
+    runtime = {p[0]: p[1] for s in r["series"] if (s["name"], s["y"]) == ("python", "runtime_s")
+               for p in s["points"]}
     assert runtime[10] > 5 * runtime[100]
     assert runtime[100] >= 0.0099
     assert any(s["y"] == "spawn_us" for s in r["series"])
@@ -40,6 +43,20 @@ def test_q3_twin_runs_the_gated_sleep_and_measures_overhead():
     (alive,) = [s for s in r["series"] if s["y"] == "task_rss_bytes"]
     assert [p[0] for p in alive["points"]] == [10, 100]
     assert all(0 <= p[1] < 1024 * 1024 for p in alive["points"]), alive
+    # The control: the same sleeps on a thread pool of the reference limit's size (100 here), one point: one wave
+    # of 10 ms, plus starting the pool's 100 threads, which the clock counts.
+    (pool,) = [s for s in r["series"] if s["name"] == "python threads"]
+    assert pool["y"] == "runtime_s" and len(pool["points"]) == 1 and pool["points"][0][0] == 100, pool
+    assert 0.0099 <= pool["points"][0][1] < 10 * 0.010, pool
+
+
+def test_q3_twin_thread_pool_alone_at_the_limit_lab_passes():
+    out = twin("q3_semaphore.py", {"tasks": 60, "latency_ms": 10, "limits": [5, 20]}, "--part", "threads",
+               "--limit", "20")
+    assert out.returncode == 0, out.stderr
+    (pool,) = json.loads(out.stdout)["series"]
+    assert (pool["name"], pool["x"], pool["y"], pool["points"][0][0]) == ("python threads", "limit", "runtime_s", 20)
+    assert 3 * 0.010 * 0.99 <= pool["points"][0][1] < 3 * 3 * 0.010, pool
 
 
 def test_q5_twin_one_latency_as_lab_calls_it():
@@ -239,3 +256,20 @@ def test_q8_twin_records_serializations_on_the_loop_inline_and_off_it_in_process
             assert all(p[1] >= at[1] - p[0] - 1.0 for p, at in during), during
         else:
             assert 0 not in lanes and len(t["lanes"]) >= 2, (lanes, t["lanes"])
+
+
+def test_q8_twin_workers_build_the_document_the_parent_would_have_sent():
+    sys.path.insert(0, str(TWINS))
+    import lab_common
+    import q8_json
+
+    data, started, finished, _pid = q8_json.build_and_dump(50_000)
+    assert data == json.dumps(lab_common.document(50_000)).encode() and started <= finished
+    params = {"tasks": 4, "doc_bytes": [50_000], "judge_doc_bytes": 50_000}
+    out = twin("q8_json.py", params, "--strategy", "built_in_worker", "--doc-bytes", "50000")
+    assert out.returncode == 0, out.stderr
+    values = {s["y"]: s["points"][0][1] for s in json.loads(out.stdout)["series"]}
+    assert {s["name"] for s in json.loads(out.stdout)["series"]} == {"python processes (built in worker)"}
+    # The same bytes as the other variants count: 4 documents' JSON.
+    assert values["mb_per_s"] * values["wall_s"] * 1e6 == pytest.approx(4 * len(data))
+    assert values["workers_added_peak_mb"] >= 0 and values["peak_reset"] in (0.0, 1.0)

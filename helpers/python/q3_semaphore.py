@@ -1,21 +1,55 @@
-"""Python twin of `lab q3`: 1,000 asyncio tasks sleeping behind asyncio.Semaphore(limit), and what an asyncio
+"""Python twin of `lab q3`: 1,000 asyncio tasks sleeping behind asyncio.Semaphore(limit), the same tasks as
+time.sleep on a thread pool of the reference limit's size (the control: Python's OS threads), and what an asyncio
 task and a Python OS thread (threading) cost to create and to switch to.
 
   python3 q3_semaphore.py --params '{"tasks":1000,"latency_ms":100,"limits":[10,100]}'
   python3 q3_semaphore.py --params '{...}' --part runtime --limit 100     (one point, as `lab` calls it)
+  python3 q3_semaphore.py --params '{...}' --part threads --limit 100     (the thread pool's point, as `lab` calls it)
   python3 q3_semaphore.py --params '{...}' --part overhead
   python3 q3_semaphore.py --params '{...}' --part runtime --limit 100 --timeline "limit 100, repeat 1"
       (also records each task's instants in its first run, for `lab` to condense into the result's timeline)
 """
 
 import asyncio
+import concurrent.futures
 import queue
 import sys
 import threading
 import time
+from fractions import Fraction
 
 import lab_common as lab
 import lab_timeline
+
+
+def reference_limit(limits, target=100):
+    """The limit the claims are judged at, as the lab's `q3::reference_limit`: the one closest to the notes' 100 by
+    ratio, compared as exact fractions (50 and 200 tie around 100), ties to the smaller; 100 when there is none."""
+
+    def key(v):
+        return Fraction(max(v, target), max(min(v, target), 1)), v
+
+    return min(limits, key=key) if limits else target
+
+
+def thread_pool_sleep(tasks, workers, latency_ms):
+    """The N tasks as `time.sleep(latency)` on a ThreadPoolExecutor of `workers` threads: wall s from submitting
+    the first task to the last one finishing (each task notes when it finished). Python has no thread-pool runtime
+    for coroutines; this is what its OS threads give at the same limit. The pool's threads start as tasks are
+    submitted, inside the clock, as the Rust thread pool's do; they are threads of this process and die with it
+    (no initializer needed, unlike the process pools' workers)."""
+    latency = latency_ms / 1000.0
+
+    def job():
+        time.sleep(latency)
+        return time.perf_counter()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        t0 = time.perf_counter()
+        futures = [pool.submit(job) for _ in range(tasks)]
+        finished = max(f.result() for f in futures)
+    return finished - t0
+
 
 def spawn_us(n):
     """µs per task to create `n` trivial tasks and gather them."""
@@ -102,7 +136,7 @@ def best_of(measure, n, tries=3):
 def main():
     p, args = lab.parse_args(
         "q3",
-        {"--part": {"choices": ["all", "runtime", "overhead"], "default": "all"}, "--limit": {"type": int},
+        {"--part": {"choices": ["all", "runtime", "threads", "overhead"], "default": "all"}, "--limit": {"type": int},
          "--timeline": {"metavar": "AT"}},
     )
     series = []
@@ -142,6 +176,15 @@ def main():
             eff.push(limit, [ideal / w for w in walls])
             alive.push(limit, per_task)
         series += [runtime, busy, rss, reset, eff, alive]
+    if args.part in ("all", "threads"):
+        # One point: the reference limit (or --limit, as `lab` passes it), once a repeat.
+        limit = reference_limit(p["limits"]) if args.limit is None else args.limit
+        if limit < 1:
+            lab.fail(f"--limit must be at least 1; got {limit}")
+        repeats = p["repeats"] if args.limit is None else 1
+        threads = lab.Series("python threads", "limit", "runtime_s")
+        threads.push(limit, [thread_pool_sleep(p["tasks"], limit, p["latency_ms"]) for _ in range(repeats)])
+        series.append(threads)
     if args.part in ("all", "overhead") and p["overhead_tasks"] > 0:
         n = p["overhead_tasks"]
         series.append({"name": "python", "x": "tasks", "y": "spawn_us", "points": [[n, spawn_us(n)]]})

@@ -1,6 +1,8 @@
 """Python twin of `lab q8`: coroutines that each json.dumps a large nested document, inline on the event loop,
 on asyncio.to_thread, on a ProcessPoolExecutor, or in batches to the pool, while a 1 ms heartbeat and light ping
-tasks measure how responsive the loop stays.
+tasks measure how responsive the loop stays. A control, `built_in_worker`: the same pool, but each job sends only
+the document's size; the worker builds the identical document (`lab.document` is a function of the size alone),
+json.dumps it and returns the text as bytes, so no object graph is pickled in the parent under its GIL.
 
   python3 q8_json.py --params '{"tasks":8,"doc_bytes":[100000]}'
   python3 q8_json.py --params '{...}' --strategy to_thread --doc-bytes 1000000     (one, as `lab` calls it)
@@ -21,7 +23,10 @@ import time
 import lab_common as lab
 from lab_timeline import Recorder
 
-STRATEGIES = ["inline", "to_thread", "processes", "batched"]
+STRATEGIES = ["inline", "to_thread", "processes", "batched", "built_in_worker"]
+# Each strategy's series (and timeline) name; `lab`'s q8 run.rs lists the same.
+NAMES = {s: f"python {s}" for s in STRATEGIES} | {"built_in_worker": "python processes (built in worker)"}
+POOLED = ("processes", "batched", "built_in_worker")
 MB = 1024 * 1024
 
 
@@ -48,6 +53,17 @@ def dumps_timed(doc):
     t0 = time.perf_counter_ns()
     n = len(json.dumps(doc))
     return n, t0, time.perf_counter_ns(), os.getpid()
+
+
+def build_and_dump(nbytes):
+    """In a pool's worker: builds the document of `nbytes` itself (the one the parent builds: `lab.document`
+    depends on the size alone), serializes it and returns the JSON text as bytes, with when json.dumps started
+    and finished and which worker, as `dumps_timed` does. Only an int goes out and bytes come back: pickling bytes
+    is a copy, not a walk over an object graph."""
+    doc = lab.document(nbytes)
+    t0 = time.perf_counter_ns()
+    data = json.dumps(doc).encode()
+    return data, t0, time.perf_counter_ns(), os.getpid()
 
 
 class Copy:
@@ -88,14 +104,15 @@ async def pinger(interval, lat, running, points, origin_ns):
             break
 
 
-def run(strategy, doc, p, rec):
-    """One strategy's run; `rec` (slots for tasks + 1: the last is the event loop's) gets its spans."""
+def run(strategy, size, doc, p, rec):
+    """One strategy's run over documents of `size` bytes (`doc`, None where the workers build their own); `rec`
+    (slots for tasks + 1: the last is the event loop's) gets its spans."""
     tasks, batch = p["tasks"], p["batch"]
 
     async def main():
         loop = asyncio.get_running_loop()
         pool = None
-        if strategy in ("processes", "batched"):
+        if strategy in POOLED:
             # Started and warmed before the clock, as the Rust side builds its pools: a run times the work, not
             # the workers' start-up (which would swamp small documents).
             pool = lab.process_pool(max_workers=lab.cores())
@@ -119,6 +136,14 @@ def run(strategy, doc, p, rec):
         rec.mark_at(i, 1, finished)
         return n
 
+    async def built_in_process(loop, pool, i):
+        # Counted on the bytes that came back: the same JSON (ASCII, one byte a character) the others measure.
+        data, started, finished, pid = await loop.run_in_executor(pool, build_and_dump, size)
+        rec.lane(i, key=("process", pid))
+        rec.mark_at(i, 0, started)
+        rec.mark_at(i, 1, finished)
+        return len(data)
+
     async def measured(loop, pool):
         rec.lane(tasks)  # the event loop's thread takes lane 0, before any serialization
         rec.start_clock()
@@ -136,6 +161,8 @@ def run(strategy, doc, p, rec):
             sizes = await asyncio.gather(*(asyncio.to_thread(dumps_recorded, doc, rec, i) for i in range(tasks)))
         elif strategy == "processes":
             sizes = await asyncio.gather(*(in_process(loop, pool, i) for i in range(tasks)))
+        elif strategy == "built_in_worker":
+            sizes = await asyncio.gather(*(built_in_process(loop, pool, i) for i in range(tasks)))
         else:
             groups = [min(batch, tasks - i) for i in range(0, tasks, batch)]
             futs = [loop.run_in_executor(pool, dumps_many, [Copy(doc) for _ in range(k)]) for k in groups]
@@ -179,8 +206,8 @@ def run(strategy, doc, p, rec):
 
 def timeline(rec, strategy, size, p, points):
     """The run's raw timeline, lanes named for what runs on them (lane 0: the event loop), the pings its marks."""
-    worker = "process" if strategy in ("processes", "batched") else "thread"
-    t = rec.timeline(f"python {strategy}", f"{p['tasks']} documents of {size} bytes", "documents", worker,
+    worker = "process" if strategy in POOLED else "thread"
+    t = rec.timeline(NAMES[strategy], f"{p['tasks']} documents of {size} bytes", "documents", worker,
                      marks=("pings", "latency, ms", points))
     if t["lanes"]:
         t["lanes"][0] = "event loop"
@@ -192,13 +219,17 @@ def main():
                                     "--timeline": {"action": "store_true"}})
     series, timelines = [], []
     for size in [args.doc_bytes] if args.doc_bytes else p["doc_bytes"]:
-        doc = lab.document(size)
+        doc = None
         for strategy in [args.strategy] if args.strategy else STRATEGIES:
+            # Built once a size, before any run's clock and peak reset; not at all where only workers need it, so
+            # that the parent's peak holds no document it never sends.
+            if doc is None and strategy != "built_in_worker":
+                doc = lab.document(size)
             # Slots for every document and one for the loop, allocated before the run (none without --timeline).
             rec = Recorder(p["tasks"] + 1, ["started", "finished"], on=args.timeline)
-            values, points = run(strategy, doc, p, rec)
+            values, points = run(strategy, size, doc, p, rec)
             for y, v in values.items():
-                series.append({"name": f"python {strategy}", "x": "doc_bytes", "y": y, "points": [[size, v]]})
+                series.append({"name": NAMES[strategy], "x": "doc_bytes", "y": y, "points": [[size, v]]})
             if args.timeline:
                 timelines.append(timeline(rec, strategy, size, p, points))
     lab.emit("q8", p, series, timelines=timelines)

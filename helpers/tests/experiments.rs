@@ -2,10 +2,12 @@
 //! the notebooks and reports read.
 
 mod common;
+mod schema_checks;
 mod timeline_checks;
 
-use helpers::result::{LabResult, Verdict};
+use helpers::result::Verdict;
 use helpers::{q3, q5};
+use schema_checks::check_schema;
 
 /// The CPU-bound tests measure cores busy: they must not share the machine with each other.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -14,46 +16,13 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn check_schema(r: &LabResult, names: &[&str]) {
-    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
-    for key in ["experiment", "params", "machine", "series", "claims"] {
-        assert!(json.get(key).is_some(), "result JSON lacks `{key}`");
-    }
-    for key in ["cores", "memory_bytes", "cpu", "os", "rustc", "python"] {
-        assert!(json["machine"].get(key).is_some(), "machine lacks `{key}`");
-    }
-    assert!(r.machine.cores >= 1 && r.machine.memory_bytes > 0);
-    assert!(r.machine.rustc.starts_with("rustc "), "{}", r.machine.rustc);
-    for s in &json["series"].as_array().unwrap()[..] {
-        for key in ["name", "x", "y", "points"] {
-            assert!(s.get(key).is_some(), "series lacks `{key}`: {s}");
-        }
-    }
-    for n in names {
-        assert!(r.series.iter().any(|s| s.name == *n), "no series `{n}`");
-    }
-    assert!(!r.claims.is_empty());
-    let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.key()).collect();
-    for c in &json["claims"].as_array().unwrap()[..] {
-        for lang in ["rust", "python"] {
-            let v = c[lang]["verdict"].as_str().unwrap();
-            assert!(verdicts.contains(&v), "{v}");
-            assert!(!c[lang]["evidence"].as_str().unwrap().is_empty());
-        }
-    }
-    assert_eq!(r.schema, helpers::result::SCHEMA);
-    assert!(!r.started.is_empty() && r.finished >= r.started, "{} .. {}", r.started, r.finished);
-    // A result survives the round trip through JSON unchanged.
-    assert_eq!(&LabResult::from_json(&r.to_json().unwrap()).unwrap(), r);
-}
-
 #[test]
 fn q3_limit_100_beats_limit_10_by_more_than_5x() {
     common::use_test_binary();
     let p =
         q3::Params { tasks: 1000, latency_ms: 20, limits: vec![10, 100], overhead_tasks: 2000, ..Default::default() };
     let r = helpers::q3::run(&p).unwrap();
-    check_schema(&r, &["tokio", "threads", "python", "ideal"]);
+    check_schema(&r, &["tokio", "threads", "python", q3::PYTHON_THREADS, "ideal"]);
     for name in ["tokio", "threads", "python"] {
         let slow = r.value(name, "runtime_s", 10.0).unwrap();
         let fast = r.value(name, "runtime_s", 100.0).unwrap();
@@ -64,6 +33,12 @@ fn q3_limit_100_beats_limit_10_by_more_than_5x() {
         let reset = r.value(name, "peak_reset", 10.0).unwrap();
         assert!(reset == 0.0 || reset == 1.0, "{name}: peak_reset {reset}");
     }
+    // The control: the same sleeps on a Python thread pool of the reference limit's size, one point there, near
+    // ceil(N / L) x latency.
+    let (l, pool) = (q3::reference_limit(&p.limits), r.series(q3::PYTHON_THREADS, "runtime_s").unwrap());
+    assert_eq!(pool.points.len(), 1, "{:?}", pool.points);
+    let (ideal, took) = (q3::ideal_s(1000, l, 20), r.value(q3::PYTHON_THREADS, "runtime_s", l as f64).unwrap());
+    assert!((0.5 * ideal..=3.0 * ideal).contains(&took), "python threads at limit {l}: {took} s, ideal {ideal} s");
     // Sleeping tasks leave the CPU nearly idle: the "constantly utilized thread" is contradicted.
     assert!(r.value("tokio", "cpu_busy", 100.0).unwrap() < 0.5);
     // Contradicted below 0.1 cores, refined up to 0.5: at 20 ms sleeps a busy machine can land either side.
@@ -189,8 +164,18 @@ fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
     common::use_test_binary();
     let p = helpers::q7::Params { tasks: vec![5, 50], duration_ms: 10, python: true };
     let r = helpers::q7::run(&p).unwrap();
-    check_schema(&r, &["sleep multi_thread", "spin current_thread", "python asyncio.sleep", "python spin"]);
+    let spin_threads = helpers::q7::SPIN_THREADS;
+    check_schema(
+        &r,
+        &["sleep multi_thread", "spin current_thread", spin_threads, "python asyncio.sleep", "python spin"],
+    );
     let v = |name: &str, y: &str| r.value(name, y, 50.0).unwrap();
+    // The control: the same spins on plain threads, one per core, measured as the others at every count.
+    for y in ["wall_s", "cpu_s", "cpu_util", "cpu_us_per_task", "switches"] {
+        assert_eq!(r.series(spin_threads, y).unwrap().points.len(), 2, "{spin_threads} {y}");
+    }
+    let busy = v(spin_threads, "cpu_s") / v(spin_threads, "wall_s");
+    assert!(busy >= if r.machine.cores >= 2 { 1.4 } else { 0.5 }, "{spin_threads}: {busy} cores busy");
     for (sleep, spin) in [("sleep multi_thread", "spin multi_thread"), ("python asyncio.sleep", "python spin")] {
         assert!(
             v(sleep, "cpu_s") * 20.0 < v(spin, "cpu_s"),
@@ -222,8 +207,17 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
         ..Default::default()
     };
     let r = helpers::q8::run(&p).unwrap();
-    check_schema(&r, &["inline current_thread", "spawn_blocking", "rayon", "python inline", "python processes"]);
+    let built = helpers::q8::BUILT_IN_WORKER;
+    check_schema(&r, &["inline current_thread", "spawn_blocking", "rayon", "python inline", "python processes", built]);
     let v = |name: &str, y: &str| r.value(name, y, 2_000_000.0).unwrap();
+    // The control: the pool's workers build their own documents, every size measured as the other variants.
+    for x in [1_000.0, 2_000_000.0] {
+        let mb_per_s = r.value(built, "mb_per_s", x).unwrap();
+        assert!(mb_per_s > 0.0 && mb_per_s.is_finite(), "{built} at {x} bytes: {mb_per_s} MB/s");
+    }
+    for y in ["lag_p99_ms", "ping_p99_ms", "cores_busy", "parent_peak_rss_mb", "workers_added_peak_mb"] {
+        assert!(v(built, y) >= 0.0, "{built} {y}");
+    }
     let one = r.value("one document", "serialize_ms", 2_000_000.0).unwrap();
     // Inline, the heartbeat waits at least one serialization; on the blocking pool it keeps closer to its tick.
     assert!(v("inline current_thread", "lag_max_ms") >= one, "{} < {one}", v("inline current_thread", "lag_max_ms"));

@@ -1,10 +1,12 @@
 //! N async tasks that each spend `duration` one of three ways: awaiting a timer (tokio sleep), blocking their
-//! thread (std::thread::sleep inside the task: the classic mistake), or spinning the CPU.
+//! thread (std::thread::sleep inside the task: the classic mistake), or spinning the CPU; and the same N spins
+//! on plain OS threads (`spin_threads`), the baseline that says what async adds over the threads it runs on.
 
 use super::cpu::{spin, Kernel};
 use crate::error::{LabError, Result};
 use crate::measure::cpu::{self, Section};
 use crate::params::Flavor;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,5 +59,37 @@ pub fn run(how: Wait, flavor: Flavor, tasks: u64, duration: Duration, kernel: &K
     });
     let switches = cpu::process().voluntary_switches - s0;
     drop(rt);
+    Ok(WaitRun { section, switches })
+}
+
+/// The N spin jobs of `Wait::Spin` (same kernel, same iterations, job `j` seeded with `j`) on `threads` plain OS
+/// threads taking jobs from a shared counter: no runtime, no tasks. Measured as `run` measures (process CPU time
+/// and voluntary switches around the section; the threads start inside it, as a runtime's tasks are spawned
+/// inside it).
+pub fn spin_threads(tasks: u64, duration: Duration, kernel: &Kernel, threads: usize) -> Result<WaitRun> {
+    let iters = kernel.iters(duration.as_secs_f64() * 1000.0);
+    let next = AtomicU64::new(0);
+    let worker = || loop {
+        let j = next.fetch_add(1, Ordering::Relaxed);
+        if j >= tasks {
+            break;
+        }
+        spin(iters, j);
+    };
+    let s0 = cpu::process().voluntary_switches;
+    let (started, section) = cpu::measure(|| {
+        std::thread::scope(|scope| -> Result<()> {
+            for i in 0..threads.max(1) {
+                let spawned = std::thread::Builder::new().name(format!("spinner-{i}")).spawn_scoped(scope, worker);
+                if let Err(e) = spawned {
+                    // The threads already started finish the jobs; the scope joins them before returning.
+                    return Err(LabError::other(format!("could only start {i} of {threads} spinning threads: {e}")));
+                }
+            }
+            Ok(())
+        })
+    });
+    let switches = cpu::process().voluntary_switches - s0;
+    started?;
     Ok(WaitRun { section, switches })
 }

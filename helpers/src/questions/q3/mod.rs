@@ -1,13 +1,19 @@
 //! Notebook 03, "Why did semaphore=100 give near-perfect scaling?": `use helpers::q3::*;`.
 //!
 //! N tasks sleep `latency_ms` behind a semaphore of each `limit`, in tokio, in a pool of OS threads and in Python
-//! asyncio; plus what one task costs to spawn and to switch to, in each.
+//! asyncio; plus what one task costs to spawn and to switch to, in each. A control: the same N sleeps as
+//! `time.sleep` on a Python `ThreadPoolExecutor` of the reference limit's threads (`PYTHON_THREADS`, one point),
+//! so that Python's OS threads stand beside asyncio as Rust's stand beside tokio.
 
 use crate::params::{in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
 
 /// The Python twin (`helpers/python/`) that measures this question's Python side.
 pub const TWIN: &str = "q3_semaphore.py";
+
+/// The series of the twin's thread pool: N `time.sleep`s on `ThreadPoolExecutor(max_workers = reference limit)`,
+/// y `runtime_s` at x = that limit, one point (the median of the repeats).
+pub const PYTHON_THREADS: &str = "python threads";
 
 /// Parameters of `lab q3`. Defaults are the notes' numbers.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -21,7 +27,7 @@ pub struct Params {
     pub limits: Vec<u64>,
     /// Runs of every variant, interleaved; the charts show the median and the spread. 1 .. 10.
     pub repeats: u64,
-    /// Run the Python asyncio twin beside Rust.
+    /// Run the Python twin beside Rust: asyncio at every limit, and a thread pool at the reference limit.
     pub python: bool,
     /// Tasks (and hand-offs) in the scheduling-overhead measurement, 0 (skip) .. 1,000,000.
     pub overhead_tasks: u64,
@@ -105,7 +111,12 @@ impl ExperimentParams for Params {
         // Spawning threads (Rust's, and Python's when it runs) and the Python start-up dominate the overhead
         // part: ~25 µs a task all told per variant, ~100 µs more for Python's threads.
         let python_threads = if self.python { 100e-6 } else { 0.0 };
-        sleeping * variants * self.repeats as f64 + self.overhead_tasks as f64 * (25e-6 * variants + python_threads)
+        // Python's thread pool sleeps once a repeat at the reference limit: ceil(N / limit) x latency.
+        let l = reference_limit(&self.limits);
+        let pool = if self.python { ideal_s(self.tasks, l, self.latency_ms) * self.repeats as f64 } else { 0.0 };
+        sleeping * variants * self.repeats as f64
+            + pool
+            + self.overhead_tasks as f64 * (25e-6 * variants + python_threads)
     }
 }
 

@@ -31,7 +31,10 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(p.python)?;
     let names: Vec<&str> = if py.is_some() { vec!["tokio", "threads", "python"] } else { vec!["tokio", "threads"] };
     let overhead_steps = if p.overhead_tasks > 0 { 4 + usize::from(py.is_some()) } else { 0 };
-    let mut progress = Progress::new("q3", p.repeats as usize * p.limits.len() * names.len() + overhead_steps);
+    // Python's thread pool runs once a repeat, at the reference limit only.
+    let pool_steps = if py.is_some() { p.repeats as usize } else { 0 };
+    let mut progress =
+        Progress::new("q3", p.repeats as usize * p.limits.len() * names.len() + pool_steps + overhead_steps);
     progress.note(&format!(
         "{} tasks x {} ms at limits {:?}, {} repeat(s); about {:.0} s",
         p.tasks,
@@ -47,6 +50,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let recorded = p.limits.iter().position(|&l| l == reference_limit(&p.limits));
     let at = timeline_at(p);
     let mut timelines = Vec::new();
+    let mut pool_runtimes = Vec::new();
     // Interleave variants (A B C A B C) so that drift in the machine's speed hits all alike.
     for rep in 0..p.repeats {
         for (li, &limit) in p.limits.iter().enumerate() {
@@ -92,6 +96,13 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                     Peak::of(reset).progress(rss)
                 ));
             }
+            if let (Some(py), true) = (py.as_ref(), Some(li) == recorded) {
+                progress.begin(&format!("python threads limit={limit} (repeat {})", rep + 1));
+                let wall = python_threads(py, p, limit)?;
+                pool_runtimes.push(wall);
+                let ideal = ideal_s(p.tasks, limit, p.latency_ms);
+                progress.end(&format!("{} ({} ideal)", fmt_s(wall), fmt_ratio(wall / ideal)));
+            }
         }
     }
 
@@ -122,6 +133,11 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         if !alive.points.is_empty() {
             series.push(alive);
         }
+    }
+    if !pool_runtimes.is_empty() {
+        let mut pool = Series::new(PYTHON_THREADS, "limit", "runtime_s");
+        pool.push_samples(reference_limit(&p.limits) as f64, &pool_runtimes);
+        series.push(pool);
     }
     let mut ideal = Series::new("ideal", "limit", "runtime_s");
     for &l in &p.limits {
@@ -162,6 +178,15 @@ fn python_point(
         Some(r.value("python", "task_rss_bytes", x)?),
     );
     Ok((point, r.timelines))
+}
+
+/// The twin's N sleeps on a `ThreadPoolExecutor` of `limit` threads (Python's OS threads, the control beside
+/// asyncio): its wall s.
+fn python_threads(py: &twin::Python, p: &Params, limit: u64) -> Result<f64> {
+    let params = common::params_json(p)?;
+    let limit_arg = limit.to_string();
+    let r = twin::run(py, TWIN, &params, &["--part", "threads", "--limit", &limit_arg])?;
+    r.value(PYTHON_THREADS, "runtime_s", limit as f64)
 }
 
 /// Hand-offs are timed this many times and the fastest kept: a hand-off takes microseconds, so one preemption by

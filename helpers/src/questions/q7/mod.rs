@@ -2,13 +2,19 @@
 //!
 //! N tasks that each wait `duration_ms` three ways — an async sleep, a blocking sleep inside the task, a CPU
 //! spin — on tokio's single- and multi-threaded runtimes, and the Python twins (asyncio.sleep, time.sleep in a
-//! coroutine, a busy loop). Wall time, CPU time and context switches show who waits and who works.
+//! coroutine, a busy loop). Wall time, CPU time and context switches show who waits and who works. A control:
+//! the same N spins on plain OS threads, one per core (`SPIN_THREADS`), the baseline that says whether async added
+//! any parallelism over the threads it runs on.
 
 use crate::params::{in_range, list_in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
 
 /// The Python twin (`helpers/python/`) that measures this question's Python side.
 pub const TWIN: &str = "q7_sleep_vs_cpu.py";
+
+/// The control series: the spin jobs of "spin multi_thread" on as many plain OS threads as it has workers (the
+/// cores), no runtime; the same five measures at every task count.
+pub const SPIN_THREADS: &str = "spin threads";
 
 /// Parameters of `lab q7`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,8 +46,9 @@ impl ExperimentParams for Params {
     fn estimate_s(&self) -> f64 {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
         let serial: f64 = self.tasks.iter().map(|&n| n as f64 * self.duration_ms as f64 / 1000.0).sum();
-        // Blocking sleep and spin: once serial (current_thread), once over the cores; Python twice serial.
-        serial * (2.0 + 2.0 / cores) + if self.python { serial * 2.0 + 1.0 } else { 0.0 }
+        // Blocking sleep and spin: once serial (current_thread), once over the cores; spin once more over the cores
+        // on plain threads; Python twice serial.
+        serial * (2.0 + 3.0 / cores) + if self.python { serial * 2.0 + 1.0 } else { 0.0 }
     }
 }
 
@@ -86,6 +93,7 @@ pub fn per_task_chart(r: &LabResult) -> Result<Chart> {
         ("blocking sleep multi_thread", "thread::sleep (mt)"),
         ("spin current_thread", "spin (1 thread)"),
         ("spin multi_thread", "spin (mt)"),
+        (SPIN_THREADS, "spin (threads)"),
         ("python asyncio.sleep", "py asyncio.sleep"),
         ("python time.sleep", "py time.sleep"),
         ("python spin", "py spin"),

@@ -12,13 +12,22 @@ use crate::workload::cpu::Kernel;
 use crate::workload::waiting::{self, Wait};
 use std::time::Duration;
 
-const RUST: [(&str, Wait, Flavor); 6] = [
-    ("sleep current_thread", Wait::Sleep, Flavor::CurrentThread),
-    ("sleep multi_thread", Wait::Sleep, Flavor::MultiThread),
-    ("blocking sleep current_thread", Wait::Blocking, Flavor::CurrentThread),
-    ("blocking sleep multi_thread", Wait::Blocking, Flavor::MultiThread),
-    ("spin current_thread", Wait::Spin, Flavor::CurrentThread),
-    ("spin multi_thread", Wait::Spin, Flavor::MultiThread),
+/// How a Rust variant runs its N jobs: as tokio tasks on a runtime, or (the control) on plain OS threads.
+#[derive(Clone, Copy)]
+enum On {
+    Tokio(Wait, Flavor),
+    /// `Wait::Spin`'s jobs on as many OS threads as multi_thread has workers (the cores), no async.
+    SpinThreads,
+}
+
+const RUST: [(&str, On); 7] = [
+    ("sleep current_thread", On::Tokio(Wait::Sleep, Flavor::CurrentThread)),
+    ("sleep multi_thread", On::Tokio(Wait::Sleep, Flavor::MultiThread)),
+    ("blocking sleep current_thread", On::Tokio(Wait::Blocking, Flavor::CurrentThread)),
+    ("blocking sleep multi_thread", On::Tokio(Wait::Blocking, Flavor::MultiThread)),
+    ("spin current_thread", On::Tokio(Wait::Spin, Flavor::CurrentThread)),
+    ("spin multi_thread", On::Tokio(Wait::Spin, Flavor::MultiThread)),
+    (SPIN_THREADS, On::SpinThreads),
 ];
 const PYTHON: [(&str, &str); 3] =
     [("python asyncio.sleep", "sleep"), ("python time.sleep", "blocking"), ("python spin", "spin")];
@@ -54,8 +63,11 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     for &n in &p.tasks {
         for (i, name) in names.iter().enumerate() {
             progress.begin(&format!("{name}, {n} tasks"));
-            let (wall, cpu, switches) = if let Some((_, how, flavor)) = RUST.iter().find(|r| r.0 == *name) {
-                let r = waiting::run(*how, *flavor, n, dur, &kernel)?;
+            let (wall, cpu, switches) = if let Some((_, on)) = RUST.iter().find(|r| r.0 == *name) {
+                let r = match *on {
+                    On::Tokio(how, flavor) => waiting::run(how, flavor, n, dur, &kernel)?,
+                    On::SpinThreads => waiting::spin_threads(n, dur, &kernel, crate::measure::machine::cores())?,
+                };
                 (r.section.wall_s, r.section.cpu_s, r.switches as f64)
             } else {
                 let py = py.as_ref().ok_or_else(|| LabError::other("no Python"))?;

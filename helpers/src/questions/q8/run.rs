@@ -14,11 +14,13 @@ use crate::workload::serialize::{self, Offload};
 use std::sync::Arc;
 use std::time::Duration;
 
-const PYTHON: [(&str, &str); 4] = [
+/// Each Python variant's series name and the twin's `--strategy` for it.
+const PYTHON: [(&str, &str); 5] = [
     ("python inline", "inline"),
     ("python to_thread", "to_thread"),
     ("python processes", "processes"),
     ("python batched", "batched"),
+    (BUILT_IN_WORKER, "built_in_worker"),
 ];
 const YS: [&str; 11] = [
     "wall_s",
