@@ -188,12 +188,14 @@ fn q7_sleeping_tasks_use_far_less_cpu_than_spinning_ones_and_overlap() {
     assert!(v("sleep current_thread", "wall_s") < 0.1, "{}", v("sleep current_thread", "wall_s"));
     assert!(v("blocking sleep current_thread", "wall_s") > 0.45);
     assert!(v("python time.sleep", "wall_s") > 0.45);
-    // 7.1 (a sleeping task costs under a tenth of a spinning one) and 7.2 (50 sleeps take under half of 50 x 10 ms)
-    // hold by orders of magnitude.
-    for id in ["7.1", "7.2"] {
-        let c = r.claim(id).unwrap();
-        assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Confirmed, Verdict::Confirmed), "{c:?}");
-    }
+    // 7.2 (50 sleeps take under half of 50 x 10 ms) holds by orders of magnitude. 7.1's fact (a sleeping task
+    // costs under a tenth of a spinning one) does too, but its reason does not: the blocking sleeps use no CPU
+    // either and add up, so "sleep uses no CPU" is true and not why the waits overlapped.
+    let c = r.claim("7.2").unwrap();
+    assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Confirmed, Verdict::Confirmed), "{c:?}");
+    let c = r.claim("7.1").unwrap();
+    assert_eq!((c.rust.verdict, c.python.verdict), (Verdict::Refined, Verdict::Refined), "{c:?}");
+    assert!(c.rust.evidence.contains(": true.") && c.rust.evidence.contains("used no CPU either"), "{c:?}");
 }
 
 #[test]
@@ -274,18 +276,26 @@ fn q4_unlimited_clients_queue_at_the_pool_and_a_lowered_nofile_gives_emfile_not_
         assert_eq!(v("nofile_in_force", -1.0), 64.0, "{client}");
     }
     // Verdicts that hold by physics here, in both languages: 300 requests at once queue far past a pool of 10
-    // (4.1, 4.6); under nofile 64 some fail with EMFILE (4.7), counted, not crashed (4.5).
+    // (4.1, 4.6). 4.7 is judged without a limit under the machine's own open-files limit, which 300 requests do
+    // not reach on any machine this lab runs on; the lowered run's EMFILE is told beside it.
     let both = |id: &str| {
         let c = r.claim(id).unwrap();
         (c.rust.verdict, c.python.verdict)
     };
-    for id in ["4.1", "4.6", "4.7"] {
+    for id in ["4.1", "4.6"] {
         assert_eq!(both(id), (Verdict::Confirmed, Verdict::Confirmed), "{id}");
     }
+    let c = r.claim("4.7").unwrap();
+    assert_ne!(c.rust.verdict, Verdict::Confirmed, "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("Under the lab's lowered limit of 64"), "{}", c.rust.evidence);
     // The notes' own program, in each client (tokio's `client::gather`, asyncio.gather without return_exceptions):
     // it raises EMFILE under nofile 64 with requests in flight, and the clean-up leaves none running. 4.5 is judged
-    // on it for both (the judge reads any client's `gather_*` series).
-    assert_eq!(both("4.5"), (Verdict::Confirmed, Verdict::Confirmed));
+    // on it for both, at the run without a limit: confirmed exactly where an error escaped there.
+    for (client, verdict) in [("tokio", both("4.5").0), ("python", both("4.5").1)] {
+        let raised = r.value(client, "gather_raised", 0.0).unwrap() > 0.0;
+        let want = if raised { Verdict::Confirmed } else { Verdict::Contradicted };
+        assert_eq!(verdict, want, "{client}");
+    }
     for client in ["tokio", "python"] {
         assert!([0.0, 1.0].contains(&r.value(client, "gather_raised", 0.0).unwrap()), "{client}");
         for x in [0.0, -1.0] {
@@ -375,7 +385,7 @@ fn q6_task_memory_is_small_and_bounded_by_live_tasks() {
         let c = r.claim(id).unwrap();
         (c.rust.verdict, c.python.verdict)
     };
-    assert_eq!(verdicts("6.2"), (Verdict::Refined, Verdict::Confirmed), "a future stored inside its task");
+    assert_eq!(verdicts("6.2"), (Verdict::DoesNotApply, Verdict::Confirmed), "a future stored inside its task");
     assert_eq!(verdicts("6.6"), (Verdict::Confirmed, Verdict::Confirmed), "a JoinHandle is 8 bytes");
     assert_eq!(verdicts("6.10"), (Verdict::Contradicted, Verdict::Confirmed), "one block vs a graph");
     // Spawning all 20,000 jobs against a pool of 100: about 200x the memory, far above the line (sqrt 200).

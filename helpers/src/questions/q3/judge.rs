@@ -82,7 +82,7 @@ fn claim(id: &str, p: &Params, r: &LabResult, rule: fn(&Params, &Side) -> Result
         name: "python",
         label: "asyncio",
         threads: ("python", "thread_spawn_us", "thread_switch_us"),
-        pool: "python threads",
+        pool: PYTHON_THREADS,
         pool_label: "Python threads (ThreadPoolExecutor)",
         threads_label: "a Python thread",
         alive: ("task_rss_bytes", "RSS growth per task"),

@@ -118,7 +118,7 @@ fn busy(p: &Params, r: &LabResult, name: &str) -> Result<f64> {
 fn rule_7_3(p: &Params, r: &LabResult) -> Result<Claim> {
     let rust = rust(|| {
         let pairs = [
-            ("spin multi_thread", busy(p, r, "spin multi_thread")?, "spin threads", busy(p, r, "spin threads")?),
+            ("spin multi_thread", busy(p, r, "spin multi_thread")?, SPIN_THREADS, busy(p, r, SPIN_THREADS)?),
             ("spin current_thread", busy(p, r, "spin current_thread")?, "one thread (at most)", 1.0),
         ];
         Ok(async_adds_no_parallelism(r, &pairs)?.confirm(

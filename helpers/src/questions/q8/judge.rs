@@ -29,7 +29,7 @@ const PAYS: f64 = 2.0;
 
 /// The Python pool 8.9 and 8.11 judge: a process pool whose workers build their documents and send back bytes,
 /// so that what crosses to the worker is small next to the work (as a server's request to an inference worker is).
-const FAIR_POOL: &str = "python processes (built in worker)";
+const FAIR_POOL: &str = BUILT_IN_WORKER;
 /// The pool the parent sends each whole document, pickled in the parent under its GIL: the worst case, told beside.
 const PICKLING_POOL: &str = "python processes";
 
