@@ -53,6 +53,7 @@ impl Quantity {
         let cores = r.machine.cores;
         Test {
             text: format!("{what} {} {sign} {}", self.fmt(value), self.fmt(line)),
+            against: format!("{what} {} against a line of {}", self.fmt(value), self.fmt(line)),
             holds,
             close,
             compared: Some(Compared { value, line, what: what.to_string(), quantity: self.id.to_string() }),
@@ -115,6 +116,8 @@ pub struct Test {
     decided: Option<Decided>,
     /// The machine's cores, when the quantity is about parallelism and they are too few to show it.
     short_of_cores: Option<usize>,
+    /// The comparison without a side: "tokio cores busy 1.00 against a line of 1.50", for a rule that cannot judge.
+    against: String,
 }
 
 /// The evidence of a rule that read parallelism on too few cores.
@@ -131,7 +134,8 @@ impl Test {
     /// line is 0, its side whether it holds).
     pub fn fact(id: &'static str, text: impl Into<String>, holds: bool) -> Test {
         let decided = Some(Decided { quantity: id, line: 0.0, above: true, held: holds, close: false });
-        Test { text: text.into(), holds, close: false, compared: None, decided, short_of_cores: None }
+        let text = text.into();
+        Test { against: text.clone(), text, holds, close: false, compared: None, decided, short_of_cores: None }
     }
 
     /// The verdict `yes` when the test holds and `no` when it fails, with the evidence built from that branch:
@@ -144,7 +148,7 @@ impl Test {
 
     pub(super) fn decide_as(&self, rule: Rule, yes: Holds, no: Fails, because_yes: &str, because_no: &str) -> Finding {
         if let Some(cores) = self.short_of_cores {
-            return too_few_cores(&self.text, cores);
+            return too_few_cores(&self.against, cores);
         }
         let (mut verdict, because) = if self.holds { (yes.verdict(), because_yes) } else { (no.verdict(), because_no) };
         let mut note = String::new();
@@ -173,6 +177,7 @@ impl Test {
             compared: if first_decides { self.compared } else { other.compared },
             decided: if first_decides { self.decided } else { other.decided },
             short_of_cores: self.short_of_cores.or(other.short_of_cores),
+            against: format!("{}, and {}", self.against, other.against),
         }
     }
 }
@@ -199,7 +204,7 @@ pub(super) fn two_step_as(
     because: [&str; 3],
 ) -> Finding {
     if let Some(cores) = first.short_of_cores.or(second.short_of_cores) {
-        return too_few_cores(&format!("{}, and {}", first.text, second.text), cores);
+        return too_few_cores(&format!("{}, and {}", first.against, second.against), cores);
     }
     if !first.holds {
         return first.decide_as(rule, both, first_fails, "", because[2]);
@@ -232,6 +237,10 @@ pub fn grade(strong: Test, weak: Test, because: [&str; 3]) -> Finding {
         return strong.decide(Holds::Confirmed, Fails::Refined, because[0], because[1]);
     }
     // Both comparisons in the evidence: the strong line missed, then the weak one decided.
-    let weak = Test { text: format!("{}, and {}", strong.text, weak.text), ..weak };
+    let weak = Test {
+        text: format!("{}, and {}", strong.text, weak.text),
+        against: format!("{}, and {}", strong.against, weak.against),
+        ..weak
+    };
     weak.decide(Holds::Refined, Fails::Contradicted, because[1], because[2])
 }

@@ -130,6 +130,11 @@ fn a_quantity_about_parallelism_is_not_measured_on_one_core_and_judged_on_two_or
         if cores < PARALLEL_CORES {
             assert_eq!(f.verdict, Verdict::NotMeasured, "{cores} cores");
             assert!(f.evidence.contains("one core cannot show parallelism either way"), "{}", f.evidence);
+            assert!(
+                f.evidence.starts_with("asyncio cores busy 1.00 against a line of 1.50: not measured."),
+                "{}",
+                f.evidence
+            );
         } else {
             assert_eq!(f.verdict, Verdict::Confirmed, "{cores} cores");
         }

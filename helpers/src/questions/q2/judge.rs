@@ -105,8 +105,9 @@ fn pools(r: &LabResult, w: f64, names: [&str; 4], model: Option<&str>) -> Result
         None => String::new(),
     };
     Ok(format!(
-        "at {w:.0} workers on {} {thread_pool} kept {} cores busy and {process_pool} {} ({} and {} the line of \
+        "at {w:.0} worker{} on {} {thread_pool} kept {} cores busy and {process_pool} {} ({} and {} the line of \
          scaling, {}){model}.",
+        if w == 1.0 { "" } else { "s" },
         r.machine.cores_label(),
         fmt_cores(thr),
         fmt_cores(procs),

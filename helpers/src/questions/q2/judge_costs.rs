@@ -9,8 +9,9 @@ use crate::units::{fmt_ms, fmt_ratio};
 /// A process costs more memory than a thread when its own KiB are this many times a thread's.
 const MORE_MEMORY: f64 = 4.0;
 /// IPC costs when a round trip of the smallest message through a worker process takes this many times one
-/// through a thread: crossing the process costs more than the hand-off itself.
-const IPC_OVERHEAD: f64 = 2.0;
+/// through a thread: half again as much, a margin several times the few percent two runs of one round trip differ
+/// by. (Python's thread hand-off itself waits for the GIL, so its ratio is the smaller of the two languages'.)
+const IPC_OVERHEAD: f64 = 1.5;
 /// Serialization is an overhead that matters when serializing and parsing there and back is this share of the
 /// round trip.
 const SERIALIZATION_SHARE: f64 = 0.25;

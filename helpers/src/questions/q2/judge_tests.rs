@@ -194,15 +194,20 @@ fn where_smaps_rollup_was_unreadable_rss_can_only_refine_or_contradict() {
 fn ipc_costs_when_a_process_round_trip_of_the_smallest_message_is_far_slower_than_a_thread_one() {
     let mut r = typical();
     let c = judged(&r, "2.4");
-    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Refined), "{c:?}");
+    assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Confirmed), "{c:?}");
     assert!(
-        c.rust.evidence.contains("849 bytes (the smallest message) through a worker process 0.027 ms / through a thread 0.006 ms = 4.154x > 2.000x: confirmed"),
+        c.rust.evidence.contains(
+            "849 bytes (the smallest message) through a worker process 0.027 ms / through a thread 0.006 ms = 4.154x \
+             > 1.500x: confirmed"
+        ),
         "{}",
         c.rust.evidence
     );
     assert!(c.rust.evidence.contains("At 10822289 bytes the ratio is 35000.000x"), "{}", c.rust.evidence);
-    // Python's 1.87x sits within a tenth of the line: not a clear outcome.
-    assert!(c.python.evidence.contains("1.872x <= 2.000x: refined (within 10%"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("1.872x > 1.500x: confirmed"), "{}", c.python.evidence);
+    // Within a tenth of the line: not a clear outcome. Under it: contradicted.
+    set(&mut r, "python pipe round trip", "payload_bytes", "cost_ms", 849.0, 0.120);
+    assert!(judged(&r, "2.4").python.evidence.contains("1.538x > 1.500x: refined (within 10%"));
     set(&mut r, "pipe round trip", "payload_bytes", "cost_ms", 849.0, 0.008);
     let c = judged(&r, "2.4");
     assert_eq!(c.rust.verdict, Contradicted, "{}", c.rust.evidence);
