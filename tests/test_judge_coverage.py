@@ -89,7 +89,7 @@ def test_the_same_quantity_on_the_same_side_of_its_line_gives_the_same_verdict(l
     assert not split, "one quantity, one side, several verdicts:\n" + "\n".join(split)
     assert not opposite, "one quantity, one side, opposite verdicts:\n" + "\n".join(opposite)
     # The check has something to check: several claims share a quantity (1.1, 1.6 and 7.3 among them).
-    assert any(q.startswith("async-gain") for q in shared), sorted(shared)
+    assert any(q.startswith("async-parallelism") for q in shared), sorted(shared)
 
 
 def test_the_grouping_finds_two_claims_that_read_one_number_two_ways():

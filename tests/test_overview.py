@@ -62,7 +62,16 @@ def test_overview_notebook_shows_the_ledger_and_one_chart_per_question(results):
     html = "".join(report._text(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
     total = len(CATALOGUE["claims"])
     assert f"the notes' {total} claims" in html
-    assert "not measured" not in html.split('class="lab-ledger-table"')[0], "every claim has a verdict"
+    # At the defaults a claim is "not measured" only by design (claims.json: unmeasured, or a limit the lab set
+    # that failed first), saying why; never because a series was missing or a twin did not run.
+    for r in results.values():
+        for c in r["claims"]:
+            for lang in ("rust", "python"):
+                f = c[lang]
+                if f["verdict"] == "not-measured":
+                    assert not f["evidence"].startswith(("Not in this result", "The Python twin did not run")), \
+                        (c["id"], lang, f["evidence"])
+                    assert len(f["evidence"]) > 80, (c["id"], lang, f["evidence"])
     for c in CATALOGUE["claims"]:
         assert f">{c['id']}</a>" in html, c["id"]
     # The links open the notebooks, at their verdicts.

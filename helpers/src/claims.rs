@@ -168,7 +168,7 @@ impl Claim {
 }
 
 /// Whether a finding's shape fits its claim's kind (findings read from a file carry no decision and pass).
-fn fits(quote: &Quote, f: &Finding) -> std::result::Result<(), String> {
+pub(crate) fn fits(quote: &Quote, f: &Finding) -> std::result::Result<(), String> {
     let Some(d) = f.decision() else { return Ok(()) };
     let kind = quote.kind;
     match d.rule {

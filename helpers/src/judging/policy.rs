@@ -121,31 +121,70 @@ pub fn mechanism(
 /// `ASYNC_GAIN_LINE`, async itself created parallelism; at about 1, whatever parallelism there was came from the
 /// threads.
 pub const ASYNC_GAIN: Quantity =
-    Quantity::parallel("async-gain: cores busy, async tasks / same threads without async", fmt_ratio);
+    Quantity::parallel("async-parallelism: cores busy, async tasks / the same threads without async", fmt_ratio);
 /// Well above the few percent two runs of the same threads differ by, and well below the 2x a second core gives.
 pub const ASYNC_GAIN_LINE: f64 = 1.25;
+/// A parallel baseline's cores busy (plain threads, a process pool): whether the machine had cores to spare.
+pub const CAPACITY: Quantity = Quantity::parallel("async-parallelism: a parallel baseline's cores busy", cores);
+/// The async tasks' cores busy: about one core, or more (on a runtime's worker threads).
+pub const ASYNC_CORES: Quantity = Quantity::parallel("async-parallelism: the async tasks' cores busy", cores);
+/// More cores busy than this is parallelism; one thread stays near 1.0.
+pub const PARALLEL_LINE: f64 = 1.5;
 
-/// The one rule for every claim that async does not create CPU parallelism (1.1, 1.6, 7.3): the worst ratio over
-/// `pairs` of (async variant, its cores busy, the same threads without async, their cores busy).
-pub fn async_adds_no_parallelism(r: &LabResult, pairs: &[(&str, f64, &str, f64)]) -> Result<Test> {
-    // Reversed, so that a tie goes to the first pair listed (max_by keeps the last).
-    let worst = pairs
+fn cores(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+/// What an async-parallelism rule reads: a parallel baseline that shows the cores were there (plain threads, or a
+/// process pool), and each async variant beside the same threads without async (name, cores busy, threads' name,
+/// their cores busy).
+pub struct AsyncRuns<'a> {
+    pub capacity: (&'a str, f64),
+    pub pairs: Vec<(&'a str, f64, &'a str, f64)>,
+}
+
+/// The one rule for every claim that async does not create CPU parallelism (1.1, 1.6, 7.3). First, the machine
+/// must have had cores to spare: the parallel baseline above `PARALLEL_LINE` (else not measured: no run could show
+/// parallelism). Then async must add nothing over its own threads (the worst variant within `ASYNC_GAIN_LINE` of
+/// them; else contradicted). Then: async tasks that kept about one core busy confirm it; async tasks that ran in
+/// parallel on a runtime's worker threads (tokio's multi-threaded runtime) refine it, the parallelism being the
+/// threads'. `because`: confirmed, refined, contradicted.
+pub fn async_parallelism(r: &LabResult, runs: &AsyncRuns, because: [&str; 3]) -> Result<Finding> {
+    let (base, base_busy) = runs.capacity;
+    let capacity = CAPACITY.above(r, &format!("{base} cores busy"), base_busy, PARALLEL_LINE);
+    if r.machine.cores >= super::PARALLEL_CORES && !capacity.holds && !capacity.close {
+        return Ok(Finding::not_measured(format!(
+            "{}: this run had no cores to spare, so it could not show parallelism either way (a busy machine).",
+            capacity.text
+        )));
+    }
+    let worst = runs
+        .pairs
         .iter()
-        .rev()
+        .rev() // a tie goes to the first pair listed (max_by keeps the last)
         .max_by(|a, b| (a.1 / a.3.max(1e-9)).total_cmp(&(b.1 / b.3.max(1e-9))))
         .ok_or_else(|| LabError::other("no async variant to compare with threads"))?;
-    let others: Vec<String> = pairs
+    let busiest = runs.pairs.iter().map(|p| p.1).fold(0.0, f64::max);
+    let others: Vec<String> = runs
+        .pairs
         .iter()
         .filter(|p| p.0 != worst.0)
         .map(|p| format!("{} {:.2} against {} {:.2}", p.0, p.1, p.2, p.3))
         .collect();
-    let what = format!(
-        "cores busy, {} / {} ({:.2} / {:.2}){}",
-        worst.0,
-        worst.2,
-        worst.1,
-        worst.3,
-        if others.is_empty() { String::new() } else { format!(" (and {})", others.join("; ")) }
+    let gain = ASYNC_GAIN.below(
+        r,
+        &format!(
+            "with {base} at {base_busy:.2} cores busy, the cores busy of {} / {} ({:.2} / {:.2}){}",
+            worst.0,
+            worst.2,
+            worst.1,
+            worst.3,
+            if others.is_empty() { String::new() } else { format!(" (and {})", others.join("; ")) }
+        ),
+        worst.1 / worst.3.max(1e-9),
+        ASYNC_GAIN_LINE,
     );
-    Ok(ASYNC_GAIN.below(r, &what, worst.1 / worst.3.max(1e-9), ASYNC_GAIN_LINE))
+    let one_core = ASYNC_CORES.below(r, "the busiest async run's cores busy", busiest, PARALLEL_LINE);
+    let because = [because[0], because[1], because[2]];
+    Ok(super::two_step(gain, one_core, Holds::Confirmed, Fails::Refined, Fails::Contradicted, because))
 }

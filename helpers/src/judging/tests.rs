@@ -147,24 +147,39 @@ fn a_quantity_about_parallelism_is_not_measured_on_one_core_and_judged_on_two_or
 }
 
 #[test]
-fn async_gain_is_one_rule_over_the_worst_pair() {
+fn async_parallelism_needs_spare_cores_then_refines_on_worker_threads_and_contradicts_beyond_them() {
+    let says = ["one core", "worker threads", "beyond threads"];
+    let judge = |r: &crate::result::LabResult, capacity: f64, pairs: Vec<(&'static str, f64, &'static str, f64)>| {
+        async_parallelism(r, &AsyncRuns { capacity: ("rayon", capacity), pairs }, says).unwrap()
+    };
     let r2 = r();
-    let t = async_adds_no_parallelism(
+    // Rust on two cores: the multi-threaded runtime used both, as rayon did: the threads' parallelism, refined.
+    let f = judge(
         &r2,
-        &[("tokio multi_thread", 1.97, "rayon", 1.98), ("current_thread", 1.0, "sequential", 1.01)],
-    )
-    .unwrap();
-    assert!(t.holds, "{}", t.text);
-    // The worst pair decides (0.995x against 0.990x); the other is named beside it.
-    assert!(
-        t.text.starts_with("cores busy, tokio multi_thread / rayon (1.97 / 1.98) (and current_thread"),
-        "{}",
-        t.text
+        1.98,
+        vec![("tokio multi_thread", 1.97, "rayon", 1.98), ("current_thread", 1.0, "sequential", 1.01)],
     );
-    let t = async_adds_no_parallelism(&r2, &[("tokio multi_thread", 1.97, "rayon", 1.0)]).unwrap();
-    assert!(!t.holds);
-    let one = async_adds_no_parallelism(&on_cores(r(), 1), &[("a", 1.0, "b", 1.0)]).unwrap().confirm("", "");
-    assert_eq!(one.verdict, Verdict::NotMeasured);
+    assert_eq!(f.verdict, Verdict::Refined, "{}", f.evidence);
+    assert!(
+        f.evidence
+            .starts_with("with rayon at 1.98 cores busy, the cores busy of tokio multi_thread / rayon (1.97 / 1.98)"),
+        "{}",
+        f.evidence
+    );
+    assert!(f.evidence.ends_with("worker threads"), "{}", f.evidence);
+    // A loop that kept one core while the cores were there: confirmed.
+    let f = judge(&r2, 1.9, vec![("asyncio", 1.0, "sequential", 1.0)]);
+    assert_eq!(f.verdict, Verdict::Confirmed, "{}", f.evidence);
+    // Async beyond its own threads: contradicted.
+    let f = judge(&r2, 1.98, vec![("tokio multi_thread", 1.97, "rayon", 1.0)]);
+    assert_eq!(f.verdict, Verdict::Contradicted, "{}", f.evidence);
+    // No cores to spare (a busy machine), or one core: not measured.
+    let f = judge(&r2, 1.0, vec![("asyncio", 1.0, "sequential", 1.0)]);
+    assert_eq!(f.verdict, Verdict::NotMeasured);
+    assert!(f.evidence.contains("no cores to spare"), "{}", f.evidence);
+    let f = judge(&on_cores(r(), 1), 1.0, vec![("asyncio", 1.0, "sequential", 1.0)]);
+    assert_eq!(f.verdict, Verdict::NotMeasured);
+    assert!(f.evidence.contains("one core cannot show parallelism either way"), "{}", f.evidence);
 }
 
 #[test]
@@ -212,14 +227,15 @@ fn a_mechanism_the_language_lacks_does_not_apply_with_its_analogue_measured() {
 
 #[test]
 fn claim_new_refuses_a_finding_whose_shape_does_not_fit_the_claims_kind() {
+    use crate::claims::{fits, Kind, Quote};
     use crate::result::Claim;
     let r = r();
     let test = || LAG.above(&r, "x", 2.0, 1.0).confirm("", "");
     let nm = || Finding::not_measured("x");
-    // 1.4 is a definition: only a definition (or nothing measured) fits it, and a definition fits nothing else.
-    assert!(Claim::new("1.4", definition("d"), definition("d")).is_ok());
-    let e = Claim::new("1.4", test(), nm()).unwrap_err();
-    assert!(e.message.contains("a definition is shown as one"), "{e}");
+    // A definition: only a definition (or nothing measured) fits it, and a definition fits nothing else.
+    let def = Quote { kind: Kind::Definition, ..crate::claims::catalogue().unwrap().claim("1.3").unwrap().clone() };
+    assert!(fits(&def, &definition("d")).is_ok() && fits(&def, &nm()).is_ok());
+    assert!(fits(&def, &test()).unwrap_err().contains("a definition is shown as one"));
     let e = Claim::new("1.3", definition("d"), nm()).unwrap_err();
     assert!(e.message.contains("only a claim marked a definition"), "{e}");
     // 7.1 is a cause: a plain test does not fit it.

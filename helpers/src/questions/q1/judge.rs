@@ -1,12 +1,13 @@
 //! Question 1's claims and headline: a pure function of a result (its params and series).
 //!
 //! Parallelism is judged on cores busy (CPU time / wall time), which the machine's speed drift does not fool, and
-//! by the one rule every question shares (`judging::async_adds_no_parallelism`): async tasks against the same
-//! threads without async. It needs two cores. Loop blocking is judged on ratios of heartbeat lateness within one
-//! run.
+//! by the one rule every question shares (`judging::async_parallelism`): a parallel baseline shows the cores were
+//! there, then async tasks against the same threads without async. It needs two cores. Loop blocking is judged on
+//! ratios of heartbeat lateness within one run.
 
 use super::*;
-use crate::judging::{async_adds_no_parallelism, cause, definition, python, rust, Quantity};
+use crate::judging::{async_parallelism, cause, python, rust, AsyncRuns, Quantity};
+use crate::judging::{Fails, Holds};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::{fmt_ms, fmt_ratio};
 
@@ -19,6 +20,11 @@ const YIELD_RELIEF: Quantity = Quantity::new("q1: heartbeat p99, jobs without / 
 const ON_LOOP: Quantity = Quantity::new("q1: heartbeat p99, jobs on the loop / handed off", fmt_ratio);
 /// The heartbeat's worst lateness over one job's time.
 const LAG_PER_JOB: Quantity = Quantity::new("q1: heartbeat lateness (max) / one job", fmt_ratio);
+/// The jobs with await points added, cores busy: still computing (about 1.0) or waiting.
+const WITH_AWAITS_BUSY: Quantity =
+    Quantity::new("q1: the jobs with await points, cores busy (CPU / wall)", |v| format!("{v:.2}"));
+/// Code that computes keeps its thread busy nearly all the time: CPU time / wall time above this.
+const COMPUTING: f64 = 0.9;
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let x = p.jobs as f64;
@@ -46,45 +52,54 @@ fn v(p: &Params, r: &LabResult, name: &str, y: &str) -> Result<f64> {
     r.value(name, y, p.jobs as f64)
 }
 
-/// Async against the same threads without async, for Rust: the multi-threaded runtime against rayon's pool (as
-/// many threads), one loop against the jobs run one after another on one thread.
-fn rust_pairs(p: &Params, r: &LabResult) -> Result<Vec<(&'static str, f64, &'static str, f64)>> {
+/// What the shared parallelism rule reads, for Rust: rayon's pool shows the cores were there; the multi-threaded
+/// runtime is set against it (as many threads), one loop against the jobs run one after another on one thread.
+fn rust_runs(p: &Params, r: &LabResult) -> Result<AsyncRuns<'static>> {
     let busy = |name| v(p, r, name, "cores_busy");
-    Ok(vec![
-        ("tokio multi_thread", busy("tokio multi_thread")?, "rayon", busy("rayon")?),
-        ("tokio current_thread", busy("tokio current_thread")?, "sequential", busy("sequential")?),
-    ])
+    Ok(AsyncRuns {
+        capacity: ("rayon", busy("rayon")?),
+        pairs: vec![
+            ("tokio multi_thread", busy("tokio multi_thread")?, "rayon", busy("rayon")?),
+            ("tokio current_thread", busy("tokio current_thread")?, "sequential", busy("sequential")?),
+        ],
+    })
 }
 
-/// For Python: the coroutines on asyncio's loop against the same jobs one after another.
-fn python_pairs(p: &Params, r: &LabResult) -> Result<Vec<(&'static str, f64, &'static str, f64)>> {
-    Ok(vec![(
-        "asyncio",
-        v(p, r, "python asyncio", "cores_busy")?,
-        "sequential",
-        v(p, r, "python sequential", "cores_busy")?,
-    )])
+/// For Python: the process pool shows the cores were there; the coroutines on asyncio's loop are set against the
+/// same jobs run one after another.
+fn python_runs(p: &Params, r: &LabResult) -> Result<AsyncRuns<'static>> {
+    Ok(AsyncRuns {
+        capacity: ("python processes", v(p, r, "python processes", "cores_busy")?),
+        pairs: vec![(
+            "asyncio",
+            v(p, r, "python asyncio", "cores_busy")?,
+            "sequential",
+            v(p, r, "python sequential", "cores_busy")?,
+        )],
+    })
 }
 
-const RUST_NO_GAIN: &str =
-    "Async added no parallelism of its own: on one loop the jobs took turns as on one thread, and \
-                            on tokio's multi-threaded runtime they ran on its worker threads, which is what a thread \
-                            pool does with no async at all. The parallelism is the threads'.";
-const RUST_GAIN: &str = "Async tasks kept more cores busy than the same threads without async: something besides the \
-                         threads ran the jobs in parallel.";
-const PYTHON_NO_GAIN: &str = "The coroutines kept one core busy, as the same jobs run one after another did: the loop \
-                              runs one coroutine at a time, so async bought no second core.";
-const PYTHON_GAIN: &str = "The coroutines kept more cores busy than the jobs one after another.";
+/// The shared rule's sentences: confirmed, refined, contradicted.
+const RUST_SAYS: [&str; 3] = [
+    "The async tasks kept one core busy while plain threads used more: async bought no second core.",
+    "Async added no parallelism of its own, but Rust's async tasks did run in parallel: tokio's multi-threaded \
+     runtime ran them on its worker threads, as a thread pool without async does (Rust has no GIL). On one loop \
+     they took turns.",
+    "Async tasks kept more cores busy than the same threads without async: something besides the threads ran the \
+     jobs in parallel.",
+];
+const PYTHON_SAYS: [&str; 3] = [
+    "The coroutines kept one core busy while the process pool used more: the loop runs one coroutine at a time, so \
+     async bought no second core.",
+    "The coroutines ran in parallel.",
+    "The coroutines kept more cores busy than the jobs one after another.",
+];
 
-/// 1.1 "if there is no waiting ... async has no use": async tasks must keep no more cores busy than the same
-/// threads without async (the shared parallelism rule; needs two cores).
+/// 1.1 "if there is no waiting ... async has no use": the shared parallelism rule (as 1.6 and 7.3).
 fn rule_1_1(p: &Params, r: &LabResult) -> Result<Claim> {
     let waiting = "The claim's other half, waiting, is measured in notebook 07.";
-    let rust =
-        rust(|| Ok(async_adds_no_parallelism(r, &rust_pairs(p, r)?)?.confirm(RUST_NO_GAIN, RUST_GAIN).then(waiting)));
-    let python = python(r, || {
-        Ok(async_adds_no_parallelism(r, &python_pairs(p, r)?)?.confirm(PYTHON_NO_GAIN, PYTHON_GAIN).then(waiting))
-    });
+    let rust = rust(|| Ok(async_parallelism(r, &rust_runs(p, r)?, RUST_SAYS)?.then(waiting)));
+    let python = python(r, || Ok(async_parallelism(r, &python_runs(p, r)?, PYTHON_SAYS)?.then(waiting)));
     Claim::new("1.1", rust, python)
 }
 
@@ -136,19 +151,31 @@ fn rule_1_3(p: &Params, r: &LabResult) -> Result<Claim> {
     Claim::new("1.3", rust(|| judge("tokio current_thread")), python(r, || judge("python asyncio")))
 }
 
-/// 1.4 "CPU-bound code has no await points": a definition (see claims.json), not a measurement. Its consequence,
-/// that such code holds the loop for a whole job, is judged in 1.3; await points added by hand in 1.2.
+/// 1.4 "CPU-bound code has no await points". These jobs have none, as written; but an await point need not wait.
+/// The same jobs with an await every `yield_every_us` µs: if they stopped computing (cores busy under 0.9), code with
+/// await points is not CPU-bound and the claim stands; if they still kept the core busy, CPU-bound code can have
+/// await points, and they free the loop (1.2): refined.
 fn rule_1_4(p: &Params, r: &LabResult) -> Result<Claim> {
-    let why = |name: &str| -> Result<Finding> {
-        Ok(definition(format!(
-            "A definition, not a measurement: CPU-bound code is code that computes instead of waiting, and an await \
-             point is where a task waits; the job here is such a loop of arithmetic. Its consequence is measured in \
-             1.3 (the heartbeat waited up to {} on the loop) and await points added by hand (every {} µs) in 1.2.",
-            fmt_ms(v(p, r, name, "lag_max_ms")?),
-            p.yield_every_us
-        )))
+    let judge = |plain: &str, yielding: &str, what: &str| -> Result<Finding> {
+        let busy = v(p, r, yielding, "cores_busy")?;
+        Ok(WITH_AWAITS_BUSY
+            .below(r, &format!("{yielding} ({what} every {} µs): cores busy", p.yield_every_us), busy, COMPUTING)
+            .decide(
+                Holds::Confirmed,
+                Fails::Refined,
+                "Adding await points made the jobs wait rather than compute: code that awaits is not CPU-bound.",
+                "CPU-bound code can have await points: with them the jobs still computed all the time, and the loop \
+                 stayed free between slices (1.2). Without them, as written here, it has none and holds the loop \
+                 (1.3).",
+            )
+            .then(format!(
+                "Without await points the heartbeat waited up to {} on the loop.",
+                fmt_ms(v(p, r, plain, "lag_max_ms")?)
+            )))
     };
-    Claim::new("1.4", rust(|| why("tokio current_thread")), python(r, || why("python asyncio")))
+    let rust = rust(|| judge("tokio current_thread", "tokio yield_now", "yield_now().await"));
+    let python = python(r, || judge("python asyncio", "python asyncio yield", "await asyncio.sleep(0)"));
+    Claim::new("1.4", rust, python)
 }
 
 /// 1.5 "So it blocks the event loop", a cause: the heartbeat must be far later with the jobs on the loop than
@@ -184,26 +211,20 @@ fn rule_1_5(p: &Params, r: &LabResult) -> Result<Claim> {
     Claim::new("1.5", rust, python)
 }
 
-/// 1.6 "asyncio improves io concurrency, not cpu parallellism": the shared parallelism rule, the same number as
+/// 1.6 "asyncio improves io concurrency, not cpu parallellism": the shared parallelism rule, the same numbers as
 /// 1.1 and so the same verdict. Python's threads (asyncio.to_thread) are named beside it: threads, not async, are
 /// where parallelism would come from.
 fn rule_1_6(p: &Params, r: &LabResult) -> Result<Claim> {
-    let rust = rust(|| {
-        Ok(async_adds_no_parallelism(r, &rust_pairs(p, r)?)?.confirm(
-            "Async adds concurrency, not parallelism: whatever cores the async tasks kept busy, the same threads kept \
-             busy without async. Rust has no GIL, so tokio's worker threads (one per core) compute in parallel; \
-             the price is a loop whose workers are all busy (1.5).",
-            RUST_GAIN,
-        ))
-    });
+    let rust = rust(|| async_parallelism(r, &rust_runs(p, r)?, RUST_SAYS));
     let python = python(r, || {
         let gil = match r.machine.python_gil {
             Some(true) => " This CPython has a GIL.",
             Some(false) => " This CPython is free-threaded (no GIL).",
             None => "",
         };
-        Ok(async_adds_no_parallelism(r, &python_pairs(p, r)?)?.confirm(PYTHON_NO_GAIN, PYTHON_GAIN).then(format!(
-            "asyncio.to_thread's threads, threads rather than coroutines, kept {:.2} cores busy.{gil}",
+        Ok(async_parallelism(r, &python_runs(p, r)?, PYTHON_SAYS)?.then(format!(
+            "asyncio.to_thread's threads, threads rather than coroutines, kept {:.2} cores busy.{gil} The I/O half, \
+             concurrency for waiting, is notebook 07's (7.2).",
             v(p, r, "python to_thread", "cores_busy")?
         )))
     });

@@ -46,7 +46,7 @@ fn a_default_like_run_gets_the_verdicts_its_numbers_give() {
     let r = run();
     assert_eq!(verdicts(&judged(&r, "3.1")), (Confirmed, Confirmed));
     assert_eq!(verdicts(&judged(&r, "3.2")), (Contradicted, Contradicted));
-    assert_eq!(verdicts(&judged(&r, "3.3")), (Refined, Refined));
+    assert_eq!(verdicts(&judged(&r, "3.3")), (NotMeasured, NotMeasured));
     // Async's overhead is an order of magnitude lower in Rust, but OS threads scaled as well at limit 100.
     assert_eq!(verdicts(&judged(&r, "3.4")), (Refined, Refined));
 }
@@ -84,21 +84,20 @@ fn rule_3_2_busy_reads_confirmed_above_half_a_core_and_contradicted_below_a_tent
 }
 
 #[test]
-fn rule_3_3_a_larger_limit_that_slows_the_run_is_overload() {
-    let mut r = run();
+fn rule_3_3_sleeping_tasks_have_nothing_to_overload_so_it_is_not_measured() {
+    let r = run();
     let c = judged(&r, "3.3");
-    assert!(c
-        .rust
-        .evidence
-        .contains("tokio runtime at limit 1000 / at limit 100 (103.0 ms / 1.030 s) 0.100x <= 1.000x: refined"));
+    assert_eq!(verdicts(&c), (NotMeasured, NotMeasured));
+    assert!(c.rust.evidence.starts_with("Nothing here could be overloaded"), "{}", c.rust.evidence);
+    assert!(
+        c.rust.evidence.contains("tokio took 103.0 ms at limit 1000 against 1.030 s at limit 100"),
+        "{}",
+        c.rust.evidence
+    );
     assert!(c.rust.evidence.contains("A pool of 1000 OS threads took"), "{}", c.rust.evidence);
-    set(&mut r, "tokio", "limit", "runtime_s", 1000.0, 1.9);
-    let c = judged(&r, "3.3");
-    assert_eq!(verdicts(&c), (Confirmed, Refined));
-    assert!(c.rust.evidence.contains("1.845x > 1.000x: confirmed"), "{}", c.rust.evidence);
-    // Without a limit above the notes' there is nothing to compare.
+    // Without a limit above the notes' there is nothing to compare at all.
     let p = Params { limits: vec![10, 100], ..Params::default() };
-    assert_eq!(verdicts(&judged_by(&p, &r, "3.3")), (NotMeasured, NotMeasured));
+    assert!(judged_by(&p, &r, "3.3").rust.evidence.starts_with("Only limits up to 100 ran"));
 }
 
 #[test]
@@ -116,7 +115,7 @@ fn rule_3_3_says_whether_the_limit_bounds_the_tasks_alive_or_only_the_work_in_fl
         "{e}"
     );
     assert!(c.python.evidence.contains("asyncio RSS growth per task while all 1000 tasks"), "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("0.100x <= 1.000x: refined"), "the verdict comes from the runtimes");
+    assert!(c.python.evidence.contains("asyncio took 103.0 ms at limit 1000"), "{}", c.python.evidence);
     // Memory that grows with the limit: each task in flight holds more than one waiting.
     set(&mut r, "tokio", "limit", "task_heap_bytes", 1000.0, 4000.0);
     let e = judged(&r, "3.3").rust.evidence;
@@ -131,7 +130,7 @@ fn rule_3_3_says_whether_the_limit_bounds_the_tasks_alive_or_only_the_work_in_fl
     // A result saved before this was measured: said, the verdict unchanged.
     r.series.retain(|s| s.y != "task_heap_bytes");
     let c = judged(&r, "3.3");
-    assert_eq!(c.rust.verdict, Refined);
+    assert_eq!(c.rust.verdict, NotMeasured);
     assert!(c.rust.evidence.contains("no `task_heap_bytes` at limit 10: what the limit bounds is not measured"));
 }
 
@@ -203,7 +202,9 @@ fn rule_3_4_is_a_cause_the_low_overhead_must_be_why_the_limit_scaled() {
 #[test]
 fn without_the_twin_every_python_verdict_is_not_measured() {
     let r = without_python(run());
-    assert_only_python_not_measured(&claims(&Params::default(), &r).unwrap());
+    let judged = claims(&Params::default(), &r).unwrap();
+    // 3.3 is not measured in either language (claims.json: unmeasured).
+    assert_only_python_not_measured(&judged.into_iter().filter(|c| c.id != "3.3").collect::<Vec<_>>());
 }
 
 #[test]

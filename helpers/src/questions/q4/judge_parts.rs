@@ -70,9 +70,20 @@ fn latency_rule(p: &Params, c: &Client, q: f64, name: &str, quantities: [Quantit
         ],
     );
     let failed = c.v("timeouts", pr.unlimited)?;
+    let share = failed / p.requests as f64;
+    // Where more than 1 - q of the requests got no answer, the caller's q quantile is a failure, not a latency.
+    let tail = if share > 1.0 - q {
+        format!(
+            " Beyond the {:.0}th percentile no answer came at all: counted over every request, the {name} is a \
+             failure.",
+            (1.0 - share) * 100.0
+        )
+    } else {
+        String::new()
+    };
     Ok(finding.then(format!(
-        "Counted apart, as failures (4.4): {failed:.0} of the {} requests timed out {unlimited}. The timeout ({} \
-         ms) sits around the request, inside the permit: without a limit no answered request could wait longer.",
+        "Counted apart, as failures (4.4): {failed:.0} of the {} requests timed out {unlimited}.{tail} The timeout \
+         ({} ms) sits around the request, inside the permit: without a limit no answered request could wait longer.",
         p.requests, p.timeout_ms
     )))
 }

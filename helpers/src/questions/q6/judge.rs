@@ -1,7 +1,7 @@
 //! Question 6's claims and headline: a pure function of a result (its params and series).
 
 use super::*;
-use crate::judging::{python, rust, Quantity};
+use crate::judging::{python, rust, Fails, Holds, Quantity};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::{fmt_mib, fmt_ratio};
 
@@ -9,6 +9,7 @@ const SLOPE: Quantity = Quantity::new("q6: slope of resident memory against live
 const AT_ONCE: Quantity = Quantity::new("q6: spawn-all peak per job / an idle task's bytes", fmt_ratio);
 const LIVE_OVER_WORK: Quantity = Quantity::new("q6: spawn-all peak / worker-pool peak, same jobs", fmt_ratio);
 const GRAPH_ALLOCS: Quantity = Quantity::new("q6: allocations per idle task", fmt_count);
+const IDLE_BYTES: Quantity = Quantity::new("q6: an idle task's bytes", fmt_b);
 const POOL_OVER_ALL: Quantity = Quantity::new("q6: worker-pool peak / spawn-all peak, same jobs", fmt_share);
 const WINDOW_OVER_ALL: Quantity = Quantity::new("q6: window peak / spawn-all peak, same jobs", fmt_share);
 
@@ -218,32 +219,48 @@ fn rule_6_9(p: &Params, r: &LabResult) -> Result<Claim> {
     Claim::new("6.9", rust, python)
 }
 
-/// 6.10: a task that does nothing is still an object graph: allocations per idle task, more than one block.
+/// 6.10 "Even if each task does nothing, the task itself is an object graph": an idle task must hold memory (more
+/// than the smallest object, else contradicted), and be a graph of objects: more than one allocation (confirmed),
+/// or one block (refined: memory per idle task, but no graph).
 fn rule_6_10(r: &LabResult) -> Result<Claim> {
-    let graph = |lang: &str, allocs: f64, n: f64, yes: &str, no: &str| {
-        GRAPH_ALLOCS
-            .above(r, &format!("{lang}: allocations per idle task (at {n:.0} tasks)"), allocs, GRAPH)
-            .confirm(yes, no)
+    let judge = |lang: &str, bytes: f64, allocs: f64, n: f64, because: [&str; 3]| {
+        crate::judging::two_step(
+            IDLE_BYTES.above(r, &format!("{lang}: an idle task's bytes (at {n:.0} tasks)"), bytes, 16.0),
+            GRAPH_ALLOCS.above(r, "its allocations", allocs, GRAPH),
+            crate::judging::Holds::Confirmed,
+            crate::judging::Fails::Refined,
+            crate::judging::Fails::Contradicted,
+            because,
+        )
     };
     let rust = rust(|| {
         let n = tokio_top(r)?;
-        Ok(graph(
+        Ok(judge(
             "tokio",
+            r.value("tokio", "heap_bytes_per_task", n)?,
             r.value("tokio", "allocations_per_task", n)?,
             n,
-            "A tokio task is several blocks pointing at each other.",
-            "A tokio task is one block, its header and its future side by side: no graph to follow.",
+            [
+                "A tokio task is several blocks pointing at each other.",
+                "An idle tokio task does hold memory, but as one block, its header and its future side by side (the \
+                 runtime links it into its task list): no graph of objects to follow.",
+                "An idle tokio task held next to nothing.",
+            ],
         ))
     });
     let python = python(r, || {
         let n = python_top(r)?;
-        Ok(graph(
+        Ok(judge(
             "asyncio",
+            r.value("python", "traced_bytes_per_task", n)?,
             r.value("python", "allocations_per_task", n)?,
             n,
-            "An idle asyncio task is a graph of objects that point at each other: coroutine, Task, the coroutine \
-             it awaits, its future, its timer handle, callbacks.",
-            "An idle asyncio task was about one block here.",
+            [
+                "An idle asyncio task is a graph of objects that point at each other: coroutine, Task, the coroutine \
+                 it awaits, its future, its timer handle, callbacks.",
+                "An idle asyncio task held memory, but about one block here.",
+                "An idle asyncio task held next to nothing.",
+            ],
         ))
     });
     Claim::new("6.10", rust, python)
@@ -272,23 +289,28 @@ fn bound_test(p: &Params, r: &LabResult, lang: &str, bounded: &str) -> Result<cr
     ))
 }
 
-/// One remedy claim, Rust and Python, from the same bound.
-fn remedy(p: &Params, r: &LabResult, id: &str, bounded: &str, because: [&str; 2]) -> Result<Claim> {
-    let judge = |lang: &str| Ok(bound_test(p, r, lang, bounded)?.confirm(because[0], because[1]));
+/// One remedy claim, Rust and Python, from the same bound: `yes` is what a bound that saved memory gives.
+fn remedy(p: &Params, r: &LabResult, id: &str, bounded: &str, yes: Holds, because: [&str; 2]) -> Result<Claim> {
+    let judge =
+        |lang: &str| Ok(bound_test(p, r, lang, bounded)?.decide(yes, Fails::Contradicted, because[0], because[1]));
     Claim::new(id, rust(|| judge("tokio")), python(r, || judge("asyncio")))
 }
 
-/// 6.11: limit in-flight requests: a pool of `limit` workers against spawning every job.
+/// 6.11 "Limit in-flight requests": spawning every job already limits the jobs in flight (a semaphore inside each
+/// task, the notes' pattern) and is the baseline; a pool of `limit` workers limits the tasks that exist. A pool that
+/// saved memory refines the claim (it is the tasks, not the work in flight, that must be limited); one that did not
+/// contradicts it.
 fn rule_6_11(p: &Params, r: &LabResult) -> Result<Claim> {
     remedy(
         p,
         r,
         "6.11",
         "worker pool",
+        Holds::Refined,
         [
-            "Bounding the tasks in flight kept memory to what those tasks hold. Spawning all limits the running jobs \
-             too (a semaphore inside each task), but every task exists from the start: the limit must come before \
-             the spawn.",
+            "Limiting the work in flight alone saved nothing: the spawn-all baseline has a semaphore of the same size \
+             in each task, and every task existed from the start. Limiting the tasks that exist (a pool) kept memory \
+             to what they hold: the limit must come before the spawn.",
             "Limiting what was in flight did not save memory here.",
         ],
     )
@@ -301,9 +323,10 @@ fn rule_6_12(p: &Params, r: &LabResult) -> Result<Claim> {
     let nearest = |lang: &str| {
         let said = bound_test(p, r, lang, "worker pool").map_or_else(|e| e.message, |t| t.text);
         Finding::not_measured(format!(
-            "No connection pool runs in this lab: notebook 04's client opens one connection per request, and this \
-             experiment bounds tasks, not connections. The nearest measured bound, a pool of reused workers (6.11): \
-             {said}."
+            "No client-side connection pool (connections reused across requests) runs in this lab: notebook 04's \
+             client opens one connection per request (its server's 50-connection pool is the backend's, 4.6), and \
+             this experiment bounds tasks, not connections. The nearest measured bound, a pool of reused workers \
+             (6.11): {said}."
         ))
     };
     let python = if r.machine.python.starts_with("not run") {
@@ -321,6 +344,7 @@ fn rule_6_13(p: &Params, r: &LabResult) -> Result<Claim> {
         r,
         "6.13",
         "window",
+        Holds::Confirmed,
         [
             "The window spawns the next job only when one finishes: the producer waits for the consumers, and \
              memory stays at the window's size.",

@@ -218,23 +218,29 @@ fn memory_follows_live_tasks_when_spawning_all_peaks_far_above_a_pool() {
 }
 
 #[test]
-fn an_idle_task_is_a_graph_when_it_is_more_than_one_allocation() {
+fn an_idle_task_holds_memory_and_is_a_graph_when_it_is_more_than_one_allocation() {
     let mut r = typical();
     let c = judged(&r, "6.10");
-    assert_eq!((c.rust.verdict, c.python.verdict), (Contradicted, Confirmed), "{c:?}");
+    // tokio: 128 B an idle task, but one block: memory, no graph.
+    assert_eq!((c.rust.verdict, c.python.verdict), (Refined, Confirmed), "{c:?}");
+    assert!(c.rust.evidence.contains("128 B > 16 B, and its allocations 1.00 <= 1.50: refined"), "{}", c.rust.evidence);
     assert!(c.python.evidence.contains("14.00 > 1.50"), "{}", c.python.evidence);
     set(&mut r, "tokio", "tasks", "allocations_per_task", TOP, 2.0);
     set(&mut r, "python", "tasks", "allocations_per_task", PY_TOP, 1.0);
-    assert_eq!(verdicts(&r, "6.10"), (Confirmed, Contradicted));
+    assert_eq!(verdicts(&r, "6.10"), (Confirmed, Refined));
+    set(&mut r, "tokio", "tasks", "heap_bytes_per_task", TOP, 8.0);
+    assert_eq!(verdicts(&r, "6.10").0, Contradicted);
 }
 
 #[test]
 fn the_remedies_are_judged_by_the_peak_memory_their_bound_saved() {
     let mut r = typical();
-    assert_eq!(verdicts(&r, "6.11"), (Confirmed, Confirmed));
+    // The semaphore inside each spawned task limited the work in flight and saved nothing; the pool did: refined.
+    assert_eq!(verdicts(&r, "6.11"), (Refined, Refined));
+    assert!(judged(&r, "6.11").rust.evidence.contains("Limiting the work in flight alone saved nothing"));
     assert_eq!(verdicts(&r, "6.12"), (NotMeasured, NotMeasured));
     let e = judged(&r, "6.12").rust.evidence;
-    assert!(e.starts_with("No connection pool runs in this lab"), "{e}");
+    assert!(e.starts_with("No client-side connection pool (connections reused across requests) runs"), "{e}");
     assert!(
         e.contains("a pool of reused workers (6.11): tokio: 100000 jobs through a worker pool of 100 peaked"),
         "{e}"

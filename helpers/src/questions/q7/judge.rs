@@ -5,7 +5,7 @@
 //! 7.1 is a cause (the blocking sleep is its control); 7.3 shares the parallelism rule of 1.1 and 1.6.
 
 use super::*;
-use crate::judging::{async_adds_no_parallelism, cause, python, rust, Quantity};
+use crate::judging::{async_parallelism, cause, python, rust, AsyncRuns, Quantity};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::fmt_s;
 
@@ -112,28 +112,47 @@ fn busy(p: &Params, r: &LabResult, name: &str) -> Result<f64> {
     Ok(r.value(name, "cpu_s", n)? / r.value(name, "wall_s", n)?.max(1e-9))
 }
 
-/// 7.3 "Async ... does not create CPU parallelism": the shared parallelism rule (as 1.1 and 1.6): spinning async
-/// tasks against the same threads without async — tokio's multi-threaded runtime against as many plain threads,
-/// one loop against what one thread can keep busy (one core).
+/// 7.3 "Async ... does not create CPU parallelism": the shared parallelism rule (as 1.1 and 1.6). Plain OS
+/// threads spinning the same jobs show the cores were there; tokio's multi-threaded runtime is set against them (as
+/// many threads), one loop (tokio's, asyncio's) against what one thread can keep busy: one core.
 fn rule_7_3(p: &Params, r: &LabResult) -> Result<Claim> {
+    const ONE_THREAD: &str = "what one thread can keep busy";
+    let threads = || busy(p, r, SPIN_THREADS);
     let rust = rust(|| {
-        let pairs = [
-            ("spin multi_thread", busy(p, r, "spin multi_thread")?, SPIN_THREADS, busy(p, r, SPIN_THREADS)?),
-            ("spin current_thread", busy(p, r, "spin current_thread")?, "one thread (at most)", 1.0),
-        ];
-        Ok(async_adds_no_parallelism(r, &pairs)?.confirm(
-            "The spinning async tasks kept no more cores busy than plain threads did: tokio's multi-threaded runtime \
-             runs them on its worker threads (Rust has no GIL, so those compute in parallel), and async adds \
-             nothing to that.",
-            "Async tasks kept more cores busy than the same threads without async.",
-        ))
+        let runs = AsyncRuns {
+            capacity: (SPIN_THREADS, threads()?),
+            pairs: vec![
+                ("spin multi_thread", busy(p, r, "spin multi_thread")?, SPIN_THREADS, threads()?),
+                ("spin current_thread", busy(p, r, "spin current_thread")?, ONE_THREAD, 1.0),
+            ],
+        };
+        async_parallelism(
+            r,
+            &runs,
+            [
+                "The spinning async tasks kept one core busy while plain threads used more.",
+                "Async added no parallelism of its own, but the spinning async tasks did run in parallel: tokio's \
+                 multi-threaded runtime runs them on its worker threads, as plain threads run without async (Rust \
+                 has no GIL), and blocks those workers while they compute. On one loop they took turns.",
+                "Async tasks kept more cores busy than the same threads without async.",
+            ],
+        )
     });
     let python = python(r, || {
-        let pairs = [("python spin", busy(p, r, "python spin")?, "one thread (at most)", 1.0)];
-        Ok(async_adds_no_parallelism(r, &pairs)?.confirm(
-            "The spinning coroutines ran one after another on the loop's thread.",
-            "The spinning coroutines kept more than one core busy.",
-        ))
+        let runs = AsyncRuns {
+            capacity: ("the same run's plain threads (Rust's spin threads)", threads()?),
+            pairs: vec![("python spin", busy(p, r, "python spin")?, ONE_THREAD, 1.0)],
+        };
+        async_parallelism(
+            r,
+            &runs,
+            [
+                "The spinning coroutines ran one after another on the loop's thread, while the machine had cores to \
+                 spare.",
+                "The spinning coroutines ran in parallel.",
+                "The spinning coroutines kept more than one core busy.",
+            ],
+        )
     });
     Claim::new("7.3", rust, python)
 }

@@ -59,6 +59,11 @@ pub(super) const PING_P99_GREW: Quantity = Quantity::new("q8: light request p99,
 /// A pool's light-request p99 at the judged size over the inline p99 at the smallest size (an idle loop's).
 const OFF_LOOP_P99: Quantity =
     Quantity::new("q8: light request p99, a pool at the judged size / inline at the smallest", x);
+/// The same for the pool sent each whole document, pickled in the parent.
+const SENT_WHOLE_P99: Quantity = Quantity::new(
+    "q8: light request p99, the pool sent whole documents at the judged size / inline at the smallest",
+    x,
+);
 /// Cores busy at the judged size, of Python's threads (asyncio.to_thread) and of a pool: about parallelism, so
 /// they need two cores.
 const THREADS_BUSY: Quantity = Quantity::parallel("q8: Python threads' cores busy at the judged size", cores);
@@ -93,6 +98,12 @@ fn off_loop(r: &LabResult, p: &Params, pool: &str, inline: &str) -> Result<(Stri
 pub(super) fn near_idle(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
     let (what, v) = off_loop(r, p, pool, inline)?;
     Ok(OFF_LOOP_P99.below(r, &what, v, line))
+}
+
+/// A pool sent each whole document: the same comparison as `near_idle`, its own quantity (another pool's number).
+pub(super) fn sent_whole(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
+    let (what, v) = off_loop(r, p, pool, inline)?;
+    Ok(SENT_WHOLE_P99.below(r, &what, v, line))
 }
 
 /// The pool left the loop far from idle: the same number, the other way (8.9's "async loses its advantage").

@@ -17,7 +17,8 @@ const MEMORY_SHARE: Quantity = Quantity::new("q9: memory the tasks added / the m
 const GC_PASSES: Quantity = Quantity::new("q9: collector passes, 50,000 tasks / the smallest count", fmt_ratio);
 const DRAIN: Quantity = Quantity::new("q9: last wake - median wake, 50,000 tasks / the smallest count", fmt_ratio);
 const SPREAD: Quantity = Quantity::new("q9: sleep lateness p99 - p50, 50,000 tasks / the smallest count", fmt_ratio);
-const LAG_GREW: Quantity = Quantity::new("q9: heartbeat lag p99, 50,000 tasks / the smallest count", fmt_ratio);
+const LAG_GREW: Quantity =
+    Quantity::new("q9: heartbeat lag p99 beyond the timer's 1 ms, 50,000 tasks / the smallest count", fmt_ratio);
 const LAG_VS_SLEEP: Quantity =
     Quantity::new("q9: heartbeat lag p99 at 50,000 tasks against a tenth of the sleep", fmt_ms);
 
@@ -28,6 +29,9 @@ const GROWTH: f64 = 3.0;
 /// Event-loop lag that matters, once it has grown with the tasks: a 1 ms heartbeat waking later (p99) than this
 /// share of the tasks' own sleep, so that the lag distorts the timing of the very tasks it schedules.
 const LAG_SHARE_OF_SLEEP: f64 = 0.1;
+/// What a free loop's 1 ms heartbeat is late by anyway: tokio's timer counts whole milliseconds and rounds a
+/// deadline up. The lag's growth is read beyond it.
+const TIMER_FLOOR_MS: f64 = 1.0;
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let n = if p.tasks.contains(&50_000) { 50_000.0 } else { p.tasks.iter().copied().max().unwrap_or(1) as f64 };
@@ -170,8 +174,9 @@ fn no_collector() -> Result<Finding> {
 }
 
 /// 9.2, Python: collector passes (all generations) at 50,000 tasks against the smallest count. That passes grow
-/// with the objects is CPython's own arithmetic (a generation-0 pass every `threshold` net new tracked objects),
-/// and the evidence says so: how long the passes took is what would make it a finding, and it is not measured.
+/// with the objects is CPython's own arithmetic (a generation-0 pass every `threshold` net new tracked objects):
+/// true by construction, so at best refined, and the evidence says so. How long the passes took is what would make
+/// it a finding, and it is not measured.
 fn gc_cycles(r: &LabResult) -> Result<Finding> {
     let (lo, n) = counts(r, "python")?;
     let runs = |x: f64| -> Result<f64> {
@@ -186,11 +191,14 @@ fn gc_cycles(r: &LabResult) -> Result<Finding> {
             at_n / at_lo.max(1.0),
             GROWTH,
         )
-        .confirm(
+        .decide(
+            Holds::Refined,
+            Fails::Contradicted,
             &format!(
-                "Full (generation-2) passes: {:.0} at {n:.0} tasks. This much is arithmetic: every task, coroutine \
-                 and future is a tracked object, and CPython runs a generation-0 pass every {threshold} net new \
-                 ones, so the passes grow with the tasks by construction. How long they took is not measured here.",
+                "More passes, by construction: every task, coroutine and future is a tracked object, and CPython runs \
+                 a generation-0 pass every {threshold} net new ones, so the passes grow with the tasks (full, \
+                 generation-2, passes: {:.0} at {n:.0} tasks). What they cost, the time the collector ran, is not \
+                 measured here.",
                 r.value("python", "gc_gen2", n)?
             ),
             "Every task, coroutine and future is a tracked object, yet the passes did not grow with them: the \
@@ -259,16 +267,19 @@ fn loop_lag(p: &Params, r: &LabResult, name: &str) -> Result<Finding> {
     let (lo, n) = counts(r, name)?;
     let (at_lo, at_n) = (r.value(name, "lag_p99_ms", lo)?, r.value(name, "lag_p99_ms", n)?);
     let line = p.latency_ms as f64 * LAG_SHARE_OF_SLEEP;
+    // Beyond the millisecond a timer may round a deadline up (tokio's granularity), which a free loop shows too.
+    let beyond = |lag: f64| (lag - TIMER_FLOOR_MS).max(0.1);
     Ok(two_step(
         LAG_GREW.above(
             r,
             &format!(
-                "{}'s heartbeat lag p99 {} at {n:.0} tasks / {} at {lo:.0} =",
+                "{}'s heartbeat lag p99 beyond the timer's {TIMER_FLOOR_MS:.0} ms, {} at {n:.0} tasks / {} at {lo:.0} \
+                 (at least 0.1 ms) =",
                 side(name),
-                fmt_ms(at_n),
-                fmt_ms(at_lo)
+                fmt_ms(beyond(at_n)),
+                fmt_ms(beyond(at_lo))
             ),
-            at_n / at_lo.max(0.1),
+            beyond(at_n) / beyond(at_lo),
             GROWTH,
         ),
         LAG_VS_SLEEP.above(r, &format!("against a tenth of the tasks' {} ms sleep", p.latency_ms), at_n, line),
@@ -279,8 +290,8 @@ fn loop_lag(p: &Params, r: &LabResult, name: &str) -> Result<Finding> {
             "The loop is busy creating, waking and finishing tasks in bursts; the heartbeat waits its turn, late \
              enough to shift the tasks' own timers.",
             "The lag grew with the tasks, but stayed small next to their sleep: measurable, not a stall.",
-            "The heartbeat's lag grew less than threefold from the smallest count to 50,000 tasks: not the growth the \
-             notes predict.",
+            "The heartbeat's lag beyond the timer's own millisecond grew less than threefold from the smallest count \
+             to 50,000 tasks: not the growth the notes predict.",
         ],
     ))
 }

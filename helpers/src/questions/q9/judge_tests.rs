@@ -101,14 +101,11 @@ fn memory_growth_is_massive_only_as_a_share_of_the_machine() {
 fn gc_cycles_are_python_s_and_counted() {
     let mut r = sample();
     let (rust, py) = of(&r, "9.2");
-    assert_eq!((rust.verdict, py.verdict), (DoesNotApply, Confirmed));
+    assert_eq!((rust.verdict, py.verdict), (DoesNotApply, Refined));
     says(&rust, &["no garbage collector", "272 heap bytes a task at 50000 tasks"]);
-    says(&py, &["collector passes 1000 at 50000 tasks / 17 at 1000", "58.824x > 3.000x: confirmed"]);
-    // The count grows with the objects by CPython's own rule: the evidence says it is arithmetic.
-    says(
-        &py,
-        &["This much is arithmetic", "a generation-0 pass every 700 net new", "How long they took is not measured"],
-    );
+    says(&py, &["collector passes 1000 at 50000 tasks / 17 at 1000", "58.824x > 3.000x: refined"]);
+    // The count grows with the objects by CPython's own rule: true by construction, said so.
+    says(&py, &["More passes, by construction", "a generation-0 pass every 700 net new", "is not measured here"]);
     for y in ["gc_gen0", "gc_gen1", "gc_gen2"] {
         set(&mut r, "python", "tasks", y, 50_000.0, 10.0);
     }
@@ -148,20 +145,26 @@ fn latency_variance_is_the_spread_of_lateness() {
 }
 
 #[test]
-fn too_many_open_files_follows_the_emfile_count_under_the_recorded_limit() {
+fn too_many_open_files_is_judged_only_under_a_limit_that_did_not_force_it() {
     let mut r = sample();
+    // Under the lab's limit of 1024 for 50,000 connections at once, EMFILE is certain: a demonstration.
     let (rust, py) = of(&r, "9.5");
-    assert_eq!((rust.verdict, py.verdict), (Confirmed, Confirmed));
+    assert_eq!((rust.verdict, py.verdict), (NotMeasured, NotMeasured));
     says(
         &rust,
         &[
-            "open-files limit of 1024 (set by the lab; a common default soft limit), at most 1024 descriptors open: \
-             EMFILE errors 44789 > 0",
-            "28232 ephemeral",
+            "44789 of the 50000 requests",
+            "fails first by the experiment's design",
+            "50,000 sleeping tasks alone open no descriptors",
         ],
     );
-    says(&py, &["soft limit): EMFILE errors 48984 > 0: confirmed", "1016 timeouts"]);
-    // A high limit in force: every connection got its descriptor.
+    // Under a limit above the requests: EMFILE there confirms it, none refines it.
+    let mut r2 = raised(r.clone());
+    set(&mut r2, "tokio", "limit", "emfile", 0.0, 20_000.0);
+    set(&mut r2, "tokio", "limit", "timeouts", 0.0, 30_000.0);
+    let (rust, _) = of(&r2, "9.5");
+    assert_eq!(rust.verdict, Confirmed, "{}", rust.evidence);
+    says(&rust, &["limit of 65536", "EMFILE errors 20000 > 0: confirmed", "28232 ephemeral"]);
     set(&mut r, "tokio", "limit", "nofile", 0.0, 65_536.0);
     set(&mut r, "tokio", "limit", "emfile", 0.0, 0.0);
     set(&mut r, "tokio", "limit", "ok", 0.0, 50_000.0);
@@ -171,19 +174,20 @@ fn too_many_open_files_follows_the_emfile_count_under_the_recorded_limit() {
 }
 
 #[test]
-fn loop_lag_must_grow_with_the_tasks_then_pass_a_tenth_of_their_sleep() {
+fn loop_lag_must_grow_beyond_the_timers_millisecond_then_pass_a_tenth_of_the_sleep() {
     let mut r = sample();
     let (rust, py) = of(&r, "9.6");
-    assert_eq!((rust.verdict, py.verdict), (Contradicted, Confirmed));
+    // tokio: 2.5 -> 5.6 ms is 1.5 -> 4.6 ms beyond the timer's 1 ms, grown 3x, but under a tenth of the sleep.
+    assert_eq!((rust.verdict, py.verdict), (Refined, Confirmed));
     says(
         &rust,
-        &["tokio's heartbeat lag p99 5.60 ms at 50000 tasks / 2.50 ms at 1000 = 2.240x <= 3.000x: contradicted"],
+        &["beyond the timer's 1 ms, 4.60 ms at 50000 tasks / 1.50 ms at 1000 (at least 0.1 ms) = 3.067x > 3.000x"],
     );
-    says(&py, &["285.410x > 3.000x, and against a tenth of the tasks' 100 ms sleep 1741 ms > 10.0 ms: confirmed"]);
-    // Grown, but small next to the sleep: refined.
-    set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 8.0);
-    assert_eq!(verdicts(&r, "9.6").0, Refined);
-    says(&of(&r, "9.6").0, &["8.00 ms <= 10.0 ms: refined", "measurable, not a stall"]);
+    says(&rust, &["5.60 ms <= 10.0 ms: refined", "measurable, not a stall"]);
+    says(&py, &["> 3.000x, and against a tenth of the tasks' 100 ms sleep 1741 ms > 10.0 ms: confirmed"]);
+    // A lag that did not grow beyond the timer: contradicted.
+    set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 3.0);
+    assert_eq!(verdicts(&r, "9.6").0, Contradicted);
     set(&mut r, "tokio", "tasks", "lag_p99_ms", 50_000.0, 150.0);
     assert_eq!(verdicts(&r, "9.6").0, Confirmed);
     // The line follows the tasks' own sleep, a parameter.
