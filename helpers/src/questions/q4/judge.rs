@@ -194,10 +194,11 @@ fn rule_4_2(p: &Params, c: &Client) -> Result<Finding> {
         MACHINE_SHARE.above(
             c.r,
             &format!(
-                "{} requests in flight without a limit added {} ({} with {}, {} with {}), of the machine's {:.1} GiB",
+                "{} requests in flight without a limit added {} ({}: {} with {}, {} with {}), of the machine's {:.1} GiB",
                 c.label,
                 fmt_mib(added),
                 kind.rss(),
+                fmt_mib(u),
                 run_name(pr.unlimited, p),
                 fmt_mib(b),
                 run_name(pr.bounded, p),
@@ -227,14 +228,22 @@ fn rule_4_4(p: &Params, c: &Client) -> Result<Finding> {
         run_name(pr.bounded, p),
         p.requests
     );
-    Ok(TIMEOUTS_ADDED.above(c.r, &what, (u - b) / p.requests as f64, 0.01).confirm(
-        &format!(
+    Ok(TIMEOUTS_ADDED
+        .above(c.r, &what, (u - b) / p.requests as f64, 0.01)
+        .confirm(
+            &format!(
             "A request's wait in the server's queue counts against its {} ms timeout, so the ones at the back give \
              up; the server, which cannot know, still serves them later.",
             p.timeout_ms
         ),
-        &format!("Without a limit, the waits stayed within the {} ms timeout for all but a few.", p.timeout_ms),
-    ))
+            &format!("Without a limit, the waits stayed within the {} ms timeout for all but a few.", p.timeout_ms),
+        )
+        .then(format!(
+        "The timeout sits around the request, inside the permit (the notes' code), so with {} no request could time \
+         out while it waited for a permit: its callers waited up to {} from submission (p99), uncounted here.",
+        run_name(pr.bounded, p),
+        c.v("from_submit_p99_ms", pr.bounded).map_or("n/a".into(), fmt_ms)
+    )))
 }
 
 /// "Connection pool exhaustion": a request waits at the server only when every pool connection is in use.

@@ -296,21 +296,22 @@ fn remedy(p: &Params, r: &LabResult, id: &str, bounded: &str, yes: Holds, becaus
     Claim::new(id, rust(|| judge("tokio")), python(r, || judge("asyncio")))
 }
 
-/// 6.11 "Limit in-flight requests": spawning every job already limits the jobs in flight (a semaphore inside each
-/// task, the notes' pattern) and is the baseline; a pool of `limit` workers limits the tasks that exist. A pool that
-/// saved memory refines the claim (it is the tasks, not the work in flight, that must be limited); one that did not
-/// contradicts it.
+/// 6.11 "Limit in-flight requests": a pool of `limit` workers against spawning every job. A pool that saved memory
+/// confirms it, with the nuance the spawn-all run measures: it limits the work in flight too (a semaphore of the
+/// same size inside each task, the notes' pattern), yet every task exists from the start, so the limit must come
+/// before the spawn.
 fn rule_6_11(p: &Params, r: &LabResult) -> Result<Claim> {
     remedy(
         p,
         r,
         "6.11",
         "worker pool",
-        Holds::Refined,
+        Holds::Confirmed,
         [
-            "Limiting the work in flight alone saved nothing: the spawn-all baseline has a semaphore of the same size \
-             in each task, and every task existed from the start. Limiting the tasks that exist (a pool) kept memory \
-             to what they hold: the limit must come before the spawn.",
+            "Limiting the requests in flight before they are spawned (a pool) kept memory to what those tasks hold. \
+             The limit must come before the spawn: the spawn-all run limits the work in flight too, with a semaphore \
+             of the same size inside each task, and peaked at the figure above, because every task existed from the \
+             start.",
             "Limiting what was in flight did not save memory here.",
         ],
     )

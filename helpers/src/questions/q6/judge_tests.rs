@@ -235,9 +235,8 @@ fn an_idle_task_holds_memory_and_is_a_graph_when_it_is_more_than_one_allocation(
 #[test]
 fn the_remedies_are_judged_by_the_peak_memory_their_bound_saved() {
     let mut r = typical();
-    // The semaphore inside each spawned task limited the work in flight and saved nothing; the pool did: refined.
-    assert_eq!(verdicts(&r, "6.11"), (Refined, Refined));
-    assert!(judged(&r, "6.11").rust.evidence.contains("Limiting the work in flight alone saved nothing"));
+    assert_eq!(verdicts(&r, "6.11"), (Confirmed, Confirmed));
+    assert!(judged(&r, "6.11").rust.evidence.contains("The limit must come before the spawn"));
     assert_eq!(verdicts(&r, "6.12"), (NotMeasured, NotMeasured));
     let e = judged(&r, "6.12").rust.evidence;
     assert!(e.starts_with("No client-side connection pool (connections reused across requests) runs"), "{e}");

@@ -78,14 +78,24 @@ fn rule_7_1(p: &Params, r: &LabResult) -> Result<Claim> {
             );
         let control = overlap(p, r, BLOCKING_OVERLAP, blocking)?;
         let blocking_cpu = r.value(blocking, "cpu_us_per_task", n)?;
+        // Context: that using CPU does lengthen the run, on the same runtime (the claim's reason is not idle).
+        let needed = match (r.value(sleep, "wall_s", n), r.value(spin, "wall_s", n)) {
+            (Ok(a), Ok(b)) => format!(
+                " Using no CPU is needed, though: on the same runtime {n:.0} spinning tasks took {} against the \
+                 sleeping ones' {}.",
+                fmt_s(b),
+                fmt_s(a)
+            ),
+            _ => String::new(),
+        };
         Ok(cause(
             fact,
             control,
             "A wait that uses no CPU overlapped even when it kept its thread: using no CPU is enough.",
             &format!(
-                "{blocking} used no CPU either ({blocking_cpu:.1} µs a task), yet its waits ran one after another: what \
-                 lets waits overlap is that an awaited sleep gives the thread back to the loop, so one thread can hold \
-                 every timer at once."
+                "Not enough on its own: {blocking} used no CPU either ({blocking_cpu:.1} µs a task), yet its waits ran \
+                 one after another. What lets waits overlap is that an awaited sleep gives the thread back to the \
+                 loop, so one thread can hold every timer at once.{needed}"
             ),
         ))
     };

@@ -63,12 +63,18 @@ fn rule_7_1_sleep_uses_no_cpu_but_that_is_not_why_the_waits_overlapped() {
     assert!(
         c.rust.evidence.contains(
             "Is it the reason? blocking sleep current_thread: wall / (tasks x duration) (4.000 s / 4.000 s) 100.00% \
-             >= 50.00%: refined. blocking sleep current_thread used no CPU either (50.0 µs a task)"
+             >= 50.00%: refined. Not enough on its own: blocking sleep current_thread used no CPU either (50.0 µs a \
+             task)"
         ),
         "{}",
         c.rust.evidence
     );
     assert!(c.python.evidence.contains("python time.sleep used no CPU either"), "{}", c.python.evidence);
+    assert!(
+        c.rust.evidence.ends_with("400 spinning tasks took 2.050 s against the sleeping ones' 12.0 ms."),
+        "{}",
+        c.rust.evidence
+    );
     // A blocking wait that overlapped anyway would make no CPU the reason.
     put(&mut r, "blocking sleep current_thread", "wall_s", 0.02);
     assert_eq!(verdicts(&r, "7.1").0, Confirmed);

@@ -24,8 +24,6 @@ const GREW: f64 = 10.0;
 const FREED: f64 = 20.0;
 /// A tail "stands out" when the p99 is this many times the median.
 const TAIL: f64 = 3.0;
-/// Batching "pays" at this many times the throughput of one call per document (and costs below its inverse).
-const PAYS: f64 = 2.0;
 
 /// The Python pool 8.9 and 8.11 judge: a process pool whose workers build their documents and send back bytes,
 /// so that what crosses to the worker is small next to the work (as a server's request to an inference worker is).
@@ -40,6 +38,7 @@ const BYTES_FELL: Quantity = Quantity::new("q8: MB per second, judged size / sma
 const MEMORY_GREW: Quantity =
     Quantity::new("q8: peak RSS growth, smallest to judged size, against the document's", fmt_mib);
 const BATCH_GAIN: Quantity = Quantity::new("q8: MB/s, batched / one call per document, smallest size", x);
+const BATCH_GAIN_JUDGED: Quantity = Quantity::new("q8: MB/s, batched / one call per document, judged size", x);
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let big = judged(p);

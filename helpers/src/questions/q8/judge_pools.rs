@@ -43,8 +43,9 @@ pub(super) fn rule_8_9(p: &Params, r: &LabResult) -> Result<Claim> {
             [
                 "Requests waited with the work offloaded too: moving it off the loop did not restore the loop's \
                  responsiveness.",
-                "Async lost its advantage only while the work ran on the loop: offloaded to this pool, requests \
-                 were served while the serializations ran.",
+                "Async lost its advantage only while the work ran on the loop: offloaded to a pool whose workers \
+                 build their own documents, requests were served while the serializations ran (a pool sent each \
+                 whole document is another matter: see below).",
                 "Requests beside large documents were served about as fast as beside small ones.",
             ],
         ))
@@ -138,41 +139,38 @@ pub(super) fn rule_8_11(p: &Params, r: &LabResult) -> Result<Claim> {
     Claim::new("8.11", rust, python)
 }
 
-/// 8.12 "Batch operations", judged at the smallest document, where a hand-off costs about as much as the work it
-/// hands off (the point the claim is about, fixed by the params before the run): batching must not cost
-/// throughput (at least half that of one call per document; else contradicted), and pays when it doubles it
-/// (confirmed; refined in between). The judged size's ratio is told beside it.
+/// Batching "pays" above this many times the throughput of one call per document: a fifth more, beyond the few
+/// percent two runs differ by.
+const PAYS_LINE: f64 = 1.2;
+
+/// 8.12 "Batch operations": batching must pay at the smallest document, where a hand-off costs about as much as the
+/// work it hands off (else contradicted: it did not pay even there); it pays everywhere if it pays at the judged
+/// size too (confirmed), else only where the per-call cost matters (refined). Both points are fixed by the params.
 pub(super) fn rule_8_12(p: &Params, r: &LabResult) -> Result<Claim> {
     let judge = |batched: &str, single: &str| -> Result<Finding> {
         let (small, big) = (smallest(p), judged(p));
         let gain =
             |s: f64| -> Result<(f64, f64)> { Ok((r.value(batched, "mb_per_s", s)?, r.value(single, "mb_per_s", s)?)) };
-        let (a, b) = gain(small)?;
-        let what = format!("MB/s, {batched} / {single} at {small:.0} bytes, the smallest document ({a:.1} / {b:.1})");
-        let context = match gain(big) {
-            Ok((c, d)) if small < big => {
-                format!(
-                    " At {big:.0} bytes, where a hand-off is small next to the work: {c:.1} / {d:.1} MB/s, {}.",
-                    x(c / d)
-                )
-            }
-            _ => String::new(),
-        };
+        let ((a, b), (c, d)) = (gain(small)?, gain(big)?);
         Ok(two_step(
-            BATCH_GAIN.above(r, &what, a / b, 1.0 / PAYS),
-            BATCH_GAIN.above(r, "the ratio", a / b, PAYS),
+            BATCH_GAIN.above(
+                r,
+                &format!("MB/s, {batched} / {single} at {small:.0} bytes, the smallest document ({a:.1} / {b:.1})"),
+                a / b,
+                PAYS_LINE,
+            ),
+            BATCH_GAIN_JUDGED.above(r, &format!("at {big:.0} bytes ({c:.1} / {d:.1})"), c / d, PAYS_LINE),
             Holds::Confirmed,
             Fails::Refined,
             Fails::Contradicted,
             [
-                "Fewer hand-offs paid: where each document is small, a call's fixed cost is a large part of the work, \
-                 and batching more than doubled the throughput.",
-                "Batching did not double the throughput even where each call's fixed cost matters most (the ratio \
-                 above says how much it changed).",
-                "Batching cost throughput: fewer calls left less work to run at once.",
+                "Fewer hand-offs paid at both ends of the sweep.",
+                "Batching paid where each document is small and a call's fixed cost is a large part of the work, and \
+                 not where the document dwarfs the hand-off: it pays only where the per-call cost dominates.",
+                "Batching did not pay even where each call's fixed cost matters most.",
             ],
         )
-        .then(format!("{} documents per call.{context}", p.batch)))
+        .then(format!("{} documents per call.", p.batch)))
     };
     let rust = rust(|| judge("batched", "spawn_blocking"));
     Claim::new("8.12", rust, python(r, || judge("python batched", "python processes")))
