@@ -33,7 +33,7 @@ fn pickling_context(p: &Params, r: &LabResult) -> String {
 /// advantage is lost for good where the work on a pool left it far from an idle loop's (confirmed), and only while
 /// the work is on the loop where the pool kept it near (refined).
 pub(super) fn rule_8_9(p: &Params, r: &LabResult) -> Result<Claim> {
-    let judge = |inline: &str, off: &str| -> Result<Finding> {
+    let judge = |inline: &str, off: &str, offloaded: &str| -> Result<Finding> {
         Ok(two_step(
             grew(r, p, PING_P99_GREW, inline, "ping_p99_ms", "light request latency (p99)", GREW)?,
             far_from_idle(r, p, off, inline, FREED)?,
@@ -43,15 +43,21 @@ pub(super) fn rule_8_9(p: &Params, r: &LabResult) -> Result<Claim> {
             [
                 "Requests waited with the work offloaded too: moving it off the loop did not restore the loop's \
                  responsiveness.",
-                "Async lost its advantage only while the work ran on the loop: offloaded to a pool whose workers \
-                 build their own documents, requests were served while the serializations ran (a pool sent each \
-                 whole document is another matter: see below).",
+                &format!(
+                    "Async lost its advantage only while the work ran on the loop: {offloaded}, requests were served \
+                     while the serializations ran."
+                ),
                 "Requests beside large documents were served about as fast as beside small ones.",
             ],
         ))
     };
-    let rust = rust(|| judge("inline current_thread", "rayon"));
-    let python = python(r, || fair_pool(r, || Ok(judge("python inline", FAIR_POOL)?.then(pickling_context(p, r)))));
+    let rust = rust(|| judge("inline current_thread", "rayon", "offloaded to rayon's pool"));
+    let python = python(r, || {
+        fair_pool(r, || {
+            let offloaded = "offloaded to a pool whose workers build their own documents";
+            Ok(judge("python inline", FAIR_POOL, offloaded)?.then(pickling_context(p, r)))
+        })
+    });
     Claim::new("8.9", rust, python)
 }
 
