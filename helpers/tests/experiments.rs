@@ -346,12 +346,14 @@ fn q9_many_sleeping_tasks_complete_and_thousands_of_connections_hit_the_open_fil
         // The limit each client ran under is in the result, for the judge: the one the lab child inherited.
         assert_eq!(v("nofile", 0.0), 256.0, "{client}");
     }
-    // Verdicts that hold by physics here: EMFILE seen by both (9.5); 20x the tasks, far more collector passes
-    // (9.2, Python); Rust has no collector.
+    // Verdicts that hold by physics here. 2,000 connections under the lab's limit of 256 must hit EMFILE: forced by
+    // the experiment's design, so 9.5 is not measured on it, and says so. 20x the tasks, far more collector passes
+    // (9.2, Python): true by construction, refined; Rust has no collector.
     use helpers::result::Verdict;
     let c = |id: &str| r.claim(id).unwrap();
-    assert_eq!((c("9.5").rust.verdict, c("9.5").python.verdict), (Verdict::Confirmed, Verdict::Confirmed));
-    assert_eq!((c("9.2").rust.verdict, c("9.2").python.verdict), (Verdict::DoesNotApply, Verdict::Confirmed));
+    assert_eq!((c("9.5").rust.verdict, c("9.5").python.verdict), (Verdict::NotMeasured, Verdict::NotMeasured));
+    assert!(c("9.5").rust.evidence.contains("by the experiment's design"), "{}", c("9.5").rust.evidence);
+    assert_eq!((c("9.2").rust.verdict, c("9.2").python.verdict), (Verdict::DoesNotApply, Verdict::Refined));
     assert!(common::wait_for(3.0, || common::processes_with_env("LAB_TEST_MARK=q9-run").is_empty()));
 }
 
@@ -387,7 +389,7 @@ fn q6_task_memory_is_small_and_bounded_by_live_tasks() {
     };
     assert_eq!(verdicts("6.2"), (Verdict::DoesNotApply, Verdict::Confirmed), "a future stored inside its task");
     assert_eq!(verdicts("6.6"), (Verdict::Confirmed, Verdict::Confirmed), "a JoinHandle is 8 bytes");
-    assert_eq!(verdicts("6.10"), (Verdict::Contradicted, Verdict::Confirmed), "one block vs a graph");
+    assert_eq!(verdicts("6.10"), (Verdict::Refined, Verdict::Confirmed), "memory in one block vs a graph");
     // Spawning all 20,000 jobs against a pool of 100: about 200x the memory, far above the line (sqrt 200).
     assert_eq!(verdicts("6.9"), (Verdict::Confirmed, Verdict::Confirmed));
 }
