@@ -68,7 +68,7 @@ impl Verdict {
                                      failed first); the evidence says what."
             }
             Verdict::DoesNotApply => {
-                "the claim is about a mechanism this language lacks (the GIL, pickling, a \
+                "the claim is about a mechanism this language lacks (the GIL, coroutine objects, a \
                                       garbage collector); the evidence gives its measured analogue."
             }
             Verdict::Definition => "the claim defines its terms: nothing measured could contradict it.",
