@@ -28,8 +28,8 @@ pub mod fixture;
 mod tests;
 
 pub use policy::{
-    async_parallelism, cause, cause_of, definition, lacks, mechanism, AsyncRuns, Lang, ASYNC_GAIN, ASYNC_GAIN_LINE,
-    PARALLEL_LINE,
+    async_parallelism, cause, cause_of, definition, lacks, mechanism, no_spare_cores, AsyncRuns, Lang, ASYNC_GAIN,
+    ASYNC_GAIN_LINE, PARALLEL_LINE,
 };
 pub use test::{grade, two_step, Fails, Holds, Quantity, Test, PARALLEL_CORES};
 

@@ -143,6 +143,20 @@ pub struct AsyncRuns<'a> {
     pub pairs: Vec<(&'a str, f64, &'a str, f64)>,
 }
 
+/// Where a parallel baseline (a pool, plain threads) did not scale on a machine with cores enough, the run had no
+/// cores to spare, so a claim about parallelism cannot come out either way on it: not measured, saying so. On too
+/// few cores, None: the baseline's own test says that instead. `shows` names what the run could not show.
+pub fn no_spare_cores(r: &LabResult, baseline: &Test, shows: &str) -> Option<Finding> {
+    let judged = r.machine.cores >= super::PARALLEL_CORES;
+    (judged && !baseline.holds && !baseline.close).then(|| {
+        Finding::not_measured(format!(
+            "{}: this run had no cores to spare (a busy machine, or jobs too short for a pool), so it could not show \
+             {shows} either way.",
+            baseline.text
+        ))
+    })
+}
+
 /// The one rule for every claim that async does not create CPU parallelism (1.1, 1.6, 7.3). First, the machine
 /// must have had cores to spare: the parallel baseline above `PARALLEL_LINE` (else not measured: no run could show
 /// parallelism). Then async must add nothing over its own threads (the worst variant within `ASYNC_GAIN_LINE` of
@@ -152,11 +166,8 @@ pub struct AsyncRuns<'a> {
 pub fn async_parallelism(r: &LabResult, runs: &AsyncRuns, because: [&str; 3]) -> Result<Finding> {
     let (base, base_busy) = runs.capacity;
     let capacity = CAPACITY.above(r, &format!("{base} cores busy"), base_busy, PARALLEL_LINE);
-    if r.machine.cores >= super::PARALLEL_CORES && !capacity.holds && !capacity.close {
-        return Ok(Finding::not_measured(format!(
-            "{}: this run had no cores to spare, so it could not show parallelism either way (a busy machine).",
-            capacity.text
-        )));
+    if let Some(f) = no_spare_cores(r, &capacity, "parallelism") {
+        return Ok(f);
     }
     let worst = runs
         .pairs

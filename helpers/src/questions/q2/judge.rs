@@ -6,7 +6,7 @@
 //! more, against a line of 0.7 x min(workers, cores).
 
 use super::*;
-use crate::judging::{mechanism, Lang, Quantity, Test, PARALLEL_CORES};
+use crate::judging::{mechanism, no_spare_cores, Lang, Quantity, Test};
 use crate::result::{Claim, Finding, LabResult};
 
 #[path = "judge_costs.rs"]
@@ -76,20 +76,6 @@ fn gil_note(r: &LabResult) -> &'static str {
     }
 }
 
-/// Where the process pool itself did not scale, the run had no free cores to show a contrast with threads: the
-/// claim cannot come out either way on it, so it is not measured, saying so.
-fn no_free_cores(r: &LabResult, procs: &Test) -> Option<Finding> {
-    // On too few cores the rule says that instead.
-    let judged = r.machine.cores >= PARALLEL_CORES;
-    (judged && !procs.holds && !procs.close).then(|| {
-        Finding::not_measured(format!(
-            "{}: the process pool did not scale on this run either, so the run cannot show the contrast the claim \
-             draws; that needs free cores (a busy machine, or jobs too short for a pool).",
-            procs.text
-        ))
-    })
-}
-
 /// What a language has where the claims rest on the GIL: its thread pool and process pool at `w` workers against
 /// the line of scaling, and (Rust) threads made to hold one lock while they compute, a model of the GIL.
 fn pools(r: &LabResult, w: f64, names: [&str; 4], model: Option<&str>) -> Result<String> {
@@ -142,62 +128,60 @@ fn processes_scale(r: &LabResult, w: f64) -> Result<Test> {
     ))
 }
 
-/// 2.1: a process pool scales for CPU work, a thread pool does not, judged at the largest pool that fits the
-/// cores: the processes above the line of scaling, the threads at or below it.
-fn rule_2_1(p: &Params, r: &LabResult) -> Result<Claim> {
-    let w = fitting_workers(p, r);
-    let rust = mechanism(r, "2.1", Lang::Rust, || rust_pools(r, w), lacks_the_gil)?;
+/// One scaling claim that rests on the GIL, at `w` workers: Rust (and a free-threaded Python) lack it and give their
+/// pools instead; a Python with a GIL needs the process pool to scale (else the run had no cores to spare), then
+/// `threads` (a test of the thread pool's cores busy) decides, with `says` for each branch.
+fn pool_claim(r: &LabResult, id: &str, w: f64, threads: impl FnOnce(f64) -> Test, says: [&str; 2]) -> Result<Claim> {
+    let rust = mechanism(r, id, Lang::Rust, || rust_pools(r, w), lacks_the_gil)?;
     let python = mechanism(
         r,
-        "2.1",
+        id,
         Lang::Python,
         || python_pools(r, w),
         || {
             let procs = processes_scale(r, w)?;
-            if let Some(f) = no_free_cores(r, &procs) {
+            if let Some(f) = no_spare_cores(r, &procs, "the contrast the claim draws") {
                 return Ok(f);
             }
-            let line = scaling_line(r, w);
-            let threads = r.value("python threads", "cores_busy", w)?;
-            Ok(procs
-                .and(POOL_SCALES.below(r, "Python threads' cores busy", threads, line))
-                .confirm(
-                    "ProcessPoolExecutor used the cores; ThreadPoolExecutor did not.",
-                    "ThreadPoolExecutor used the cores as ProcessPoolExecutor did.",
-                )
-                .then(gil_note(r)))
+            let busy = r.value("python threads", "cores_busy", w)?;
+            Ok(procs.and(threads(busy)).confirm(says[0], says[1]).then(gil_note(r)))
         },
     )?;
-    Claim::new("2.1", rust, python)
+    Claim::new(id, rust, python)
+}
+
+/// 2.1: a process pool scales for CPU work, a thread pool does not, judged at the largest pool that fits the
+/// cores: the processes above the line of scaling, the threads at or below it.
+fn rule_2_1(p: &Params, r: &LabResult) -> Result<Claim> {
+    let w = fitting_workers(p, r);
+    let line = scaling_line(r, w);
+    pool_claim(
+        r,
+        "2.1",
+        w,
+        |busy| POOL_SCALES.below(r, "Python threads' cores busy", busy, line),
+        [
+            "ProcessPoolExecutor used the cores; ThreadPoolExecutor did not.",
+            "ThreadPoolExecutor used the cores as ProcessPoolExecutor did.",
+        ],
+    )
 }
 
 /// 2.2: eight chefs share one knife, the GIL: at the largest pool, Python's threads keep at most about one core
 /// busy, while the other kitchen (processes) scales.
 fn rule_2_2(p: &Params, r: &LabResult) -> Result<Claim> {
     let w = largest_workers(p);
-    let rust = mechanism(r, "2.2", Lang::Rust, || rust_pools(r, w), lacks_the_gil)?;
-    let python = mechanism(
+    let what = format!("Python threads' cores busy at {w:.0} workers");
+    pool_claim(
         r,
         "2.2",
-        Lang::Python,
-        || python_pools(r, w),
-        || {
-            let procs = processes_scale(r, w)?;
-            if let Some(f) = no_free_cores(r, &procs) {
-                return Ok(f);
-            }
-            let threads = r.value("python threads", "cores_busy", w)?;
-            let what = format!("Python threads' cores busy at {w:.0} workers");
-            Ok(procs
-                .and(ONE_KNIFE_BUSY.below(r, &what, threads, ONE_KNIFE))
-                .confirm(
-                    "The processes' kitchen used its knives; the threads shared one.",
-                    "More than one of the thread pool's chefs cut at once: the threads did not share one knife.",
-                )
-                .then(gil_note(r)))
-        },
-    )?;
-    Claim::new("2.2", rust, python)
+        w,
+        |busy| ONE_KNIFE_BUSY.below(r, &what, busy, ONE_KNIFE),
+        [
+            "The processes' kitchen used its knives; the threads shared one.",
+            "More than one of the thread pool's chefs cut at once: the threads did not share one knife.",
+        ],
+    )
 }
 
 #[cfg(test)]
