@@ -78,11 +78,17 @@ fn rule_7_1(p: &Params, r: &LabResult) -> Result<Claim> {
             );
         let control = overlap(p, r, BLOCKING_OVERLAP, blocking)?;
         let blocking_cpu = r.value(blocking, "cpu_us_per_task", n)?;
-        // Context: that using CPU does lengthen the run, on the same runtime (the claim's reason is not idle).
+        // Context, worded from the numbers: whether using CPU lengthened the run on the same runtime (it is needed
+        // where the spinning tasks took far longer than the sleeping ones).
         let needed = match (r.value(sleep, "wall_s", n), r.value(spin, "wall_s", n)) {
-            (Ok(a), Ok(b)) => format!(
+            (Ok(a), Ok(b)) if b > 2.0 * a => format!(
                 " Using no CPU is needed, though: on the same runtime {n:.0} spinning tasks took {} against the \
                  sleeping ones' {}.",
+                fmt_s(b),
+                fmt_s(a)
+            ),
+            (Ok(a), Ok(b)) => format!(
+                " On the same runtime {n:.0} spinning tasks took {} against the sleeping ones' {}.",
                 fmt_s(b),
                 fmt_s(a)
             ),

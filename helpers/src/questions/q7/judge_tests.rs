@@ -75,6 +75,14 @@ fn rule_7_1_sleep_uses_no_cpu_but_that_is_not_why_the_waits_overlapped() {
         "{}",
         c.rust.evidence
     );
+    // Spins no slower than sleeps: the numbers are told, "needed" is not said.
+    let mut same = quiet();
+    put(&mut same, "spin multi_thread", "wall_s", 0.015);
+    let e = judged(&same, "7.1").rust.evidence;
+    assert!(
+        e.ends_with("400 spinning tasks took 15.0 ms against the sleeping ones' 12.0 ms.") && !e.contains("needed"),
+        "{e}"
+    );
     // A blocking wait that overlapped anyway would make no CPU the reason.
     put(&mut r, "blocking sleep current_thread", "wall_s", 0.02);
     assert_eq!(verdicts(&r, "7.1").0, Confirmed);

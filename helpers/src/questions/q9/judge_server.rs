@@ -44,10 +44,11 @@ pub(super) fn too_many_open_files(p: &Params, r: &LabResult, name: &str) -> Resu
     let o = outcomes(r, name, 0.0)?;
     // Under the lab's own limit below the requests sent, EMFILE is certain: a demonstration, not a finding.
     if let Some(f) = forced_by_nofile(p, r, name, &o) {
-        return Ok(f.then(
+        return Ok(f.then(format!(
             "It shows what the error looks like: possible wherever more connections are open at once than the \
-             limit allows. 50,000 sleeping tasks alone open no descriptors; their connections do.",
-        ));
+             limit allows. Sleeping tasks alone open no descriptors; their {} connections do.",
+            p.server_tasks
+        )));
     }
     let nofile = r.value(name, "nofile", 0.0).map_or("(not recorded)".into(), |n| format!("{n:.0}"));
     let fds = r.value(name, "peak_fds", 0.0).map(|f| format!(", at most {f:.0} descriptors open")).unwrap_or_default();

@@ -155,7 +155,7 @@ fn too_many_open_files_is_judged_only_under_a_limit_that_did_not_force_it() {
         &[
             "44789 of the 50000 requests",
             "fails first by the experiment's design",
-            "50,000 sleeping tasks alone open no descriptors",
+            "Sleeping tasks alone open no descriptors; their 50000 connections do",
         ],
     );
     // Under a limit above the requests: EMFILE there confirms it, none refines it.
