@@ -196,6 +196,5 @@ pub fn async_parallelism(r: &LabResult, runs: &AsyncRuns, because: [&str; 3]) ->
         ASYNC_GAIN_LINE,
     );
     let one_core = ASYNC_CORES.below(r, "the busiest async run's cores busy", busiest, PARALLEL_LINE);
-    let because = [because[0], because[1], because[2]];
     Ok(super::two_step(gain, one_core, Holds::Confirmed, Fails::Refined, Fails::Contradicted, because))
 }

@@ -14,8 +14,8 @@ use reading::*;
 #[path = "reading.rs"]
 mod reading;
 
-/// More cores busy than this is CPU parallelism; one thread stays near 1.0.
-pub(super) const PARALLEL: f64 = 1.5;
+/// More cores busy than this is CPU parallelism; one thread stays near 1.0 (the policy's line).
+pub(super) const PARALLEL: f64 = crate::judging::PARALLEL_LINE;
 /// "Grew" / "blocked": at least this many times the small documents' value, or the other strategy's.
 const GREW: f64 = 10.0;
 /// A pool keeps the loop responsive when its requests' p99 stays within this many times the p99 beside the smallest
