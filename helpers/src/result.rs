@@ -19,10 +19,19 @@ pub struct Machine {
     /// ran, or a result older than this field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_gil: Option<bool>,
+    /// The memory limit of this process's cgroup, where one is set below the machine's memory. None: no limit, or
+    /// a result older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_bytes: Option<u64>,
 }
 
 impl Machine {
     /// "1 core", "16 cores".
+    /// The memory this process may use: its cgroup's limit where one is set, else the machine's.
+    pub fn memory_available_bytes(&self) -> u64 {
+        self.memory_limit_bytes.map_or(self.memory_bytes, |l| l.min(self.memory_bytes))
+    }
+
     pub fn cores_label(&self) -> String {
         format!("{} core{}", self.cores, if self.cores == 1 { "" } else { "s" })
     }

@@ -288,6 +288,7 @@ mod tests {
             rustc: "rustc 1.95.0".into(),
             python: "Python 3.11.7".into(),
             python_gil: Some(true),
+            memory_limit_bytes: None,
         };
         let because = "The limit was the bottleneck at every size we tried. Then more words follow here.";
         result.claims = claims

@@ -13,6 +13,8 @@ pub fn detect(python: &str) -> Machine {
     let sys = System::new_with_specifics(
         RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing()).with_memory(MemoryRefreshKind::nothing().with_ram()),
     );
+    // sysinfo reads cgroup v1 and v2; a "limit" at or above the machine's memory is no limit.
+    let memory_limit_bytes = sys.cgroup_limits().map(|c| c.total_memory).filter(|&l| l > 0 && l < sys.total_memory());
     let cpu = sys.cpus().first().map(|c| c.brand().trim().to_string()).unwrap_or_default();
     Machine {
         cores: cores(),
@@ -22,5 +24,6 @@ pub fn detect(python: &str) -> Machine {
         rustc: env!("LAB_RUSTC_VERSION").to_string(),
         python: python.to_string(),
         python_gil: None,
+        memory_limit_bytes,
     }
 }

@@ -73,9 +73,29 @@ pub fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
 }
 
+/// Time some task stalled waiting for memory, microseconds since boot (`/proc/pressure/memory`, the kernel's PSI
+/// "some total"): the difference across a run is its memory stall. None where the kernel does not offer it.
+pub fn memory_stall_us() -> Option<u64> {
+    parse_pressure_some_total(&std::fs::read_to_string("/proc/pressure/memory").ok()?)
+}
+
+/// The `total=` of the `some` line of a PSI file.
+pub fn parse_pressure_some_total(text: &str) -> Option<u64> {
+    let some = text.lines().find(|l| l.starts_with("some "))?;
+    some.split_whitespace().find_map(|f| f.strip_prefix("total="))?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pressure_total_is_read_from_the_some_line() {
+        let text =
+            "some avg10=0.00 avg60=0.00 avg300=0.00 total=1234\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=99\n";
+        assert_eq!(parse_pressure_some_total(text), Some(1234));
+        assert_eq!(parse_pressure_some_total("full total=3\n"), None);
+    }
 
     #[test]
     fn smaps_rollup_gives_uss_as_the_private_pages_and_pss_as_is() {

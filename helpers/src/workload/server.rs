@@ -5,10 +5,14 @@
 //!
 //! Protocol, one line each way: `GET` -> `200` or `429`; `STATS` -> one JSON line of counters since the last
 //! `STATS`; the connection closes after the answer.
+//!
+//! The server cannot cancel a request whose client has gone (the notes' servers cannot either), but it can tell
+//! afterwards: when an answer is ready it peeks at the socket, and a closed one means the work was wasted.
 
 use crate::error::{LabError, Result};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader};
+use std::os::fd::AsRawFd;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -40,6 +44,23 @@ pub struct ServerStats {
     /// Client connections open right now (this one included).
     #[serde(default)]
     pub open_now: u64,
+    /// Requests served whose client had closed its connection by the time the answer was ready: wasted work.
+    #[serde(default)]
+    pub served_gone: u64,
+    /// Time pool connections were held (the service), microseconds: all requests, and the wasted ones.
+    #[serde(default)]
+    pub busy_us: u64,
+    #[serde(default)]
+    pub wasted_us: u64,
+    /// From the first request's arrival to the last answer written, microseconds (0: no request).
+    #[serde(default)]
+    pub span_us: u64,
+}
+
+/// Microseconds since the server started: what the span's ends are kept in.
+fn now_us() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(std::time::Instant::now).elapsed().as_micros() as u64
 }
 
 #[derive(Default)]
@@ -51,6 +72,12 @@ struct Counters {
     open: AtomicU64,
     max_open: AtomicU64,
     accept_errors: AtomicU64,
+    served_gone: AtomicU64,
+    busy_us: AtomicU64,
+    wasted_us: AtomicU64,
+    /// The span's ends in `now_us`; `first_us` is 0 until a request arrives (`now_us() + 1` keeps 0 free).
+    first_us: AtomicU64,
+    last_us: AtomicU64,
 }
 
 impl Counters {
@@ -71,8 +98,44 @@ impl Counters {
             max_queue: self.max_queue.swap(self.queue.load(Ordering::Relaxed), Ordering::Relaxed),
             max_open: self.max_open.swap(self.open.load(Ordering::Relaxed), Ordering::Relaxed),
             accept_errors: self.accept_errors.swap(0, Ordering::Relaxed),
+            served_gone: self.served_gone.swap(0, Ordering::Relaxed),
+            busy_us: self.busy_us.swap(0, Ordering::Relaxed),
+            wasted_us: self.wasted_us.swap(0, Ordering::Relaxed),
+            span_us: {
+                let (first, last) = (self.first_us.swap(0, Ordering::Relaxed), self.last_us.swap(0, Ordering::Relaxed));
+                if first == 0 {
+                    0
+                } else {
+                    last.saturating_sub(first)
+                }
+            },
         }
     }
+
+    /// A request arrived: the span starts at the first one since the last `take`.
+    fn arrived(&self) {
+        let _ = self.first_us.compare_exchange(0, now_us() + 1, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// A request was served, holding a pool connection for `held`; `gone` when its client had already closed.
+    fn served(&self, held: Duration, gone: bool) {
+        let us = held.as_micros() as u64;
+        self.served.fetch_add(1, Ordering::Relaxed);
+        self.busy_us.fetch_add(us, Ordering::Relaxed);
+        if gone {
+            self.served_gone.fetch_add(1, Ordering::Relaxed);
+            self.wasted_us.fetch_add(us, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Whether the peer of `fd` has closed its end (or reset it): a peek that finds the end of the stream. The
+/// client sends one line and waits, so nothing else can be waiting to be read.
+fn peer_gone(fd: std::os::fd::RawFd) -> bool {
+    let mut byte = 0u8;
+    // SAFETY: a non-blocking peek of one byte into a buffer we own, on a socket this task holds open.
+    let n = unsafe { libc::recv(fd, (&mut byte as *mut u8).cast(), 1, libc::MSG_PEEK | libc::MSG_DONTWAIT) };
+    n == 0 || (n < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN))
 }
 
 /// A token bucket refilled `rate` times a second, at most one second's worth of burst.
@@ -160,17 +223,22 @@ pub fn serve(cfg: &ServerConfig) -> Result<()> {
                         "429".to_string()
                     }
                     _ => {
+                        counters.arrived();
                         let q = counters.queue.fetch_add(1, Ordering::Relaxed) + 1;
                         counters.max_queue.fetch_max(q, Ordering::Relaxed);
                         let permit = pool.acquire().await;
                         counters.queue.fetch_sub(1, Ordering::Relaxed);
+                        let held = std::time::Instant::now();
                         tokio::time::sleep(service).await;
                         drop(permit);
-                        counters.served.fetch_add(1, Ordering::Relaxed);
+                        counters.served(held.elapsed(), peer_gone(wr.as_ref().as_raw_fd()));
                         "200".to_string()
                     }
                 };
                 let _ = wr.write_all(format!("{answer}\n").as_bytes()).await;
+                if answer == "200" {
+                    counters.last_us.fetch_max(now_us() + 1, Ordering::Relaxed);
+                }
                 counters.open.fetch_sub(1, Ordering::Relaxed);
             });
         }

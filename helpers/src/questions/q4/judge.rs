@@ -11,12 +11,18 @@ use crate::units::{fmt_mib, fmt_ms, fmt_pct, fmt_s};
 
 const QUEUE: Quantity = Quantity::new("q4: the server's queue at its peak, no limit, against the pool", count);
 const RSS_ADDED: Quantity = Quantity::new("q4: peak RSS, no limit / bounded, less one", fmt_pct);
-const MACHINE_SHARE: Quantity =
-    Quantity::new("q4: memory the requests in flight added / the machine's memory", |v| format!("{:.2}%", v * 100.0));
+const MACHINE_SHARE: Quantity = Quantity::new(
+    "q4: memory the requests in flight added / the memory available (the cgroup's limit, else the machine's)",
+    |v| format!("{:.2}%", v * 100.0),
+);
 /// Pressure: what the requests in flight add takes a tenth of the machine's memory (9.1's line for "massive").
 const PRESSURE: f64 = 0.1;
 const TIMEOUTS_ADDED: Quantity = Quantity::new("q4: timeouts added by removing the limit, share of requests", share);
-const WAITERS: Quantity = Quantity::new("q4: requests waiting for a pool connection at most, no limit", count);
+const WAITERS_ADDED: Quantity =
+    Quantity::new("q4: requests waiting for a pool connection at most, no limit less bounded", count);
+const GOODPUT_KEPT: Quantity = Quantity::new("q4: goodput, no limit / bounded", |v| format!("{v:.2}x"));
+/// Goodput lost: below this share of the bounded run's (the same run's goodput varies by under a tenth here).
+const GOODPUT_LINE: f64 = 0.8;
 const EMFILES: Quantity = Quantity::new("q4: requests failed with EMFILE, no limit, the limit in force", count);
 const FDS_PER_REQUEST: Quantity =
     Quantity::new("q4: peak open descriptors per request in flight, no limit", |v| format!("{v:.2}"));
@@ -144,20 +150,62 @@ fn files(v: f64) -> String {
     }
 }
 
-/// "Overload": more requests waited at the server than its pool serves in one round.
+/// "Overload": what removing the limit cost the backend. Overload is goodput lost: answers the client received
+/// per second of the server's time on the run (first arrival to last answer, the work for clients that had gone
+/// included), without a limit against the bounded run, below 0.8 (run-to-run spread is under a tenth). Where
+/// goodput held, a server queue longer than one round of the pool is a backlog, not an overload: refined. Neither:
+/// contradicted. The server's work for clients that had gone (timed out) is told beside it.
 fn rule_4_1(p: &Params, c: &Client) -> Result<Finding> {
     let Some(pr) = pair(p) else { return Ok(no_pair(p)) };
+    let (gb, gu) = (c.v("goodput_per_s", pr.bounded)?, c.v("goodput_per_s", pr.unlimited)?);
+    if gb <= 0.0 {
+        return Ok(Finding::not_measured(format!(
+            "{} with {} received no answer: there is no goodput to compare with.",
+            c.label,
+            run_name(pr.bounded, p)
+        )));
+    }
     let queue = c.v("server_max_queue", pr.unlimited)?;
-    let what = format!("{} client with {}: the server's queue peaked at", c.label, run_name(pr.unlimited, p));
-    let finding = QUEUE.above(c.r, &what, queue, p.pool_size as f64).confirm(
-        &format!(
-            "More requests waited than the pool of {} serves in one round of {} ms: the backend fell behind.",
-            p.pool_size, p.service_ms
+    let finding = grade(
+        GOODPUT_KEPT.below(
+            c.r,
+            &format!(
+                "{} goodput (answers received per second of the server's time on the run) with {} ({gu:.0}/s) \
+                 against {} ({gb:.0}/s), kept",
+                c.label,
+                run_name(pr.unlimited, p),
+                run_name(pr.bounded, p)
+            ),
+            gu / gb,
+            GOODPUT_LINE,
         ),
-        &format!("The pool of {} served them with no more than one round waiting.", p.pool_size),
+        QUEUE.above(
+            c.r,
+            &format!("the server's queue with {} peaked at", run_name(pr.unlimited, p)),
+            queue,
+            p.pool_size as f64,
+        ),
+        [
+            "Removing the limit cost goodput: the backend spent its time on requests nobody was waiting for any \
+             more.",
+            &format!(
+                "The backend fell behind (more waited than the pool of {} serves in one round of {} ms), but goodput \
+                 held: a backlog the clients waited out, not an overload.",
+                p.pool_size, p.service_ms
+            ),
+            &format!("Goodput held and the pool of {} kept up: no overload.", p.pool_size),
+        ],
     );
-    let bounded = c.v("server_max_queue", pr.bounded)?;
-    Ok(finding.then(format!("With {}: {bounded:.0} waited at most.", run_name(pr.bounded, p))))
+    let wasted = |x: f64| -> Result<String> {
+        Ok(format!(
+            "with {}, the server served {:.0} requests after their client had gone ({} of its {} of pool time)",
+            run_name(x, p),
+            c.v("server_served_gone", x)?,
+            fmt_s(c.v("server_wasted_s", x)?),
+            fmt_s(c.v("server_wasted_s", x)? + c.v("server_useful_s", x)?)
+        ))
+    };
+    Ok(finding.then(format!("Wasted work: {}; {}.", wasted(pr.unlimited)?, wasted(pr.bounded)?)))
 }
 
 /// "Memory pressure": what the requests in flight add to the client's peak RSS. Pressure: a tenth of the machine's
@@ -183,18 +231,20 @@ fn rule_4_2(p: &Params, c: &Client) -> Result<Finding> {
         run_name(pr.unlimited, p),
         run_name(pr.bounded, p)
     );
-    let machine = c.r.machine.memory_bytes as f64 / (1024.0 * 1024.0);
-    if machine <= 0.0 {
+    let m = &c.r.machine;
+    let available = m.memory_available_bytes() as f64 / (1024.0 * 1024.0);
+    if available <= 0.0 {
         return Ok(Finding::not_measured(
             "This result does not record the machine's memory: pressure is a share of it.",
         ));
     }
+    let of = if m.memory_limit_bytes.is_some_and(|l| l < m.memory_bytes) { "cgroup's limit" } else { "machine's" };
     let added = u - b;
-    Ok(grade(
+    let finding = grade(
         MACHINE_SHARE.above(
             c.r,
             &format!(
-                "{} requests in flight without a limit added {} ({}: {} with {}, {} with {}), of the machine's {:.1} GiB",
+                "{} requests in flight without a limit added {} ({}: {} with {}, {} with {}), of the {of} {}",
                 c.label,
                 fmt_mib(added),
                 kind.rss(),
@@ -202,19 +252,28 @@ fn rule_4_2(p: &Params, c: &Client) -> Result<Finding> {
                 run_name(pr.unlimited, p),
                 fmt_mib(b),
                 run_name(pr.bounded, p),
-                machine / 1024.0
+                if available >= 1024.0 { format!("{:.1} GiB", available / 1024.0) } else { fmt_mib(available) }
             ),
-            added / machine,
+            added / available,
             PRESSURE,
         ),
         RSS_ADDED.above(c.r, &what, u / b - 1.0, 0.2),
         [
-            "The requests in flight took a real share of the machine: memory pressure.",
+            "The requests in flight took a real share of the memory there is: memory pressure.",
             "Memory grows with the requests in flight, but this is growth, not pressure: a small share of the \
-             machine's memory.",
+             memory there is.",
             "Memory did not grow measurably without a limit.",
         ],
-    ))
+    );
+    // The kernel's own word on pressure, where it offers one: machine-wide, so other work counts too.
+    Ok(finding.then(match c.v("memory_stall_ms", pr.unlimited) {
+        Ok(ms) => format!(
+            "The kernel counted {} of memory stall (/proc/pressure/memory, some) over the run with {}.",
+            fmt_ms(ms),
+            run_name(pr.unlimited, p)
+        ),
+        Err(_) => "This run has no kernel memory-pressure reading (/proc/pressure/memory).".into(),
+    }))
 }
 
 /// "Timeouts": removing the limit added timeouts for more than 1 in 100 requests.
@@ -233,8 +292,9 @@ fn rule_4_4(p: &Params, c: &Client) -> Result<Finding> {
         .confirm(
             &format!(
             "A request's wait in the server's queue counts against its {} ms timeout, so the ones at the back give \
-             up; the server, which cannot know, still serves them later.",
-            p.timeout_ms
+             up; the server served {} requests after their client had gone.",
+            p.timeout_ms,
+            c.v("server_served_gone", pr.unlimited).map_or("an unrecorded number of".into(), count)
         ),
             &format!("Without a limit, the waits stayed within the {} ms timeout for all but a few.", p.timeout_ms),
         )
@@ -246,21 +306,33 @@ fn rule_4_4(p: &Params, c: &Client) -> Result<Finding> {
     )))
 }
 
-/// "Connection pool exhaustion": a request waits at the server only when every pool connection is in use.
+/// "Connection pool exhaustion": removing the limit made requests wait for the server's pool, beyond what the
+/// bounded run had waited. More than a pool's worth (a whole round) added: exhausted, confirmed; some added, less
+/// than a round: the pool ran short, refined; none added: contradicted. Every limit keeps the pool busy; only waits
+/// tell that it ran out.
 fn rule_4_6(p: &Params, c: &Client) -> Result<Finding> {
     let Some(pr) = pair(p) else { return Ok(no_pair(p)) };
     let (b, u) = (c.v("server_max_queue", pr.bounded)?, c.v("server_max_queue", pr.unlimited)?);
     let what = format!(
-        "{} client with {}: requests waiting for one of the {} pool connections, at most",
+        "{} client: requests waiting for one of the {} pool connections at most, {} ({u:.0}) less {} ({b:.0})",
         c.label,
+        p.pool_size,
         run_name(pr.unlimited, p),
-        p.pool_size
+        run_name(pr.bounded, p)
     );
-    let finding = WAITERS.above(c.r, &what, u, 0.0).confirm(
-        &format!("A request waits only when all {} connections are in use: the pool ran out.", p.pool_size),
-        "No request waited for a pool connection: the pool never ran out.",
-    );
-    Ok(finding.then(format!("With {}: {b:.0}.", run_name(pr.bounded, p))))
+    Ok(grade(
+        WAITERS_ADDED.above(c.r, &what, u - b, p.pool_size as f64),
+        WAITERS_ADDED.above(c.r, &what, u - b, 0.0),
+        [
+            &format!(
+                "More requests waited than the {} connections serve at once: the pool ran out for a whole round and \
+                 more.",
+                p.pool_size
+            ),
+            "A few more requests waited than with the limit, fewer than the pool holds: it ran short, briefly.",
+            "No more requests waited for the pool than with the limit: it never ran out.",
+        ],
+    ))
 }
 
 /// "Open file descriptor limits", judged at the run without a limit under the machine's own open-files limit (the

@@ -207,7 +207,7 @@ mod requests;
 mod tables;
 pub use requests::{requests_chart, STATES};
 use tables::error_name;
-pub use tables::{notes_program_table, timings};
+pub use tables::{goodput_table, notes_program_table, timings};
 
 use crate::chart::{category_lines, stacked_bars, Categories};
 pub use crate::prelude::*;
@@ -273,6 +273,28 @@ pub fn wall_chart(r: &LabResult) -> Result<Chart> {
         "wall_s",
         &["tokio", "python"],
         &categories(r, "Whole run: wall time from the first request to the last outcome", "s (log)", true),
+    )
+}
+
+/// Goodput per limit: answers the client received, per second of the server's time on the run (from the first
+/// request's arrival to the last answer written, answers for clients that had gone included).
+pub fn goodput_chart(r: &LabResult) -> Result<Chart> {
+    category_lines(
+        r,
+        "goodput_per_s",
+        &["tokio", "python"],
+        &categories(r, "Goodput: answers received per second of the server's time", "answers / s", false),
+    )
+}
+
+/// The server's pool time per limit: spent on answers a client still waited for, and on requests whose client had
+/// already gone (timed out): wasted work.
+pub fn wasted_chart(r: &LabResult) -> Result<Chart> {
+    stacked_bars(
+        r,
+        &["tokio", "python"],
+        &[("server_useful_s", "answered a waiting client"), ("server_wasted_s", "served after the client had gone")],
+        &categories(r, "Server: pool time spent per limit, useful and wasted", "pool-connection seconds", false),
     )
 }
 

@@ -48,6 +48,16 @@ struct Outcome {
     wall_s: f64,
     server_max_queue: f64,
     server_max_open: f64,
+    /// Requests the server served after their client had closed the connection (timed out): wasted work, and the
+    /// pool time they held, beside the pool time of the answers that still had a client.
+    server_served_gone: f64,
+    server_wasted_s: f64,
+    server_useful_s: f64,
+    /// The server's time on the run, from the first request's arrival to the last answer written (abandoned ones
+    /// included): what the run cost the backend.
+    server_span_s: f64,
+    /// Goodput: answers the client received, per second of `server_span_s`.
+    goodput_per_s: f64,
     /// The client's soft open-files limit during the run (the lowered one in the nofile run): what 4.7 is judged
     /// against, recorded because the judge must not read the machine it runs on.
     nofile_in_force: f64,
@@ -55,7 +65,7 @@ struct Outcome {
 
 impl Outcome {
     /// Each measure with its series' y name, in series order.
-    fn measures(&self) -> [(&'static str, f64); 22] {
+    fn measures(&self) -> [(&'static str, f64); 27] {
         [
             ("ok", self.ok),
             ("timeouts", self.timeouts),
@@ -78,6 +88,11 @@ impl Outcome {
             ("wall_s", self.wall_s),
             ("server_max_queue", self.server_max_queue),
             ("server_max_open", self.server_max_open),
+            ("server_served_gone", self.server_served_gone),
+            ("server_wasted_s", self.server_wasted_s),
+            ("server_useful_s", self.server_useful_s),
+            ("server_span_s", self.server_span_s),
+            ("goodput_per_s", self.goodput_per_s),
             ("nofile_in_force", self.nofile_in_force),
         ]
     }
@@ -284,10 +299,12 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     server.stats()?; // start the counters from zero
     let recorded = ClientLimit::recorded(p);
     let mut timelines = Vec::new();
+    let mut stall: Vec<Series> = clients.iter().map(|(c, _)| Series::new(c, "limit", "memory_stall_ms")).collect();
     for &run in &runs {
         for (ci, (client, python)) in clients.iter().enumerate() {
             progress.begin(&format!("{client} client, limit {}", run.label()));
             let record = recorded.contains(&run);
+            let stall_before = memory::memory_stall_us();
             let (mut o, timeline) = match python {
                 Some(py) => python_run(py, p, &params, server.port, run, record)?,
                 None => tokio_run(p, server.port, run, record)?,
@@ -298,12 +315,21 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             let stats = server.stats()?;
             o.server_max_queue = stats.max_queue as f64;
             o.server_max_open = stats.max_open as f64;
+            o.server_served_gone = stats.served_gone as f64;
+            o.server_wasted_s = stats.wasted_us as f64 / 1e6;
+            o.server_useful_s = stats.busy_us.saturating_sub(stats.wasted_us) as f64 / 1e6;
+            o.server_span_s = stats.span_us as f64 / 1e6;
+            o.goodput_per_s = if o.server_span_s > 0.0 { o.ok / o.server_span_s } else { 0.0 };
             for (k, (_, value)) in o.measures().iter().enumerate() {
                 series[ci * ys.len() + k].points.push([run.x(), *value]);
             }
+            // The kernel's memory stall over the run and its drain, where it offers one (PSI): machine-wide.
+            if let (Some(a), Some(b)) = (stall_before, memory::memory_stall_us()) {
+                stall[ci].points.push([run.x(), b.saturating_sub(a) as f64 / 1000.0]);
+            }
             progress.end(&format!(
                 "{} ok, {} timeouts, {} errors ({} EMFILE); p99 {} from submission, {} service; server queue peak \
-                 {}; {}; {}",
+                 {}, {} served for clients gone; goodput {:.0}/s; {}; {}",
                 o.ok,
                 o.timeouts,
                 o.conn_errors + o.emfile + o.addr_not_avail,
@@ -311,6 +337,8 @@ pub fn execute(p: &Params) -> Result<LabResult> {
                 fmt_ms(o.from_submit_p99_ms),
                 fmt_ms(o.service_p99_ms),
                 o.server_max_queue,
+                o.server_served_gone,
+                o.goodput_per_s,
                 fmt_s(o.wall_s),
                 Peak::of(o.peak_reset >= 0.5).progress(o.peak_rss_mb)
             ));
@@ -353,6 +381,8 @@ pub fn execute(p: &Params) -> Result<LabResult> {
         }
     }
     series.extend(gather);
+    // Absent where the kernel offers no PSI: the judge then says so.
+    series.extend(stall.into_iter().filter(|s| !s.points.is_empty()));
     drop(server);
     let mut result = common::finish(p, machine, series, super::judge::claims, super::judge::headline)?;
     result.timelines = timelines;

@@ -57,6 +57,44 @@ pub fn timings(r: &LabResult) -> Result<Html> {
     Ok(table(&header, &rows))
 }
 
+/// Per client and limit: what the run cost the server and what came of it. Answers received, requests served after
+/// their client had gone, the pool time each took, the server's time on the run and the goodput.
+pub fn goodput_table(r: &LabResult) -> Result<Html> {
+    let nofile = r.params.get("nofile").and_then(|v| v.as_u64());
+    let xs: Vec<f64> = r.series("tokio", "ok").map(|s| s.points.iter().map(|p| p[0]).collect()).unwrap_or_default();
+    let mut rows = Vec::new();
+    for client in ["tokio", "python"] {
+        for &x in &xs {
+            let v = |y: &str| r.value(client, y, x);
+            let Ok(goodput) = v("goodput_per_s") else { continue };
+            rows.push(vec![
+                client.to_string(),
+                limit_label(x, nofile),
+                format!("{:.0}", v("ok")?),
+                format!("{:.0}", v("server_served_gone")?),
+                fmt_s(v("server_useful_s")?),
+                fmt_s(v("server_wasted_s")?),
+                fmt_s(v("server_span_s")?),
+                format!("{goodput:.0}/s"),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        return Err(LabError::other("q4: this result has no goodput series (a result from an older lab?)"));
+    }
+    let header = [
+        "client",
+        "limit",
+        "answers received",
+        "served for clients gone",
+        "pool time, useful",
+        "pool time, wasted",
+        "server's time on the run",
+        "goodput",
+    ];
+    Ok(table(&header, &rows))
+}
+
 /// The exception `q4_client.py` reported by code (its ERRORS): the judge and this table name it alike.
 pub(crate) fn exception_name(code: f64, errno: f64) -> String {
     match code as i64 {
