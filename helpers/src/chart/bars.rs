@@ -2,7 +2,8 @@
 
 use super::alt::{self, Alt};
 use super::categories::frame;
-use super::style::{self, Colours};
+use super::keys::{self, Key};
+use super::style::{self, Looks};
 use super::{bounds, err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
 use crate::result::LabResult;
@@ -107,12 +108,16 @@ where
     Y::CoordDescType: ValueFormatter<f64>,
 {
     let labels: Vec<String> = found.iter().map(|f| f.1.clone()).collect();
-    let mut chart = frame(root, &spec.title, &labels, y, "", &spec.y_label)?;
-    let colours = Colours::new(found.iter().map(|f| f.0.as_str()));
+    let entries: Vec<(String, Key)> = spec.reference.iter().map(|(_, label)| (label.clone(), Key::Dashed)).collect();
+    let plot = keys::titled(root, &spec.title, &entries)?;
+    let mut chart = frame(&plot, "", &labels, y, "", &spec.y_label)?;
+    let looks = Looks::new(found.iter().map(|f| f.0.as_str()));
     for (i, (name, _, v)) in found.iter().enumerate() {
-        let c = colours.of(name);
+        let look = looks.of(name);
         let i = i as i32;
-        let mut bar = Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], c.filled());
+        // Python's bars hollow (a thick outline), Rust's filled: the language channel of lines' dashes.
+        let fill = if look.dashed { look.colour.stroke_width(3) } else { look.colour.filled() };
+        let mut bar = Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], fill);
         bar.set_margin(0, 0, 10, 10);
         chart.draw_series(std::iter::once(bar)).map_err(err)?;
         let text = style::value(*v);
@@ -121,14 +126,9 @@ where
         let font = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
         chart.draw_series(std::iter::once(Text::new(text, (SegmentValue::CenterOf(i), at), font))).map_err(err)?;
     }
-    if let Some((r, label)) = &spec.reference {
+    if let Some((r, _)) = &spec.reference {
         let line = vec![(SegmentValue::Exact(0), *r), (SegmentValue::Last, *r)];
-        chart
-            .draw_series(DashedLineSeries::new(line, 7, 5, style::REFERENCE.stroke_width(2)))
-            .map_err(err)?
-            .label(label.clone())
-            .legend(style::line_key(style::REFERENCE));
-        style::legend_box(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        chart.draw_series(DashedLineSeries::new(line, 7, 5, style::REFERENCE.stroke_width(2))).map_err(err)?;
     }
     Ok(())
 }

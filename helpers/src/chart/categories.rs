@@ -2,7 +2,8 @@
 //! stacked bars, and the segmented frame that bars share with them.
 
 use super::alt::{self, Alt, Point};
-use super::style::{self, Colours};
+use super::keys::{self, Key};
+use super::style::{self, Looks};
 use super::{err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
 use crate::result::{LabResult, Series};
@@ -101,20 +102,25 @@ where
     Y::CoordDescType: ValueFormatter<f64>,
 {
     let labels: Vec<String> = spec.categories.iter().map(|c| c.1.clone()).collect();
-    let mut chart = frame(root, &spec.title, &labels, y, &spec.x_label, &spec.y_label)?;
-    let colours = Colours::new(series.iter().map(|s| s.name.as_str()));
+    let looks = Looks::new(series.iter().map(|s| s.name.as_str()));
+    let entries: Vec<(String, Key)> =
+        series.iter().map(|s| (style::legend(&s.name), Key::Stroke(looks.of(&s.name)))).collect();
+    let plot = keys::titled(root, &spec.title, &entries)?;
+    let mut chart = frame(&plot, "", &labels, y, &spec.x_label, &spec.y_label)?;
     for s in series {
-        let c = colours.of(&s.name);
+        let look = looks.of(&s.name);
+        let c = look.colour;
         let pts: Vec<(SegmentValue<i32>, f64)> =
             drawn(spec, s).into_iter().map(|(i, y)| (SegmentValue::CenterOf(i as i32), y)).collect();
-        chart
-            .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
-            .map_err(err)?
-            .label(style::legend(&s.name))
-            .legend(style::line_key(c));
+        let drawn = if look.dashed {
+            chart.draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
+        } else {
+            chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+        };
+        drawn.map_err(err)?;
         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled()))).map_err(err)?;
     }
-    style::legend_box(&mut chart, SeriesLabelPosition::UpperLeft)
+    Ok(())
 }
 
 /// One stacked bar: its category's label, its series, and the value of each stack (0 where not measured).
@@ -147,14 +153,20 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
     if bars.is_empty() {
         return Err(LabError::other(format!("{}: nothing measured to chart for {}", result.experiment, spec.title)));
     }
-    let top = bars.iter().map(|b| b.values.iter().sum::<f64>()).fold(0.0, f64::max) * 1.25;
+    let top = bars.iter().map(|b| b.values.iter().sum::<f64>()).fold(0.0, f64::max) * 1.08;
     let labels: Vec<String> = bars.iter().map(Stacked::label).collect();
     // Room for the labels: wider charts for many bars.
     let size = (SIZE.0.max(70 * bars.len() as u32 + 120), SIZE.1);
     let chart = render(&spec.title, size, |root| {
-        let mut chart = frame(root, &spec.title, &labels, 0.0..top.max(1.0), &spec.x_label, &spec.y_label)?;
+        let entries: Vec<(String, Key)> = stacks
+            .iter()
+            .enumerate()
+            .map(|(k, (_, label))| (label.to_string(), Key::Square(style::stack(label, k))))
+            .collect();
+        let plot = keys::titled(root, &spec.title, &entries)?;
+        let mut chart = frame(&plot, "", &labels, 0.0..top.max(1.0), &spec.x_label, &spec.y_label)?;
         for (k, (_, label)) in stacks.iter().enumerate() {
-            let c = style::STACKS[k % style::STACKS.len()];
+            let c = style::stack(label, k);
             let rects: Vec<Rectangle<(SegmentValue<i32>, f64)>> = bars
                 .iter()
                 .enumerate()
@@ -170,13 +182,9 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
                     r
                 })
                 .collect();
-            chart
-                .draw_series(rects)
-                .map_err(err)?
-                .label(label.to_string())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+            chart.draw_series(rects).map_err(err)?;
         }
-        style::legend_box(&mut chart, SeriesLabelPosition::UpperRight)
+        Ok(())
     })?;
     Ok(chart.with_alt(&describe_stacks(spec, stacks, &bars).text(&spec.title)))
 }

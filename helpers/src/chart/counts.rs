@@ -3,7 +3,7 @@
 
 use super::panels::{found, frame, panels, Key};
 use super::style::value as num;
-use super::style::{self, STACKS};
+use super::style::{self, stack};
 use super::{err, Chart};
 use crate::error::Result;
 use crate::result::LabResult;
@@ -31,7 +31,7 @@ pub fn counts(r: &LabResult, title: &str, names: &[&str], reference: Option<(f64
             chart.draw_series(DashedLineSeries::new(line, 7, 5, style::REFERENCE.stroke_width(2))).map_err(err)?;
         }
         for (i, c) in t.counts.iter().enumerate() {
-            let colour = STACKS[i % STACKS.len()];
+            let colour = stack(&c.name, i);
             chart.draw_series(LineSeries::new(steps(&c.points), colour.stroke_width(2))).map_err(err)?;
         }
         Ok(())
@@ -57,7 +57,7 @@ pub fn stacked(r: &LabResult, title: &str, names: &[&str]) -> Result<Chart> {
         // Each layer a band from the layer below's top to its own, drawn in stack order.
         let zero = vec![0.0; times.len()];
         for (i, layer) in tops.iter().enumerate() {
-            let colour = STACKS[i % STACKS.len()];
+            let colour = stack(&t.counts[i].name, i);
             let below = if i == 0 { &zero } else { &tops[i - 1] };
             let mut band: Vec<(f64, f64)> = times.iter().copied().zip(layer.iter().copied()).collect();
             band.extend(times.iter().copied().zip(below.iter().copied()).rev());
@@ -73,7 +73,7 @@ fn keys(tls: &[&Timeline], key: fn(RGBColor) -> Key) -> Vec<(String, Key)> {
     for t in tls {
         for (i, c) in t.counts.iter().enumerate() {
             if !out.iter().any(|k| k.0 == c.name) {
-                out.push((c.name.clone(), key(STACKS[i % STACKS.len()])));
+                out.push((c.name.clone(), key(stack(&c.name, i))));
             }
         }
     }

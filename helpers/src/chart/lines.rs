@@ -1,7 +1,8 @@
 //! Lines over a numeric x: measured series with points and min-max bars, models dashed; each axis linear or log.
 
 use super::alt::{self, Alt, Point};
-use super::style::{self, Colours};
+use super::keys::{self, Key};
+use super::style::{self, Look, Looks};
 use super::{bounds, err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
 use crate::result::{LabResult, Series};
@@ -137,7 +138,16 @@ where
     X::CoordDescType: ValueFormatter<f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
-    let mut chart = style::frame(root, &spec.title).build_cartesian_2d(x, y).map_err(err)?;
+    // With several measures, later measures are drawn in lighter shades.
+    let shade = |s: &Series| spec.also.iter().position(|y| *y == s.y).map_or(0, |i| i + 1);
+    let looks = Looks::new(series.iter().map(|s| s.name.as_str()));
+    let look = |s: &Series| {
+        let look = looks.of(&s.name);
+        Look { colour: style::lighten(look.colour, shade(s) as f64 * 0.3), ..look }
+    };
+    let entries: Vec<(String, Key)> = series.iter().map(|s| (label(spec, s), Key::Stroke(look(s)))).collect();
+    let plot = keys::titled(root, &spec.title, &entries)?;
+    let mut chart = style::frame(&plot, "").build_cartesian_2d(x, y).map_err(err)?;
     style::grid(&mut chart.configure_mesh(), 14)
         .x_desc(spec.x_label.as_str())
         .y_desc(spec.y_label.as_str())
@@ -145,25 +155,19 @@ where
         .y_label_formatter(&|v| style::tick(*v))
         .draw()
         .map_err(err)?;
-    // With several measures, later measures are drawn in lighter shades.
-    let shade = |s: &Series| spec.also.iter().position(|y| *y == s.y).map_or(0, |i| i + 1);
-    let colours = Colours::new(series.iter().map(|s| s.name.as_str()));
     for s in series {
-        let c = style::lighten(colours.of(&s.name), shade(s) as f64 * 0.3);
+        let look = look(s);
+        let c = look.colour;
         let pts: Vec<(f64, f64)> = s.points.iter().map(|p| (p[0], p[1])).collect();
+        let drawn = if look.dashed {
+            chart.draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
+        } else {
+            chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+        };
+        drawn.map_err(err)?;
         if style::is_model(&s.name) {
-            chart
-                .draw_series(DashedLineSeries::new(pts, 7, 5, c.stroke_width(2)))
-                .map_err(err)?
-                .label(label(spec, s))
-                .legend(style::line_key(c));
             continue;
         }
-        chart
-            .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
-            .map_err(err)?
-            .label(label(spec, s))
-            .legend(style::line_key(c));
         // Points mark the measurements; on dense lines they would only blot the line.
         if pts.len() <= 50 {
             chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
@@ -177,5 +181,5 @@ where
             chart.draw_series(spread).map_err(err)?;
         }
     }
-    style::legend_box(&mut chart, spec.legend.clone())
+    Ok(())
 }

@@ -11,10 +11,12 @@ mod alt;
 mod bars;
 mod categories;
 mod counts;
+mod keys;
 mod lines;
 mod panels;
 mod rows;
 mod style;
+mod vocab;
 
 pub use bars::{bars, BarSpec};
 pub use categories::{category_lines, stacked_bars, Categories};

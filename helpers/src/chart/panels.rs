@@ -1,8 +1,8 @@
 //! Timelines side by side: one panel per variant, stacked under one title, all on one time axis so that the eye
 //! compares durations. `rows` (lanes, lifetimes) and `counts` (tasks in flight, request states) draw into them.
 
-use super::style;
 use super::{err, render, Area, Chart, SIZE};
+use super::{keys, style};
 use crate::error::{LabError, Result};
 use crate::result::LabResult;
 use crate::timeline::Timeline;
@@ -26,14 +26,7 @@ pub(super) fn found<'r>(r: &'r LabResult, names: &[&str], what: &str) -> Result<
     Ok(found)
 }
 
-/// A legend entry's sample: a filled square (a phase, a layer), a dot (a mark), a line or a dashed line.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Key {
-    Square(RGBColor),
-    Dot(RGBColor),
-    Line(RGBColor),
-    Dashed,
-}
+pub(super) use super::keys::Key;
 
 /// Draws one panel per timeline under `title` and one legend row, each panel `heights[i]` pixels tall (plus its
 /// caption), on one time axis ending at the longest timeline's end; `alt` is the chart's numbers, in words.
@@ -46,11 +39,9 @@ pub(super) fn panels(
     mut draw: impl FnMut(&Area, &Timeline, f64) -> Result<()>,
 ) -> Result<Chart> {
     let end = timelines.iter().map(|t| t.end_ms).fold(1e-3, f64::max);
-    let total: u32 = heights.iter().map(|h| h + CAPTION_PX).sum::<u32>() + TITLE_PX + LEGEND_PX;
+    let total: u32 = heights.iter().map(|h| h + CAPTION_PX).sum::<u32>() + TITLE_PX + keys::height(legend, SIZE.0);
     let chart = render(title, (SIZE.0, total), |root| {
-        let rest = root.titled(title, ("sans-serif", 19)).map_err(err)?;
-        let (keys, mut rest) = rest.split_vertically(LEGEND_PX);
-        legend_row(&keys, legend)?;
+        let mut rest = keys::titled(root, title, legend)?;
         for (t, h) in timelines.iter().zip(heights) {
             let (panel, below) = rest.split_vertically(h + CAPTION_PX);
             draw(&panel, t, end)?;
@@ -61,31 +52,7 @@ pub(super) fn panels(
     Ok(chart.with_alt(&alt))
 }
 
-/// The legend row, outside the panels so that it never covers data.
-fn legend_row(area: &Area, entries: &[(String, Key)]) -> Result<()> {
-    let mut x = 120;
-    let y = 12;
-    for (label, key) in entries {
-        match *key {
-            Key::Square(c) => area.draw(&Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled())),
-            Key::Dot(c) => area.draw(&Circle::new((x + 7, y), 4, c.filled())),
-            Key::Line(c) => area.draw(&PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))),
-            Key::Dashed => {
-                area.draw(&PathElement::new(vec![(x, y), (x + 6, y)], style::REFERENCE.stroke_width(2))).and_then(
-                    |_| area.draw(&PathElement::new(vec![(x + 12, y), (x + 18, y)], style::REFERENCE.stroke_width(2))),
-                )
-            }
-        }
-        .map_err(err)?;
-        let font = ("sans-serif", 13).into_font().color(&BLACK);
-        area.draw(&Text::new(label.clone(), (x + 24, y - 7), font)).map_err(err)?;
-        x += 24 + 7 * label.chars().count() as i32 + 18;
-    }
-    Ok(())
-}
-
 const TITLE_PX: u32 = 34;
-const LEGEND_PX: u32 = 24;
 /// Room for a panel's own caption and its time axis.
 pub(super) const CAPTION_PX: u32 = 70;
 

@@ -3,7 +3,7 @@
 
 use super::panels::{found, frame, panels, Key, Panel};
 use super::style::value as num;
-use super::style::{lighten, STACKS};
+use super::style::{lighten, stack};
 use super::{err, Chart};
 use crate::error::Result;
 use crate::result::LabResult;
@@ -108,7 +108,7 @@ fn bar<'a, 'b: 'a>(chart: &mut Panel<'a, 'b>, s: &Span, row: f64, phases: &[&str
     let px = (x.end - x.start) / chart.plotting_area().dim_in_pixel().0.max(1) as f64;
     let last = reached.len().saturating_sub(2);
     let rects = reached.windows(2).enumerate().filter(|(_, w)| w[0].0 < phases.len()).map(|(k, w)| {
-        let c = lighten(STACKS[w[0].0 % STACKS.len()], shade);
+        let c = lighten(stack(phases[w[0].0], w[0].0), shade);
         let end = if k == last { w[1].1 - px.min((w[1].1 - reached[0].1) / 3.0) } else { w[1].1 };
         Rectangle::new([(w[0].1, row + 0.15), (end, row + 0.85)], c.filled())
     });
@@ -119,7 +119,7 @@ fn bar<'a, 'b: 'a>(chart: &mut Panel<'a, 'b>, s: &Span, row: f64, phases: &[&str
 /// The phases' colours, and the marks' lateness classes when there is a strip.
 fn legend(phases: &[&str], strip: bool) -> Vec<(String, Key)> {
     let mut out: Vec<(String, Key)> =
-        phases.iter().enumerate().map(|(i, p)| (p.to_string(), Key::Square(STACKS[i % STACKS.len()]))).collect();
+        phases.iter().enumerate().map(|(i, p)| (p.to_string(), Key::Square(stack(p, i)))).collect();
     if strip {
         out.extend(LATE.iter().map(|(_, label, c)| (format!("late {label}"), Key::Dot(*c))));
     }
