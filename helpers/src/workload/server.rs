@@ -47,6 +47,10 @@ pub struct ServerStats {
     /// Requests served whose client had closed its connection by the time the answer was ready: wasted work.
     #[serde(default)]
     pub served_gone: u64,
+    /// Of those, the ones whose client had gone before a pool connection came free: they gave up waiting for the
+    /// pool (and were served anyway).
+    #[serde(default)]
+    pub starved: u64,
     /// Time pool connections were held (the service), microseconds: all requests, and the wasted ones.
     #[serde(default)]
     pub busy_us: u64,
@@ -73,6 +77,7 @@ struct Counters {
     max_open: AtomicU64,
     accept_errors: AtomicU64,
     served_gone: AtomicU64,
+    starved: AtomicU64,
     busy_us: AtomicU64,
     wasted_us: AtomicU64,
     /// The span's ends in `now_us`; `first_us` is 0 until a request arrives (`now_us() + 1` keeps 0 free).
@@ -99,6 +104,7 @@ impl Counters {
             max_open: self.max_open.swap(self.open.load(Ordering::Relaxed), Ordering::Relaxed),
             accept_errors: self.accept_errors.swap(0, Ordering::Relaxed),
             served_gone: self.served_gone.swap(0, Ordering::Relaxed),
+            starved: self.starved.swap(0, Ordering::Relaxed),
             busy_us: self.busy_us.swap(0, Ordering::Relaxed),
             wasted_us: self.wasted_us.swap(0, Ordering::Relaxed),
             span_us: {
@@ -135,7 +141,8 @@ fn peer_gone(fd: std::os::fd::RawFd) -> bool {
     let mut byte = 0u8;
     // SAFETY: a non-blocking peek of one byte into a buffer we own, on a socket this task holds open.
     let n = unsafe { libc::recv(fd, (&mut byte as *mut u8).cast(), 1, libc::MSG_PEEK | libc::MSG_DONTWAIT) };
-    n == 0 || (n < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN))
+    // EAGAIN: open, nothing to read; EINTR: interrupted, no news either way.
+    n == 0 || (n < 0 && !matches!(std::io::Error::last_os_error().raw_os_error(), Some(libc::EAGAIN | libc::EINTR)))
 }
 
 /// A token bucket refilled `rate` times a second, at most one second's worth of burst.
@@ -222,18 +229,23 @@ pub fn serve(cfg: &ServerConfig) -> Result<()> {
                         counters.rejected.fetch_add(1, Ordering::Relaxed);
                         "429".to_string()
                     }
-                    _ => {
+                    "GET" => {
                         counters.arrived();
                         let q = counters.queue.fetch_add(1, Ordering::Relaxed) + 1;
                         counters.max_queue.fetch_max(q, Ordering::Relaxed);
                         let permit = pool.acquire().await;
                         counters.queue.fetch_sub(1, Ordering::Relaxed);
+                        if peer_gone(wr.as_ref().as_raw_fd()) {
+                            counters.starved.fetch_add(1, Ordering::Relaxed);
+                        }
                         let held = std::time::Instant::now();
                         tokio::time::sleep(service).await;
                         drop(permit);
                         counters.served(held.elapsed(), peer_gone(wr.as_ref().as_raw_fd()));
                         "200".to_string()
                     }
+                    // An empty line (a client that closed before asking) or anything else is not a request.
+                    _ => "400".to_string(),
                 };
                 let _ = wr.write_all(format!("{answer}\n").as_bytes()).await;
                 if answer == "200" {

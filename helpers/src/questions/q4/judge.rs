@@ -19,7 +19,9 @@ const MACHINE_SHARE: Quantity = Quantity::new(
 const PRESSURE: f64 = 0.1;
 const TIMEOUTS_ADDED: Quantity = Quantity::new("q4: timeouts added by removing the limit, share of requests", share);
 const WAITERS_ADDED: Quantity =
-    Quantity::new("q4: requests waiting for a pool connection at most, no limit less bounded", count);
+    Quantity::new("q4: requests waiting for a pool connection at their peak, no limit less bounded", count);
+const STARVED_ADDED: Quantity =
+    Quantity::new("q4: requests that gave up waiting for a pool connection, no limit less bounded, share", share);
 const GOODPUT_KEPT: Quantity = Quantity::new("q4: goodput, no limit / bounded", |v| format!("{v:.2}x"));
 /// Goodput lost: below this share of the bounded run's (the same run's goodput varies by under a tenth here).
 const GOODPUT_LINE: f64 = 0.8;
@@ -198,14 +200,15 @@ fn rule_4_1(p: &Params, c: &Client) -> Result<Finding> {
     );
     let wasted = |x: f64| -> Result<String> {
         Ok(format!(
-            "with {}, the server served {:.0} requests after their client had gone ({} of its {} of pool time)",
+            "with {}, the server served {:.0} requests after their client had gone ({} of its {} of pool-connection \
+             time)",
             run_name(x, p),
             c.v("server_served_gone", x)?,
             fmt_s(c.v("server_wasted_s", x)?),
             fmt_s(c.v("server_wasted_s", x)? + c.v("server_useful_s", x)?)
         ))
     };
-    Ok(finding.then(format!("Wasted work: {}; {}.", wasted(pr.unlimited)?, wasted(pr.bounded)?)))
+    Ok(finding.then(format!("Wasted work: {}; {}.", wasted(pr.unlimited)?, wasted(pr.bounded)?)).then(drain_bound(p)))
 }
 
 /// "Memory pressure": what the requests in flight add to the client's peak RSS. Pressure: a tenth of the machine's
@@ -262,9 +265,16 @@ fn rule_4_2(p: &Params, c: &Client) -> Result<Finding> {
             "The requests in flight took a real share of the memory there is: memory pressure.",
             "Memory grows with the requests in flight, but this is growth, not pressure: a small share of the \
              memory there is.",
-            "Memory did not grow measurably without a limit.",
+            "Without a limit, memory grew by less than a fifth of the client's own: neither pressure nor real growth.",
         ],
     );
+    // What pressure would take here, so that a refined verdict says how far it was.
+    let per_request = available * PRESSURE / p.requests as f64;
+    let finding = finding.then(format!(
+        "A tenth of that memory would take {} a request in flight for {} requests.",
+        fmt_mib(per_request),
+        p.requests
+    ));
     // The kernel's own word on pressure, where it offers one: machine-wide, so other work counts too.
     Ok(finding.then(match c.v("memory_stall_ms", pr.unlimited) {
         Ok(ms) => format!(
@@ -296,43 +306,76 @@ fn rule_4_4(p: &Params, c: &Client) -> Result<Finding> {
             p.timeout_ms,
             c.v("server_served_gone", pr.unlimited).map_or("an unrecorded number of".into(), count)
         ),
-            &format!("Without a limit, the waits stayed within the {} ms timeout for all but a few.", p.timeout_ms),
+            &format!(
+                "Without a limit, the waits stayed within the {} ms timeout for all but at most 1 in 100 requests.",
+                p.timeout_ms
+            ),
         )
         .then(format!(
-        "The timeout sits around the request, inside the permit (the notes' code), so with {} no request could time \
-         out while it waited for a permit: its callers waited up to {} from submission (p99), uncounted here.",
+        "The timeout sits around the request, inside the permit (as `async with sem: await wait_for(...)` puts it), \
+         so with {} no request could time out while it waited for a permit: its callers waited up to {} from \
+         submission (p99), uncounted here.",
         run_name(pr.bounded, p),
         c.v("from_submit_p99_ms", pr.bounded).map_or("n/a".into(), fmt_ms)
-    )))
+    ))
+        .then(drain_bound(p)))
 }
 
-/// "Connection pool exhaustion": removing the limit made requests wait for the server's pool, beyond what the
-/// bounded run had waited. More than a pool's worth (a whole round) added: exhausted, confirmed; some added, less
-/// than a round: the pool ran short, refined; none added: contradicted. Every limit keeps the pool busy; only waits
-/// tell that it ran out.
+/// "Connection pool exhaustion": the pool ran out when requests gave up waiting for one of its connections (their
+/// client had gone before one came free), beyond the bounded run's: more than 1 in 100 requests, confirmed. Where
+/// none starved but removing the limit added more waiters than the pool holds, every connection was in use with a
+/// queue behind them, yet each waiter got one in time: refined. Neither: contradicted. Every limit at or above the
+/// pool keeps it busy; only requests lost to the wait say it ran out.
 fn rule_4_6(p: &Params, c: &Client) -> Result<Finding> {
     let Some(pr) = pair(p) else { return Ok(no_pair(p)) };
     let (b, u) = (c.v("server_max_queue", pr.bounded)?, c.v("server_max_queue", pr.unlimited)?);
-    let what = format!(
-        "{} client: requests waiting for one of the {} pool connections at most, {} ({u:.0}) less {} ({b:.0})",
+    let (sb, su) = (c.v("server_starved", pr.bounded)?, c.v("server_starved", pr.unlimited)?);
+    let starved = format!(
+        "{} requests that gave up waiting for one of the server's {} pool connections, {} ({su:.0}) less {} \
+         ({sb:.0}), as a share of the {} requests",
         c.label,
         p.pool_size,
+        run_name(pr.unlimited, p),
+        run_name(pr.bounded, p),
+        p.requests
+    );
+    let waiters = format!(
+        "requests waiting for a pool connection at their peak, {} ({u:.0}) less {} ({b:.0})",
         run_name(pr.unlimited, p),
         run_name(pr.bounded, p)
     );
     Ok(grade(
-        WAITERS_ADDED.above(c.r, &what, u - b, p.pool_size as f64),
-        WAITERS_ADDED.above(c.r, &what, u - b, 0.0),
+        STARVED_ADDED.above(c.r, &starved, (su - sb) / p.requests as f64, 0.01),
+        WAITERS_ADDED.above(c.r, &waiters, u - b, p.pool_size as f64),
         [
+            "The pool ran out: requests gave up before one of its connections came free (and the server, which \
+             cannot know, served them anyway).",
             &format!(
-                "More requests waited than the {} connections serve at once: the pool ran out for a whole round and \
-                 more.",
+                "Every one of the {} connections was in use with a queue behind them, but each waiter got one before \
+                 it gave up: saturated, not exhausted.",
                 p.pool_size
             ),
-            "A few more requests waited than with the limit, fewer than the pool holds: it ran short, briefly.",
             "No more requests waited for the pool than with the limit: it never ran out.",
         ],
     ))
+}
+
+/// What the pool can do at best, from the params alone: the time it needs to drain the requests, and how many it can
+/// answer within the timeout. Where the timeout is shorter than the drain, the timeouts are certain before the run.
+fn drain_bound(p: &Params) -> String {
+    let drain_ms = p.requests.div_ceil(p.pool_size) * p.service_ms;
+    if drain_ms <= p.timeout_ms {
+        return format!(
+            "At best the pool of {} x {} ms drains the {} requests in {drain_ms} ms, within the {} ms timeout.",
+            p.pool_size, p.service_ms, p.requests, p.timeout_ms
+        );
+    }
+    let answerable = (p.timeout_ms / p.service_ms * p.pool_size).min(p.requests);
+    format!(
+        "At best the pool of {} x {} ms drains the {} requests in {drain_ms} ms: sent all at once, at most {answerable} \
+         can be answered within the {} ms timeout, so timeouts are certain at these parameters.",
+        p.pool_size, p.service_ms, p.requests, p.timeout_ms
+    )
 }
 
 /// "Open file descriptor limits", judged at the run without a limit under the machine's own open-files limit (the

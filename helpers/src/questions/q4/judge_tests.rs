@@ -25,6 +25,8 @@ struct Run {
     /// Answers received per second of the server's time on the run, and requests served for clients gone.
     goodput: f64,
     gone: f64,
+    /// Of those, the ones whose client had gone before a pool connection came free.
+    starved: f64,
 }
 
 /// Limit 50 against a pool of 50: from submission, each request waits for a permit through the rounds before it.
@@ -44,6 +46,7 @@ const BOUNDED: Run = Run {
     nofile: 20_000.0,
     goodput: 2200.0,
     gone: 0.0,
+    starved: 0.0,
 };
 
 fn put(r: &mut LabResult, name: &str, x: f64, run: Run) {
@@ -72,6 +75,7 @@ fn put(r: &mut LabResult, name: &str, x: f64, run: Run) {
         ("nofile_in_force", run.nofile),
         ("goodput_per_s", run.goodput),
         ("server_served_gone", run.gone),
+        ("server_starved", run.starved),
         ("server_wasted_s", run.gone * 0.02),
         ("server_useful_s", 20.0 - run.gone * 0.02),
         ("server_span_s", run.ok / run.goodput),
@@ -123,6 +127,7 @@ fn run() -> LabResult {
             queue: 800.0,
             goodput: 1400.0,
             gone: 400.0,
+            starved: 380.0,
             ..bounded
         };
         put(&mut r, name, 1000.0, Run { rss: rss * 1.9, ..unlimited });
@@ -145,6 +150,7 @@ fn run() -> LabResult {
         queue: 850.0,
         goodput: 580.0,
         gone: 750.0,
+        starved: 700.0,
         ..BOUNDED
     };
     put(&mut r, "python", 0.0, asyncio);

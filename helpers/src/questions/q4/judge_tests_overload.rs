@@ -16,6 +16,10 @@ fn rule_4_1_overload_is_goodput_lost_and_a_backlog_alone_is_refined() {
         "{}",
         c.rust.evidence
     );
+    assert!(c
+        .rust
+        .evidence
+        .contains("drains the 1000 requests in 400 ms: sent all at once, at most 600 can be answered"));
     // Goodput held: the queue alone decides between a backlog (refined) and no overload (contradicted).
     with(&mut r, "tokio", 0.0, "goodput_per_s", 2100.0);
     with(&mut r, "python", 0.0, "goodput_per_s", 2100.0);
@@ -47,6 +51,7 @@ fn rule_4_2_pressure_is_a_share_of_the_machine_and_growth_a_fifth_of_the_client(
     );
     assert!(c.python.evidence.contains("added +30.0% > +20.0%: refined"), "{}", c.python.evidence);
     assert!(e.contains("The kernel counted 0.000 ms of memory stall"), "{e}");
+    assert!(e.contains("A tenth of that memory would take 2.5 MiB a request in flight for 1000 requests."), "{e}");
     // A small machine, or a small cgroup limit on a big one: the same megabytes are pressure.
     r.machine.memory_bytes = 48 << 20;
     assert_eq!(verdicts(&judged(&r, "4.2")).0, Confirmed);
@@ -78,15 +83,22 @@ fn rule_4_2_pressure_is_a_share_of_the_machine_and_growth_a_fifth_of_the_client(
 }
 
 #[test]
-fn rule_4_6_the_pool_ran_out_when_removing_the_limit_added_waiters() {
+fn rule_4_6_the_pool_ran_out_where_requests_gave_up_waiting_for_it() {
     let mut r = run();
     let c = judged(&r, "4.6");
-    assert!(c.rust.evidence.contains("no limit (800) less limit 50 (1) 799 > 50: confirmed"), "{}", c.rust.evidence);
-    // Fewer added than the pool holds: short, briefly; none added (the bounded run waited as much): never ran out.
-    with(&mut r, "tokio", 0.0, "server_max_queue", 11.0);
+    assert!(
+        c.rust
+            .evidence
+            .contains("no limit (380) less limit 50 (0), as a share of the 1000 requests 38.0% > 1.0%: confirmed"),
+        "{}",
+        c.rust.evidence
+    );
+    // None starved: a queue longer than the pool is saturation (refined); no more waiters than bounded: contradicted.
+    with(&mut r, "tokio", 0.0, "server_starved", 0.0);
+    with(&mut r, "python", 0.0, "server_starved", 0.0);
     with(&mut r, "python", 0.0, "server_max_queue", 1.0);
     let c = judged(&r, "4.6");
     assert_eq!(verdicts(&c), (Refined, Contradicted));
-    assert!(c.rust.evidence.contains("10 > 0: refined"), "{}", c.rust.evidence);
-    assert!(c.python.evidence.contains("0 <= 0: contradicted"), "{}", c.python.evidence);
+    assert!(c.rust.evidence.contains("no limit (800) less limit 50 (1) 799 > 50: refined"), "{}", c.rust.evidence);
+    assert!(c.python.evidence.contains("0 <= 50: contradicted"), "{}", c.python.evidence);
 }

@@ -51,6 +51,8 @@ struct Outcome {
     /// Requests the server served after their client had closed the connection (timed out): wasted work, and the
     /// pool time they held, beside the pool time of the answers that still had a client.
     server_served_gone: f64,
+    /// Of those, the requests whose client had gone before a pool connection came free: starved by the pool.
+    server_starved: f64,
     server_wasted_s: f64,
     server_useful_s: f64,
     /// The server's time on the run, from the first request's arrival to the last answer written (abandoned ones
@@ -65,7 +67,7 @@ struct Outcome {
 
 impl Outcome {
     /// Each measure with its series' y name, in series order.
-    fn measures(&self) -> [(&'static str, f64); 27] {
+    fn measures(&self) -> [(&'static str, f64); 28] {
         [
             ("ok", self.ok),
             ("timeouts", self.timeouts),
@@ -89,6 +91,7 @@ impl Outcome {
             ("server_max_queue", self.server_max_queue),
             ("server_max_open", self.server_max_open),
             ("server_served_gone", self.server_served_gone),
+            ("server_starved", self.server_starved),
             ("server_wasted_s", self.server_wasted_s),
             ("server_useful_s", self.server_useful_s),
             ("server_span_s", self.server_span_s),
@@ -316,6 +319,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
             o.server_max_queue = stats.max_queue as f64;
             o.server_max_open = stats.max_open as f64;
             o.server_served_gone = stats.served_gone as f64;
+            o.server_starved = stats.starved as f64;
             o.server_wasted_s = stats.wasted_us as f64 / 1e6;
             o.server_useful_s = stats.busy_us.saturating_sub(stats.wasted_us) as f64 / 1e6;
             o.server_span_s = stats.span_us as f64 / 1e6;
