@@ -7,7 +7,6 @@ use super::style::{self, Looks};
 use super::{bounds, err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
 use crate::result::LabResult;
-use plotters::coord::combinators::IntoLogRange;
 use plotters::coord::ranged1d::{AsRangedCoord, SegmentValue, ValueFormatter};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -78,7 +77,7 @@ pub fn bars(result: &LabResult, spec: &BarSpec) -> Result<Chart> {
     let size = (SIZE.0.max(110 * found.len() as u32 + 120), SIZE.1);
     let chart = render(&spec.title, size, |root| {
         if spec.log_y {
-            draw(root, spec, &found, (y0, y1), (y0..y1).log_scale())
+            draw(root, spec, &found, (y0, y1), super::lines::log(&(y0..y1)))
         } else {
             draw(root, spec, &found, (y0, y1), y0..y1)
         }

@@ -7,7 +7,6 @@ use super::style::{self, Looks};
 use super::{err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
 use crate::result::{LabResult, Series};
-use plotters::coord::combinators::IntoLogRange;
 use plotters::coord::ranged1d::{AsRangedCoord, IntoSegmentedCoord, SegmentValue, SegmentedCoord, ValueFormatter};
 use plotters::coord::types::RangedCoordi32;
 use plotters::prelude::*;
@@ -65,7 +64,7 @@ pub fn category_lines(result: &LabResult, y: &str, names: &[&str], spec: &Catego
     let (y0, y1) = super::bounds(values, spec.log_y, true);
     let chart = render(&spec.title, SIZE, |root| {
         if spec.log_y {
-            draw_lines(root, spec, &series, (y0..y1).log_scale())
+            draw_lines(root, spec, &series, super::lines::log(&(y0..y1)))
         } else {
             draw_lines(root, spec, &series, y0..y1)
         }

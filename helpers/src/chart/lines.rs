@@ -6,7 +6,7 @@ use super::style::{self, Look, Looks};
 use super::{bounds, err, render, Area, Chart, SIZE};
 use crate::error::{LabError, Result};
 use crate::result::{LabResult, Series};
-use plotters::coord::combinators::IntoLogRange;
+use plotters::coord::combinators::{BindKeyPoints, IntoLogRange, LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
@@ -86,12 +86,17 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
     let (x, y) = (x.0..x.1, y.0..y.1);
     let chart = render(&spec.title, SIZE, |root| match (spec.log_x, spec.log_y) {
         // A log axis is another coordinate type: one generic drawing path, made for each pair of axes.
-        (true, true) => draw(root, spec, &series, x.log_scale(), y.log_scale()),
-        (true, false) => draw(root, spec, &series, x.log_scale(), y),
-        (false, true) => draw(root, spec, &series, x, y.log_scale()),
+        (true, true) => draw(root, spec, &series, log(&x), log(&y)),
+        (true, false) => draw(root, spec, &series, log(&x), y),
+        (false, true) => draw(root, spec, &series, x, log(&y)),
         (false, false) => draw(root, spec, &series, x, y),
     })?;
     Ok(chart.with_alt(&describe(spec, &series).text(&spec.title)))
+}
+
+/// A log axis over `r` with the lab's key points (`style::log_keys`).
+pub(super) fn log(r: &std::ops::Range<f64>) -> WithKeyPoints<LogCoord<f64>> {
+    r.clone().log_scale().with_key_points(style::log_keys(r.start, r.end))
 }
 
 /// A series' name in the legend: models say they are; with several measures, each line is named by series and

@@ -46,13 +46,22 @@ pub struct Chart {
 }
 
 impl Chart {
-    /// The chart as an `<img>` with a base64 SVG data URI.
+    /// The chart as an `<img>` with a base64 SVG data URI, and under it a visible caption saying what the alt text
+    /// says beyond the title (the title is drawn in the chart).
     pub fn to_html(&self) -> String {
         let b64 = base64::engine::general_purpose::STANDARD.encode(self.svg.as_bytes());
-        format!(
+        let img = format!(
             "<img alt=\"{}\" title=\"{}\" style=\"max-width:100%\" src=\"data:image/svg+xml;base64,{b64}\"/>",
             Html::escape(&self.alt),
             Html::escape(&self.title)
+        );
+        let numbers = self.alt.strip_prefix(&self.title).map_or(self.alt.as_str(), |r| r.trim_start_matches(". "));
+        if numbers.is_empty() {
+            return img;
+        }
+        format!(
+            "{img}<div class=\"lab-caption\" style=\"font-size:12px;color:#444;max-width:760px;margin:2px 0 8px 0\">{}</div>",
+            Html::escape(numbers)
         )
     }
 
@@ -159,6 +168,9 @@ mod tests {
     fn is_chart(c: &Chart, title: &str) {
         assert!(c.svg.starts_with("<svg") && c.svg.contains(title), "{}", &c.svg[..c.svg.len().min(200)]);
         assert!(c.to_html().contains("src=\"data:image/svg+xml;base64,"));
+        // The alt text's numbers are a visible caption too, without the title the chart draws.
+        let caption = c.to_html().split("class=\"lab-caption\"").nth(1).map(str::to_string).unwrap_or_default();
+        assert!(!caption.is_empty() && !caption.contains(&c.title), "{caption}");
     }
 
     #[test]

@@ -30,22 +30,53 @@ pub(super) fn legend(name: &str) -> String {
     }
 }
 
-/// A compact number for axis labels: 0.5, 10, 1000, 1e6.
+/// A number for axis labels, as a person writes it: 0.5, 10, 250, 1k, 10k, 2.5M; below a hundredth, 0.005 or 1e-4.
+/// Thousands and millions take a suffix from 1,000 on, so that one axis never mixes "1e5" with "10000".
 pub(super) fn tick(v: f64) -> String {
     let a = v.abs();
+    let short = |x: f64| trim_zeros(&format!("{x:.1}")).to_string();
     if a == 0.0 {
         "0".into()
-    } else if a >= 1e5 {
-        format!("{v:.0e}")
+    } else if a >= 1e9 {
+        format!("{}G", short(v / 1e9))
+    } else if a >= 1e6 {
+        format!("{}M", short(v / 1e6))
+    } else if a >= 1e3 {
+        format!("{}k", short(v / 1e3))
     } else if a >= 10.0 {
         format!("{v:.0}")
     } else if a >= 1.0 {
-        format!("{v:.1}")
-    } else if a >= 0.01 {
-        format!("{v:.2}")
+        short(v)
+    } else if a >= 1e-3 {
+        let decimals = (1 - a.log10().floor() as i32).max(1) as usize;
+        trim_zeros(&format!("{v:.decimals$}")).to_string()
     } else {
         format!("{v:.0e}")
     }
+}
+
+/// Key points for a log axis over `lo..hi`: 1, 2 and 5 times the powers of ten inside it, or the powers alone where
+/// those would be more than eight, so that ticks neither crowd ("80 90100") nor vanish.
+pub(super) fn log_keys(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo) {
+        return Vec::new();
+    }
+    let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let within = |steps: &[f64]| -> Vec<f64> {
+        (first..=last)
+            .flat_map(|e| steps.iter().map(move |m| m * 10f64.powi(e)).collect::<Vec<_>>())
+            .filter(|k| *k >= lo * 0.999 && *k <= hi * 1.001)
+            .collect()
+    };
+    // 1-2-5 where that stays readable, else the decades, every other one past eight.
+    let mut keys = within(&[1.0, 2.0, 5.0]);
+    if keys.len() > 8 {
+        keys = within(&[1.0]);
+    }
+    while keys.len() > 8 {
+        keys = keys.into_iter().step_by(2).collect();
+    }
+    keys
 }
 
 /// A value as a bar's label and the alt text say it: about three significant digits (10.1, 1.01, 0.6, 61, 1235),
@@ -117,6 +148,21 @@ mod tests {
         for (i, c) in colours.iter().enumerate() {
             assert!(!colours[..i].contains(c), "{} shares its colour", many[i]);
         }
+    }
+
+    #[test]
+    fn ticks_read_as_people_write_numbers_and_log_keys_do_not_crowd() {
+        let cases = [(0.0, "0"), (0.5, "0.5"), (0.05, "0.05"), (0.005, "0.005"), (2.5, "2.5"), (250.0, "250")];
+        for (v, want) in cases {
+            assert_eq!(tick(v), want, "{v}");
+        }
+        for (v, want) in [(1000.0, "1k"), (10_000.0, "10k"), (1e5, "100k"), (2.5e6, "2.5M"), (1e7, "10M")] {
+            assert_eq!(tick(v), want, "{v}");
+        }
+        assert_eq!(log_keys(10.0, 400.0), vec![10.0, 20.0, 50.0, 100.0, 200.0]);
+        assert_eq!(log_keys(1e3, 1e6), vec![1e3, 1e4, 1e5, 1e6]);
+        assert!(log_keys(1.0, 1e9).len() <= 8 && log_keys(1.0, 1e9).contains(&1.0));
+        assert!(log_keys(0.0, 1.0).is_empty());
     }
 
     #[test]
