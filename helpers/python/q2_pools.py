@@ -1,5 +1,6 @@
 """Python twin of `lab q2`: CPU jobs on ThreadPoolExecutor and ProcessPoolExecutor, and what a worker process
-costs: memory, start-up, pickling and the pipe, and the job length below which a process pool loses.
+costs: memory, start-up, pickling and the pipe (and the pool's own machinery beyond the pipe), and the job length
+below which a process pool loses.
 
   python3 q2_pools.py --params '{...}' --calibrate
   python3 q2_pools.py --params '{...}' --part scaling --strategy threads --workers 4 --iters N
@@ -11,6 +12,7 @@ costs: memory, start-up, pickling and the pipe, and the job length below which a
 import concurrent.futures
 import json
 import multiprocessing
+import os
 import pickle
 import queue
 import statistics
@@ -83,12 +85,23 @@ def memory(workers):
     ]
 
 
-def _echo(conn):
+def _echo(conn, parent):
+    lab.die_with_parent(parent)
     while True:
         obj = conn.recv()
         if obj is None:
             return
         conn.send(obj)
+
+
+def _echo_bytes(conn, parent):
+    """The bare pipe's far end: bytes straight back, no pickle; an empty message ends it."""
+    lab.die_with_parent(parent)
+    while True:
+        data = conn.recv_bytes()
+        if not data:
+            return
+        conn.send_bytes(data)
 
 
 def _thread_echo(inbox, outbox):
@@ -99,14 +112,90 @@ def _thread_echo(inbox, outbox):
         outbox.put(obj)
 
 
+CHEAP_MS = 5.0  # a timing under this is repeated for SAMPLE_MS, its first run left out as a warm-up
+SAMPLE_MS = 20.0
+TRIPS = 1000  # round trips timed one by one for a per-task cost (a bare pipe's byte, an empty job)
+
+
+def _once_ms(f):
+    t0 = time.perf_counter()
+    f()
+    return (time.perf_counter() - t0) * 1000
+
+
+def _low(runs):
+    """The 10th percentile: a cost of tens of µs is mostly waking another thread or process, and on a busy machine
+    the scheduler adds to some wake-ups (never takes away), so the low percentile is the cost itself."""
+    return sorted(runs)[len(runs) // 10]
+
+
+def timed(f):
+    """ms for f: the median of three where one takes long; where one is cheap, the 10th percentile of enough runs to
+    fill SAMPLE_MS after a warm-up (as the Rust side)."""
+    first = _once_ms(f)
+    if first >= CHEAP_MS:
+        return statistics.median([first, _once_ms(f), _once_ms(f)])
+    runs = []
+    while len(runs) < 5 or (sum(runs) < SAMPLE_MS and len(runs) < 10000):
+        runs.append(_once_ms(f))
+    return _low(runs)
+
+
+def per_trip_ms(f, n):
+    """The 10th percentile of n timings of f, one by one after one left out, ms."""
+    f()
+    return _low([_once_ms(f) for _ in range(n)])
+
+
+def less_serialization(pick, trip):
+    """Pickling there and back (twice dumps + loads: the message and its answer) and what the round trip costs
+    beyond it, per payload; a point where the round trip was no slower than pickling is left out of the second."""
+    both = {"name": "python pickle there and back", "x": "payload_bytes", "y": "cost_ms", "points": []}
+    rest = {"name": "python pipe less pickle", "x": "payload_bytes", "y": "cost_ms", "points": []}
+    for (size, s), (_, t) in zip(pick["points"], trip["points"]):
+        both["points"].append([size, 2 * s])
+        if t > 2 * s:
+            rest["points"].append([size, t - 2 * s])
+    return [both, rest]
+
+
+def per_task():
+    """An empty job through ProcessPoolExecutor (submit, then wait for its result, TRIPS times after a warm-up)
+    beside a bare pipe's byte there and back between two processes (multiprocessing.Pipe, send_bytes: no pickle):
+    what the pool's own machinery (its call queue and feeder thread, the result queue and its handler thread, the
+    futures) adds per task beyond the pipe. Each one point at a 1-byte message."""
+    parent, child = multiprocessing.Pipe()
+    worker = multiprocessing.Process(target=_echo_bytes, args=(child, os.getpid()), daemon=True)
+    worker.start()
+    try:
+        parent.send_bytes(b"x")
+        parent.recv_bytes()
+        bare = per_trip_ms(lambda: (parent.send_bytes(b"x"), parent.recv_bytes()), TRIPS)
+    finally:
+        parent.send_bytes(b"")
+        worker.join(5)
+        if worker.is_alive():
+            worker.kill()
+    with lab.process_pool(max_workers=1) as pool:
+        for _ in range(50):  # the worker started, the queues and threads running
+            pool.submit(int).result()
+        empty = per_trip_ms(lambda: pool.submit(int).result(), TRIPS)
+    out = [point("python pool empty job", "payload_bytes", "cost_ms", 1, empty),
+           point("python bare pipe round trip", "payload_bytes", "cost_ms", 1, bare)]
+    if empty > bare:
+        out.append(point("python pool machinery", "payload_bytes", "cost_ms", 1, empty - bare))
+    return out
+
+
 def ipc(payloads):
     """pickle.dumps + loads, a round trip through a worker process over a multiprocessing Pipe, and one through a
-    thread over two queues (the same message without a process boundary)."""
+    thread over two queues (the same message without a process boundary); from them, the round trip beyond
+    pickling; then an empty job through the pool beside a bare pipe."""
     pick = {"name": "python pickle", "x": "payload_bytes", "y": "cost_ms", "points": []}
     trip = {"name": "python pipe round trip", "x": "payload_bytes", "y": "cost_ms", "points": []}
     local = {"name": "python thread round trip", "x": "payload_bytes", "y": "cost_ms", "points": []}
     parent, child = multiprocessing.Pipe()
-    worker = multiprocessing.Process(target=_echo, args=(child,), daemon=True)
+    worker = multiprocessing.Process(target=_echo, args=(child, os.getpid()), daemon=True)
     worker.start()
     inbox, outbox = queue.Queue(), queue.Queue()
     echo = threading.Thread(target=_thread_echo, args=(inbox, outbox), daemon=True)
@@ -115,15 +204,6 @@ def ipc(payloads):
         for nbytes in payloads:
             doc = lab.document(nbytes)
             size = len(json.dumps(doc, separators=(",", ":")))
-
-            def timed(f):
-                runs = []
-                for _ in range(3):
-                    t0 = time.perf_counter()
-                    f()
-                    runs.append((time.perf_counter() - t0) * 1000)
-                return statistics.median(runs)
-
             pick["points"].append([size, timed(lambda: pickle.loads(pickle.dumps(doc)))])
             trip["points"].append([size, timed(lambda: (parent.send(doc), parent.recv()))])
             local["points"].append([size, timed(lambda: (inbox.put(doc), outbox.get()))])
@@ -134,7 +214,7 @@ def ipc(payloads):
         if worker.is_alive():
             worker.kill()
         echo.join(5)
-    return [pick, trip, local]
+    return [pick, trip, local] + less_serialization(pick, trip) + per_task()
 
 
 def crossover(job_us, jobs, iters_per_ms):

@@ -304,6 +304,9 @@ fn q6_task_memory_is_small_and_bounded_by_live_tasks() {
     check_schema(&r, &["tokio", "tokio mimalloc", "threads", "python coroutine", "tokio spawn all"]);
     let heap = r.value("tokio", "heap_bytes_per_task", 50_000.0).unwrap();
     assert!((64.0..4096.0).contains(&heap), "tokio heap bytes per task: {heap}");
+    // A sleeper's timer entry is in its future: larger than the smallest task (pending()), still one allocation.
+    let sleeper = |y: &str| r.value("tokio sleeping", y, 50_000.0).unwrap();
+    assert!(sleeper("heap_bytes_per_task") > heap && sleeper("allocations_per_task") < 1.5);
     // A future that holds 1 KiB across its await costs at least 1 KiB per task.
     assert!(r.value("tokio holding 1 KiB", "heap_bytes_per_task", 50_000.0).unwrap() >= 1024.0);
     // Spawning every job keeps them all alive; a pool of 100 does not.

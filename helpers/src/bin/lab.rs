@@ -49,7 +49,12 @@ fn cli() -> Command {
                 .arg(Arg::new("files").value_name("FILE").required(true).num_args(1..).help("Result JSON files")),
         )
         // Children that `lab` starts itself; hidden from the help.
-        .subcommand(Command::new("worker").hide(true).about("A q2 process-pool worker: JSON requests on stdin"))
+        .subcommand(
+            Command::new("worker")
+                .hide(true)
+                .about("A q2 process-pool worker: JSON requests on stdin")
+                .arg(Arg::new("raw").long("raw").action(ArgAction::SetTrue).help("Echo bytes back, no JSON")),
+        )
         .subcommand(
             Command::new("server")
                 .hide(true)
@@ -191,6 +196,7 @@ fn main_inner() -> Result<String> {
         "list" => list(m),
         "ledger" => ledger(m),
         "judge" => judge(m),
+        "worker" if m.get_flag("raw") => helpers::workload::process_pool::serve_raw().map(|_| String::new()),
         "worker" => helpers::workload::process_pool::serve().map(|_| String::new()),
         "server" => {
             let cfg = m.get_one::<String>("config").map_or("", String::as_str);

@@ -1,5 +1,6 @@
-//! What a live task costs: N tokio tasks that never finish (heap bytes from the counting allocator, RSS from
-//! /proc), N idle OS threads, and 100k jobs bounded three ways (all spawned at once, a worker pool, a window).
+//! What a live task costs: N tokio tasks that never finish, waiting on nothing or sleeping on a timer (heap bytes
+//! from the counting allocator, RSS from /proc), N idle OS threads, and 100k jobs bounded three ways (all spawned at
+//! once, a worker pool, a window).
 
 use crate::error::{LabError, Result};
 use crate::measure::{alloc, memory};
@@ -17,9 +18,18 @@ pub struct PerTask {
     pub virt: f64,
 }
 
-/// The smallest live task: a future that waits forever.
+/// The smallest live task: a future that waits forever, on nothing (no timer, no waker kept anywhere).
 async fn idle() {
     std::future::pending::<()>().await
+}
+
+/// How long a sleeper sleeps: far past any measurement, as the Python twin's `asyncio.sleep(3600)`.
+const SLEEP: Duration = Duration::from_secs(3600);
+
+/// A task that sleeps on a timer, as the Python twin's tasks do: its `Sleep` (the timer entry with its deadline,
+/// its links in the runtime's timer wheel and the task's waker) is a field of the future.
+async fn sleeping() {
+    tokio::time::sleep(SLEEP).await
 }
 
 /// A task that holds a 1 KiB buffer across its await: the buffer lives in the future's state machine.
@@ -29,31 +39,61 @@ async fn holding() {
     black_box(&buf);
 }
 
-/// Size of each future's state machine, bytes: what a task must store besides the runtime's header.
-pub fn future_sizes() -> (usize, usize) {
-    (std::mem::size_of_val(&idle()), std::mem::size_of_val(&holding()))
+/// What each live task awaits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idle {
+    /// `std::future::pending()`: the smallest possible task.
+    Pending,
+    /// `tokio::time::sleep(1 h)`: a timer entry registered, its waker kept by the timer wheel.
+    Sleeping,
+    /// `pending()` with 1 KiB held across the await.
+    Holding,
 }
 
-/// Spawns `n` never-finishing tasks (holding 1 KiB each when `hold`), keeping their JoinHandles when `handles`,
-/// and measures what they added. The runtime (and every task) is dropped afterwards.
-pub fn tokio_tasks(n: u64, hold: bool, handles: bool) -> Result<PerTask> {
+/// Size of each future's state machine, bytes: what a task must store besides the runtime's header.
+pub fn future_size(kind: Idle) -> usize {
+    match kind {
+        Idle::Pending => std::mem::size_of_val(&idle()),
+        Idle::Sleeping => std::mem::size_of_val(&sleeping()),
+        Idle::Holding => std::mem::size_of_val(&holding()),
+    }
+}
+
+/// Spawns `n` never-finishing tasks of `kind`, keeping their JoinHandles when `handles`, and measures what they
+/// added. The runtime (and every task) is dropped afterwards.
+pub fn tokio_tasks(n: u64, kind: Idle, handles: bool) -> Result<PerTask> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(crate::measure::machine::cores())
         .enable_all()
         .build()
         .map_err(|e| LabError::other(format!("cannot start a tokio runtime: {e}")))?;
-    // Warm the runtime up so that its own first allocations are not charged to the tasks.
-    rt.block_on(async { tokio::spawn(async {}).await.ok() });
+    // Warm the runtime up so that its own first allocations are not charged to the tasks: a task, and a timer
+    // (the timer wheel's levels are allocated when the driver starts, but its first use may allocate more).
+    rt.block_on(async {
+        tokio::spawn(async {}).await.ok();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    });
     let (heap0, rss0) = (alloc::live_bytes(), memory::rss_bytes());
     let kept = rt.block_on(async {
         let mut kept = Vec::with_capacity(if handles { n as usize } else { 0 });
         for _ in 0..n {
-            let h = if hold { tokio::spawn(holding()) } else { tokio::spawn(idle()) };
+            let h = match kind {
+                Idle::Pending => tokio::spawn(idle()),
+                Idle::Sleeping => tokio::spawn(sleeping()),
+                Idle::Holding => tokio::spawn(holding()),
+            };
             if handles {
                 kept.push(h);
             }
         }
-        // Let the workers poll every task once, as a live server's tasks would have been.
+        // Let the workers poll every task once, as a live server's tasks would have been: a sleeper registers
+        // its timer on its first poll. Tasks spawned from outside the workers wait in the global queue until a
+        // worker takes them; once it is empty, what the workers hold locally is polled within the 20 ms.
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while metrics.global_queue_depth() > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
         kept
     });

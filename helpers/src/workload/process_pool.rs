@@ -1,12 +1,13 @@
 //! A pool of worker processes: `lab worker` children fed one JSON line per request over a pipe, answering one
-//! JSON line each. Serialization (serde_json) and the pipes are the inter-process costs being measured.
+//! JSON line each. Serialization (serde_json) and the pipes are the inter-process costs being measured; a bare
+//! echo (`lab worker --raw`, bytes straight back) times the pipe alone.
 
 use super::cpu::spin;
 use crate::error::{LabError, Result};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -46,6 +47,23 @@ pub fn serve() -> Result<()> {
     Ok(())
 }
 
+/// The bare pipe's far end: writes back whatever bytes arrive, as they arrive, until stdin closes. Runs as
+/// `lab worker --raw`: no serialization, no framing, so a round trip through it is the pipe and the process
+/// switch alone.
+pub fn serve_raw() -> Result<()> {
+    let mut stdin = std::io::stdin().lock();
+    let mut out = std::io::stdout().lock();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stdin.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        out.write_all(&buf[..n])?;
+        out.flush()?;
+    }
+}
+
 /// One worker process and its pipes.
 pub struct Worker {
     child: Child,
@@ -56,9 +74,13 @@ pub struct Worker {
 
 impl Worker {
     fn start() -> Result<Worker> {
+        Worker::spawn(&["worker"])
+    }
+
+    fn spawn(args: &[&str]) -> Result<Worker> {
         let exe = std::env::current_exe()?;
         let mut cmd = Command::new(exe);
-        cmd.arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit());
+        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = crate::process::spawn_registered(&mut cmd)?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(LabError::child("a worker started without pipes"));
@@ -88,11 +110,25 @@ impl Worker {
     }
 }
 
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        crate::process::forget(self.child.id());
+/// A bare pipe to another process (`lab worker --raw`), for one byte there and back at a time.
+pub struct BarePipe {
+    worker: Worker,
+}
+
+impl BarePipe {
+    pub fn start() -> Result<BarePipe> {
+        Ok(BarePipe { worker: Worker::spawn(&["worker", "--raw"])? })
+    }
+
+    /// Seconds for one byte there and back: the pipe and the process switch, nothing serialized.
+    pub fn round_trip_s(&mut self) -> Result<f64> {
+        let w = &mut self.worker;
+        let mut byte = [0u8; 1];
+        let t0 = Instant::now();
+        w.stdin.write_all(b"x")?;
+        w.stdin.flush()?;
+        w.stdout.read_exact(&mut byte).map_err(|e| LabError::child(format!("the bare echo did not answer: {e}")))?;
+        Ok(t0.elapsed().as_secs_f64())
     }
 }
 
@@ -135,6 +171,15 @@ impl Pool {
                 .collect();
             handles.into_iter().try_for_each(|h| h.join().map_err(|_| LabError::other("a dispatcher panicked"))?)
         })
+    }
+
+    /// Seconds for one empty job (a kernel of no iterations) through the first worker: what the pool costs a task
+    /// beyond its work (the request's JSON line, the pipe, the answer's).
+    pub fn empty_job_s(&mut self) -> Result<f64> {
+        let w = self.workers.first_mut().ok_or_else(|| LabError::other("the pool has no workers"))?;
+        let t0 = Instant::now();
+        w.request(&Request::Spin { iters: 0, seed: 0 })?;
+        Ok(t0.elapsed().as_secs_f64())
     }
 
     /// Seconds for one echo of `doc` through the first worker: serialize, pipe, parse, serialize, pipe, parse.

@@ -4,7 +4,7 @@
 //! CPU jobs over 1..n workers as OS threads, as threads that must hold one global lock while computing (a model
 //! of the GIL), and as worker processes; what a process costs (memory, start-up, IPC and serialization) and the
 //! job length below which a process pool loses to a plain loop. The Python twin runs ThreadPoolExecutor and
-//! ProcessPoolExecutor the same way.
+//! ProcessPoolExecutor the same way, and an empty job through ProcessPoolExecutor beside a bare pipe.
 
 use crate::params::{in_range, list_in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,9 @@ impl ExperimentParams for Params {
             + total * if self.python { 2.0 } else { 1.0 };
         let sweep: f64 = self.crossover_job_us.iter().map(|&us| us as f64 * self.crossover_jobs as f64 / 1e6).sum();
         let payload: f64 = self.payload_bytes.iter().map(|&b| b as f64).sum::<f64>() / 20e6; // ~20 MB/s all told
-        per_round * self.repeats as f64 + sweep * 4.0 + payload * if self.python { 2.0 } else { 1.0 } + 2.0
+                                                                                             // Per-task costs (an empty job, a bare pipe): about half a second in Rust, a second in Python.
+        let per_task = if self.python { 1.5 } else { 0.5 };
+        per_round * self.repeats as f64 + sweep * 4.0 + payload * if self.python { 2.0 } else { 1.0 } + 2.0 + per_task
     }
 }
 
@@ -183,10 +185,91 @@ pub fn ipc_chart(r: &LabResult) -> Result<Chart> {
     lines(
         r,
         &LineSpec::new("cost_ms", "Serialization and IPC vs message size", "message, bytes of JSON (log)", "ms (log)")
+            .only(&[
+                "serde_json",
+                "pipe round trip",
+                "thread round trip",
+                "python pickle",
+                "python pipe round trip",
+                "python thread round trip",
+            ])
             .log_x()
             .log_y()
             .legend(Corner::UpperLeft),
     )
+}
+
+/// What a round trip through a worker process is made of, per message size: serializing there and back, and the
+/// rest (the pipe: copies through the kernel, a wake-up in another process); at a 1-byte message, the pool's own
+/// machinery per task (an empty job less a bare pipe's byte).
+pub fn ipc_parts_chart(r: &LabResult) -> Result<Chart> {
+    lines(
+        r,
+        &LineSpec::new(
+            "cost_ms",
+            "A round trip's parts: serialization, the pipe, the pool",
+            "message, bytes (log); the pool's machinery at 1 byte",
+            "ms per round trip (log)",
+        )
+        .only(&[
+            "serde_json there and back",
+            "pipe less serde_json",
+            "pool machinery",
+            "python pickle there and back",
+            "python pipe less pickle",
+            "python pool machinery",
+        ])
+        .log_x()
+        .log_y()
+        .legend(Corner::UpperLeft),
+    )
+}
+
+/// The numbers the notebook's prose reads about 2.4, one line per language: at the smallest and the largest
+/// message, serializing there and back and the rest of the round trip; per task, an empty job through the pool
+/// beside a bare pipe's byte.
+pub fn ipc_parts(r: &LabResult) -> Result<String> {
+    let langs = [
+        ("Rust", "serde_json", "pipe round trip", ""),
+        ("Python", "python pickle", "python pipe round trip", "python "),
+    ];
+    let mut lines = Vec::new();
+    for (lang, codec, pipe, prefix) in langs {
+        let (Some(ser), Some(trip)) = (r.series(codec, "cost_ms"), r.series(pipe, "cost_ms")) else { continue };
+        let at = |i: usize| -> Option<String> {
+            let (s, t) = (ser.points.get(i)?, trip.points.get(i)?);
+            Some(format!(
+                "at {:.0} bytes a round trip {:.3} ms, serializing there and back {:.3} ms ({:.0}%), the rest {:.3} ms",
+                t[0],
+                t[1],
+                2.0 * s[1],
+                100.0 * 2.0 * s[1] / t[1].max(1e-9),
+                t[1] - 2.0 * s[1]
+            ))
+        };
+        let ends: Vec<String> = [0, ser.points.len().saturating_sub(1)].into_iter().filter_map(at).collect();
+        let per_task = match (
+            r.value(&format!("{prefix}pool empty job"), "cost_ms", 1.0),
+            r.value(&format!("{prefix}bare pipe round trip"), "cost_ms", 1.0),
+        ) {
+            (Ok(e), Ok(b)) => format!(
+                "; an empty job through the pool {:.1} µs, a bare pipe's byte {:.1} µs: the pool adds {:.1} µs a task",
+                e * 1000.0,
+                b * 1000.0,
+                (e - b) * 1000.0
+            ),
+            _ => String::new(),
+        };
+        let thread = r
+            .series(&format!("{prefix}thread round trip"), "cost_ms")
+            .and_then(|s| s.points.first())
+            .map_or(String::new(), |t| format!("; a thread's hand-off of {:.0} bytes {:.1} µs", t[0], t[1] * 1000.0));
+        lines.push(format!("{lang}: {}{thread}{per_task}", ends.join("; ")));
+    }
+    if lines.is_empty() {
+        return Err(LabError::other("q2: no serialization and pipe round trips in this result"));
+    }
+    Ok(lines.join("\n"))
 }
 
 /// A warm pool's speed-up over a plain loop vs job length: below 1 the pool loses.
@@ -207,6 +290,28 @@ pub fn crossover_chart(r: &LabResult) -> Result<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prose_reads_a_round_trip_s_parts_at_both_ends_and_the_pool_per_task() {
+        use crate::judging::fixture::{result, set};
+        let mut r = result("q2", serde_json::json!({}));
+        for (x, s, t) in [(849.0, 0.0056, 0.0257), (10_822_289.0, 300.0, 700.0)] {
+            set(&mut r, "python pickle", "payload_bytes", "cost_ms", x, s);
+            set(&mut r, "python pipe round trip", "payload_bytes", "cost_ms", x, t);
+        }
+        set(&mut r, "python thread round trip", "payload_bytes", "cost_ms", 849.0, 0.0097);
+        set(&mut r, "python pool empty job", "payload_bytes", "cost_ms", 1.0, 0.1533);
+        set(&mut r, "python bare pipe round trip", "payload_bytes", "cost_ms", 1.0, 0.0097);
+        assert_eq!(
+            ipc_parts(&r).unwrap(),
+            "Python: at 849 bytes a round trip 0.026 ms, serializing there and back 0.011 ms (44%), the rest 0.015 \
+             ms; at 10822289 bytes a round trip 700.000 ms, serializing there and back 600.000 ms (86%), the rest \
+             100.000 ms; a thread's hand-off of 849 bytes 9.7 µs; an empty job through the pool 153.3 µs, a bare \
+             pipe's byte 9.7 µs: the pool adds 143.6 µs a task"
+        );
+        r.series.clear();
+        assert!(ipc_parts(&r).is_err());
+    }
 
     #[test]
     fn default_jobs_give_each_core_at_least_four_and_never_fewer_than_sixteen() {

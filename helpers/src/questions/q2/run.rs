@@ -9,10 +9,9 @@ use crate::result::{LabResult, Series};
 use crate::twin::{self, Python};
 use crate::units::fmt_s;
 use crate::workload::cpu::{spin, Kernel};
-use crate::workload::documents::document;
 use crate::workload::process_pool::Pool;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Barrier, Mutex};
+use std::sync::{Barrier, Mutex};
 use std::time::Instant;
 
 /// How a pool of workers runs the jobs.
@@ -120,8 +119,8 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let strategies = Strategy::all(py.is_some());
     let langs = if py.is_some() { 2 } else { 1 };
     // Per round: the sequential baselines and every strategy at every size; then memory, start-ups, IPC and
-    // the crossover (five steps in Rust, three in Python).
-    let steps = p.repeats as usize * (langs + p.workers.len() * strategies.len()) + 5 + 3 * (langs - 1);
+    // the crossover (six steps in Rust, three in Python).
+    let steps = p.repeats as usize * (langs + p.workers.len() * strategies.len()) + 6 + 3 * (langs - 1);
     let mut progress = Progress::new("q2", steps);
     let kernel = Kernel::calibrate();
     let iters = kernel.iters(p.job_ms);
@@ -188,7 +187,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     ideal.points = p.workers.iter().map(|&w| [w as f64, (w as f64).min(cores)]).collect();
     series.push(ideal);
 
-    series.extend(ipc(p, &mut progress)?);
+    series.extend(ipc::ipc(p, &mut progress)?);
     series.extend(crossover(p, &kernel, machine.cores, &mut progress)?);
     if let Some(py) = py.as_ref() {
         for part in ["memory", "ipc", "crossover"] {
@@ -294,68 +293,6 @@ fn memory_and_startup(n: usize, progress: &mut Progress) -> Result<Vec<Series>> 
     Ok(out)
 }
 
-/// Median of three timings of `f`, in ms.
-fn median_ms(mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
-    let mut v = [f()?, f()?, f()?];
-    v.sort_by(|a, b| a.total_cmp(b));
-    Ok(v[1] * 1000.0)
-}
-
-/// serde_json serialize + parse, a round trip through a worker process, and one through a thread, per payload size.
-fn ipc(p: &Params, progress: &mut Progress) -> Result<Vec<Series>> {
-    let mut ser = Series::new("serde_json", "payload_bytes", "cost_ms");
-    let mut trip = Series::new("pipe round trip", "payload_bytes", "cost_ms");
-    let mut local = Series::new("thread round trip", "payload_bytes", "cost_ms");
-    progress.begin("serde_json, pipe and thread round trips");
-    let mut pool = Pool::start(1)?;
-    // A thread that hands every document straight back: the same message without a process boundary, so the
-    // difference is what inter-process communication adds.
-    let (to_tx, to_rx) = mpsc::channel::<Arc<serde_json::Value>>();
-    let (back_tx, back_rx) = mpsc::channel();
-    std::thread::scope(|s| -> Result<()> {
-        s.spawn(move || {
-            for doc in to_rx {
-                if back_tx.send(doc).is_err() {
-                    return;
-                }
-            }
-        });
-        // Owned here, so that it is dropped (ending the thread) however this closure returns.
-        let to_tx = to_tx;
-        for &bytes in &p.payload_bytes {
-            let doc = Arc::new(document(bytes as usize));
-            let len = serde_json::to_string(&*doc).map(|s| s.len()).unwrap_or(0) as f64;
-            let s = median_ms(|| {
-                let t0 = Instant::now();
-                let text = serde_json::to_string(&*doc).map_err(|e| LabError::other(e.to_string()))?;
-                let back: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| LabError::other(e.to_string()))?;
-                std::hint::black_box(back);
-                Ok(t0.elapsed().as_secs_f64())
-            })?;
-            let t = median_ms(|| pool.echo_s(&doc))?;
-            let l = median_ms(|| {
-                let t0 = Instant::now();
-                to_tx.send(doc.clone()).map_err(|_| LabError::other("the echo thread ended"))?;
-                back_rx.recv().map_err(|_| LabError::other("the echo thread ended"))?;
-                Ok(t0.elapsed().as_secs_f64())
-            })?;
-            ser.points.push([len, s]);
-            trip.points.push([len, t]);
-            local.points.push([len, l]);
-        }
-        Ok(())
-    })?;
-    progress.end(&format!(
-        "{} sizes; largest: serialize+parse {:.1} ms, pipe round trip {:.1} ms, thread round trip {:.3} ms",
-        p.payload_bytes.len(),
-        ser.points.last().map_or(0.0, |p| p[1]),
-        trip.points.last().map_or(0.0, |p| p[1]),
-        local.points.last().map_or(0.0, |p| p[1])
-    ));
-    Ok(vec![ser, trip, local])
-}
-
 /// Speed-up of a warm pool of `cores` workers over a plain loop, per job length.
 fn crossover(p: &Params, kernel: &Kernel, cores: usize, progress: &mut Progress) -> Result<Vec<Series>> {
     let mut procs = Series::new("processes", "job_us", "pool_speedup");
@@ -377,3 +314,7 @@ fn crossover(p: &Params, kernel: &Kernel, cores: usize, progress: &mut Progress)
         .end(&format!("processes break even near {}", crossing(&procs).map_or("n/a".into(), |x| format!("{x:.0} µs"))));
     Ok(vec![threads, procs])
 }
+
+/// Serialization, the pipe and the pool, per message and per task.
+#[path = "run_ipc.rs"]
+mod ipc;

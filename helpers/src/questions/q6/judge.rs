@@ -16,9 +16,14 @@ const WINDOW_OVER_ALL: Quantity = Quantity::new("q6: window peak / spawn-all pea
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let n = p.tasks.iter().copied().max().unwrap_or(1) as f64;
     let py_n = p.tasks.iter().copied().filter(|&t| t <= p.python_max_tasks).max().unwrap_or(0) as f64;
+    // A result saved before the sleeper was measured still has its headline.
+    let sleeper = match (r.value(SLEEPER, "heap_bytes_per_task", n), r.value(SLEEPER, "rss_bytes_per_task", n)) {
+        (Ok(heap), Ok(rss)) => format!("{heap:.0} heap / {rss:.0} resident bytes sleeping on a timer, "),
+        _ => String::new(),
+    };
     Ok(format!(
-        "a live tokio task: {:.0} heap / {:.0} resident bytes (at {n:.0}); an asyncio task: {} resident bytes (at {py_n:.0}); \
-         an idle thread: {} resident bytes",
+        "a live tokio task: {sleeper}{:.0} heap / {:.0} resident bytes awaiting pending() (at {n:.0}); an asyncio task: \
+         {} resident bytes (at {py_n:.0}); an idle thread: {} resident bytes",
         r.value("tokio", "heap_bytes_per_task", n)?,
         r.value("tokio", "rss_bytes_per_task", n)?,
         r.value("python", "rss_bytes_per_task", py_n).map_or("n/a".into(), |v| format!("{v:.0}")),
@@ -76,9 +81,28 @@ fn counts(r: &LabResult, name: &str, y: &str) -> Result<(f64, f64)> {
     }
 }
 
-/// The largest count of live tokio tasks measured, and of asyncio tasks.
+/// The largest count of live tokio tasks measured (the smallest task, `pending()`), of sleeping tokio tasks, and of
+/// asyncio tasks.
 fn tokio_top(r: &LabResult) -> Result<f64> {
     Ok(counts(r, "tokio", "heap_bytes_per_task")?.1)
+}
+
+fn sleeper_top(r: &LabResult) -> Result<f64> {
+    Ok(counts(r, SLEEPER, "heap_bytes_per_task")?.1)
+}
+
+/// The smallest possible task beside the sleeper a rule judged: "(the smallest possible task, awaiting pending():
+/// 128 B in 1.00 allocations)".
+fn smallest(r: &LabResult, n: f64) -> String {
+    match (r.value("tokio", "heap_bytes_per_task", n), r.value("tokio", "allocations_per_task", n)) {
+        (Ok(heap), Ok(allocs)) => format!(
+            " Beside it, the smallest possible task, awaiting std::future::pending() (no timer, no waker kept): {} in \
+             {} allocations a task.",
+            fmt_b(heap),
+            fmt_count(allocs)
+        ),
+        _ => String::new(),
+    }
 }
 
 fn python_top(r: &LabResult) -> Result<f64> {
@@ -86,7 +110,8 @@ fn python_top(r: &LabResult) -> Result<f64> {
 }
 
 /// 6.1: memory scales with concurrency: the log-log slope of resident memory against live tasks, from the
-/// smallest count to the largest (a slope, so that the small count's page-sized noise barely moves it).
+/// smallest count to the largest (a slope, so that the small count's page-sized noise barely moves it). tokio's
+/// tasks are the sleepers, which wait on a timer as the asyncio tasks do.
 fn rule_6_1(r: &LabResult) -> Result<Claim> {
     let scaling = |lang: &str, name: &str| -> Result<Finding> {
         let (lo, hi) = counts(r, name, "rss_bytes_per_task")?;
@@ -114,11 +139,12 @@ fn rule_6_1(r: &LabResult) -> Result<Claim> {
                 "Memory grew far slower than the live tasks: a fixed cost, not the tasks, made most of it.",
             ))
     };
-    Claim::new("6.1", rust(|| scaling("tokio", "tokio")), python(r, || scaling("asyncio", "python")))
+    Claim::new("6.1", rust(|| scaling("tokio, sleeping", SLEEPER)), python(r, || scaling("asyncio", "python")))
 }
 
-/// 6.8: all of a task's parts sit in memory at once: spawning every job at once peaked at about a whole idle task
-/// per job (the jobs' tasks coexisted), not at a few tasks' worth.
+/// 6.8: all of a task's parts sit in memory at once: spawning every job at once peaked at about a whole live task
+/// per job (the jobs' tasks coexisted), not at a few tasks' worth. A job sleeps on a timer, so the task it is
+/// compared with is one that sleeps (tokio's sleeper, asyncio's task).
 fn rule_6_8(p: &Params, r: &LabResult) -> Result<Claim> {
     let jobs = p.jobs as f64;
     let at_once = |lang: &str, peak: f64, per_task: f64, n: f64| {
@@ -127,8 +153,8 @@ fn rule_6_8(p: &Params, r: &LabResult) -> Result<Claim> {
             .above(
                 r,
                 &format!(
-                    "{lang}: spawning all {jobs:.0} jobs peaked at {}, {} a job, against an idle task's {} (at {n:.0} \
-                 tasks): ratio",
+                    "{lang}: spawning all {jobs:.0} jobs peaked at {}, {} a job, against a sleeping task's {} (at \
+                     {n:.0} tasks): ratio",
                     fmt_mib(peak),
                     fmt_b(per_job),
                     fmt_b(per_task)
@@ -142,11 +168,11 @@ fn rule_6_8(p: &Params, r: &LabResult) -> Result<Claim> {
             )
     };
     let rust = rust(|| {
-        let n = tokio_top(r)?;
+        let n = sleeper_top(r)?;
         Ok(at_once(
             "tokio",
             r.value("tokio spawn all", "peak_heap_mb", jobs)?,
-            r.value("tokio", "heap_bytes_per_task", n)?,
+            r.value(SLEEPER, "heap_bytes_per_task", n)?,
             n,
         ))
     });
@@ -221,7 +247,9 @@ fn rule_6_9(p: &Params, r: &LabResult) -> Result<Claim> {
 
 /// 6.10 "Even if each task does nothing, the task itself is an object graph": an idle task must hold memory (more
 /// than the smallest object, else contradicted), and be a graph of objects: more than one allocation (confirmed),
-/// or one block (refined: memory per idle task, but no graph).
+/// or one block (refined: memory per idle task, but no graph). The idle task is one that sleeps on a timer in both
+/// languages (asyncio's awaits asyncio.sleep, tokio's tokio::time::sleep: a timer entry, a waker registered); the
+/// smallest possible tokio task, awaiting pending(), is told beside it.
 fn rule_6_10(r: &LabResult) -> Result<Claim> {
     let judge = |lang: &str, bytes: f64, allocs: f64, n: f64, because: [&str; 3]| {
         crate::judging::two_step(
@@ -234,19 +262,21 @@ fn rule_6_10(r: &LabResult) -> Result<Claim> {
         )
     };
     let rust = rust(|| {
-        let n = tokio_top(r)?;
+        let n = sleeper_top(r)?;
         Ok(judge(
-            "tokio",
-            r.value("tokio", "heap_bytes_per_task", n)?,
-            r.value("tokio", "allocations_per_task", n)?,
+            "tokio, sleeping on a timer",
+            r.value(SLEEPER, "heap_bytes_per_task", n)?,
+            r.value(SLEEPER, "allocations_per_task", n)?,
             n,
             [
                 "A tokio task is several blocks pointing at each other.",
-                "An idle tokio task does hold memory, but as one block, its header and its future side by side (the \
-                 runtime links it into its task list): no graph of objects to follow.",
+                "An idle tokio task does hold memory, but as one block, its header and its future side by side, the \
+                 timer entry inside the future (the runtime links the block into its task list and the timer wheel): \
+                 no graph of objects to follow.",
                 "An idle tokio task held next to nothing.",
             ],
-        ))
+        )
+        .then(smallest(r, n)))
     });
     let python = python(r, || {
         let n = python_top(r)?;

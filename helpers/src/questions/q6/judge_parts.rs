@@ -15,6 +15,9 @@ const HALF_A_POINTER: f64 = 4.0;
 const PART_BYTES: Quantity = Quantity::new("q6: an asyncio part's bytes per task", fmt_b);
 /// What a tokio task allocates beyond its future: its header (state, queue links, vtable) and output slot.
 const HEADER: Quantity = Quantity::new("q6: a tokio task's heap less its future's size", fmt_b);
+/// A sleeping tokio task's scheduling state: its header (as `HEADER`, the sleeper's own) and the timer entry its
+/// future holds (the sleeper's future less the smallest task's).
+const SCHEDULING_STATE: Quantity = Quantity::new("q6: a sleeping tokio task's header + its timer entry", fmt_b);
 /// A JoinHandle kept per task, as gather keeps its children.
 const HANDLE: Quantity = Quantity::new("q6: a tokio task's heap with its JoinHandle kept, less dropped", fmt_b);
 
@@ -224,14 +227,54 @@ fn frames_analogue(r: &LabResult) -> Result<String> {
     ))
 }
 
-/// 6.5, instead of future objects: the futures a task awaits are fields of its state machine.
+/// The numbers of a tokio task that sleeps on a timer, at its largest count, beside the smallest task's future.
+struct Sleeper {
+    n: f64,
+    heap: f64,
+    future: f64,
+    allocations: f64,
+    /// The future of a task that awaits `pending()`: what the sleeper's future is beyond its `Sleep`.
+    idle_future: f64,
+}
+
+fn sleeper(r: &LabResult) -> Result<Sleeper> {
+    let n = sleeper_top(r)?;
+    Ok(Sleeper {
+        n,
+        heap: r.value(SLEEPER, "heap_bytes_per_task", n)?,
+        future: r.value(SLEEPER_FUTURE, "size_bytes", 0.0)?,
+        allocations: r.value(SLEEPER, "allocations_per_task", n)?,
+        idle_future: r.value("future state machine", "size_bytes", 0.0)?,
+    })
+}
+
+impl Sleeper {
+    /// The timer entry: what awaiting `tokio::time::sleep` adds to a future (its `Sleep`: the deadline, the links
+    /// into the timer wheel, the waker the wheel will wake).
+    fn timer(&self) -> f64 {
+        self.future - self.idle_future
+    }
+
+    /// What the sleeper allocates beyond its future: the header, padded to the task's alignment.
+    fn header(&self) -> f64 {
+        self.heap - self.future
+    }
+}
+
+/// 6.5, instead of future objects: the futures a task awaits are fields of its state machine. Read where a task
+/// awaits a real future, a timer's, as asyncio's tasks await asyncio.sleep's future.
 fn futures_analogue(r: &LabResult) -> Result<String> {
-    let t = tokio(r)?;
+    let s = sleeper(r)?;
     Ok(format!(
-        "the futures a task awaits are fields inside its state machine, not objects of their own: {} allocations \
-         a live task at {:.0} tasks.",
-        fmt_count(t.allocations),
-        t.n
+        "the futures a task awaits are fields inside its state machine, not objects of their own: a task sleeping \
+         on a timer awaits a Sleep (its timer entry), {} of its {} future (a task that awaits std::future::pending() \
+         has a future of {}), and is {} in {} allocations a live task at {:.0} tasks.",
+        fmt_b(s.timer()),
+        fmt_b(s.future),
+        fmt_b(s.idle_future),
+        fmt_b(s.heap),
+        fmt_count(s.allocations),
+        s.n
     ))
 }
 
@@ -280,20 +323,39 @@ fn rust_6_6(r: &LabResult) -> Finding {
     })
 }
 
-/// 6.7, Rust: tokio's scheduling state is the task's header (the same number as 6.3): each task has it, inside
-/// its one allocation.
+/// 6.7, Rust: a sleeping tokio task's scheduling state, as asyncio's includes its timer handle: the header (state
+/// word, run-queue and owner links, waker vtable) plus the timer entry inside its future (deadline, timer-wheel
+/// links, the waker the wheel keeps). Each task has it, inside its one allocation.
 fn rust_6_7(r: &LabResult) -> Finding {
     rust(|| {
-        let t = tokio(r)?;
-        Ok(header(r, &t)
+        let s = sleeper(r)?;
+        Ok(SCHEDULING_STATE
+            .above(
+                r,
+                &format!(
+                    "tokio, sleeping on a timer: a task's heap {} - its future's {} = the header {}, + the timer entry \
+                     in its future ({} - {}, the future of a task that awaits pending()) {} = its scheduling state \
+                     (at {:.0} tasks)",
+                    fmt_b(s.heap),
+                    fmt_b(s.future),
+                    fmt_b(s.header()),
+                    fmt_b(s.future),
+                    fmt_b(s.idle_future),
+                    fmt_b(s.timer()),
+                    s.n
+                ),
+                s.header() + s.timer(),
+                SMALLEST_OBJECT,
+            )
             .confirm(
-                "Each task carries its scheduling state (state word, run-queue and owner links, a waker vtable) in \
-                 its header.",
+                "Each task carries its scheduling state: in its header the state word, run-queue and owner links and \
+                 a waker vtable; in its future the timer's deadline, its links in the runtime's timer wheel and the \
+                 waker the wheel will wake.",
                 "The task had no room for scheduling state around its future.",
             )
             .then(format!(
                 "It is allocated with the task, not apart: {} allocations a task.",
-                fmt_count(t.allocations)
+                fmt_count(s.allocations)
             )))
     })
 }

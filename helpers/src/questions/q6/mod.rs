@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 /// The Python twin (`helpers/python/`) that measures this question's Python side.
 pub const TWIN: &str = "q6_memory.py";
 
+/// The tokio task that sleeps on a timer (`tokio::time::sleep`), as the asyncio tasks it is compared with do; the
+/// series `tokio` is the smallest possible task, one that awaits `std::future::pending()`.
+pub const SLEEPER: &str = "tokio sleeping";
+/// The sleeper's future (its state machine, holding the `Sleep` with its timer entry), bytes.
+pub const SLEEPER_FUTURE: &str = "future state machine sleeping";
+
 /// Parameters of `lab q6`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -63,7 +69,7 @@ impl ExperimentParams for Params {
         let threads: f64 = self.threads.iter().map(|&n| n as f64).sum();
         let py: f64 = self.tasks.iter().filter(|&&n| n <= self.python_max_tasks).map(|&n| n as f64).sum();
         let waves = (self.jobs as f64 / self.limit as f64).ceil() * 0.002;
-        tasks * 4e-6 * if self.mimalloc { 2.0 } else { 1.0 }
+        tasks * 4e-6 * if self.mimalloc { 3.0 } else { 2.0 }
             + threads * 1.2e-4
             + 3.0 * waves
             + if self.python_max_tasks > 0 { py * 3e-5 + 3.0 * waves * 1.5 + 1.0 } else { 0.0 }
@@ -95,11 +101,13 @@ pub fn memory_chart(r: &LabResult) -> Result<Chart> {
         &LineSpec::new("rss_mb", "Resident memory vs live tasks", "live tasks or threads (log)", "MiB (log)")
             .log_x()
             .log_y()
-            .legend(Corner::UpperLeft),
+            // The lower right is where no line runs: every count's memory is above a few MiB by 100k tasks.
+            .legend(Corner::LowerRight),
     )
 }
 
-/// Bytes per live task at the largest count: heap (what was asked for) vs resident (what it cost), per allocator.
+/// Bytes per live task at the largest count: heap (what was asked for) vs resident (what it cost), per allocator,
+/// for the smallest task (it awaits `pending()`) and one holding 1 KiB.
 pub fn per_task_chart(r: &LabResult) -> Result<Chart> {
     let n = r.series("tokio", "heap_bytes_per_task").and_then(|s| s.points.last()).map_or(0.0, |p| p[0]);
     bars(
@@ -108,14 +116,82 @@ pub fn per_task_chart(r: &LabResult) -> Result<Chart> {
             &format!("Bytes per live task, {n:.0} tasks"),
             "bytes (log)",
             &[
-                ("tokio", "heap_bytes_per_task", "tokio heap"),
-                ("tokio", "rss_bytes_per_task", "tokio RSS (glibc)"),
-                ("tokio mimalloc", "rss_bytes_per_task", "tokio RSS (mimalloc)"),
+                ("tokio", "heap_bytes_per_task", "pending(): heap"),
+                ("tokio", "rss_bytes_per_task", "pending(): RSS (glibc)"),
+                ("tokio mimalloc", "rss_bytes_per_task", "pending(): RSS (mimalloc)"),
                 ("tokio holding 1 KiB", "heap_bytes_per_task", "holding 1 KiB: heap"),
                 ("tokio holding 1 KiB", "rss_bytes_per_task", "holding 1 KiB: RSS"),
             ],
         )
         .log_y()
+        .at(n),
+    )
+}
+
+/// The numbers the notebook's prose reads: a sleeping tokio task and the smallest one (heap, resident, the future
+/// and the timer entry in it), and asyncio's sleeping task beside them, one line each.
+pub fn task_costs(r: &LabResult) -> Result<String> {
+    let top = |name: &str, y: &str| -> Result<f64> {
+        r.series(name, y).and_then(|s| s.points.iter().map(|p| p[0]).reduce(f64::max)).ok_or_else(|| {
+            LabError::other(format!("{}: no series `{name}` measuring `{y}` in this result", r.experiment))
+        })
+    };
+    let n = top(SLEEPER, "heap_bytes_per_task")?;
+    let (heap, rss) = (r.value(SLEEPER, "heap_bytes_per_task", n)?, r.value(SLEEPER, "rss_bytes_per_task", n)?);
+    let (future, idle) =
+        (r.value(SLEEPER_FUTURE, "size_bytes", 0.0)?, r.value("future state machine", "size_bytes", 0.0)?);
+    let mut lines = vec![
+        format!(
+            "tokio, sleeping on a timer: {heap:.0} B heap, {rss:.0} B resident a task at {n:.0} tasks, in {:.2} \
+             allocations; its future is {future:.0} B, {:.0} B of it the Sleep (timer entry)",
+            r.value(SLEEPER, "allocations_per_task", n)?,
+            future - idle
+        ),
+        format!(
+            "tokio, awaiting pending() (the smallest possible task): {:.0} B heap, {:.0} B resident; its future is \
+             {idle:.0} B",
+            r.value("tokio", "heap_bytes_per_task", n)?,
+            r.value("tokio", "rss_bytes_per_task", n)?
+        ),
+    ];
+    if let Ok(py) = top("python", "traced_bytes_per_task") {
+        let traced = r.value("python", "traced_bytes_per_task", py)?;
+        let at = r.value(SLEEPER, "heap_bytes_per_task", py).unwrap_or(heap);
+        lines.push(format!(
+            "asyncio, sleeping: {traced:.0} B traced, {:.0} B resident a task at {py:.0} tasks, in {:.1} allocations: \
+             {:.1}x the tokio sleeper's heap at that count",
+            r.value("python", "rss_bytes_per_task", py)?,
+            r.value("python", "allocations_per_task", py)?,
+            traced / at.max(1.0)
+        ));
+    }
+    Ok(lines.join("\n"))
+}
+
+/// A task that sleeps on a timer beside the smallest possible one, in tokio, and asyncio's sleeping task: heap (or
+/// traced) bytes and resident bytes a task, at the largest count both languages ran (the count decides little: a
+/// task's bytes barely move past 10k tasks).
+pub fn sleeper_chart(r: &LabResult) -> Result<Chart> {
+    let top = |name: &str, y: &str| r.series(name, y).and_then(|s| s.points.iter().map(|p| p[0]).reduce(f64::max));
+    let tokio = top(SLEEPER, "heap_bytes_per_task").ok_or_else(|| {
+        LabError::other(format!("{}: no series `{SLEEPER}` in this result (saved by an older lab)", r.experiment))
+    })?;
+    let n = top("python", "traced_bytes_per_task").filter(|&py| r.value(SLEEPER, "heap_bytes_per_task", py).is_ok());
+    let n = n.unwrap_or(tokio);
+    bars(
+        r,
+        &BarSpec::new(
+            &format!("A sleeping task beside the smallest, {n:.0} live tasks"),
+            "bytes per task",
+            &[
+                ("tokio", "heap_bytes_per_task", "tokio pending(): heap"),
+                ("tokio", "rss_bytes_per_task", "tokio pending(): RSS"),
+                (SLEEPER, "heap_bytes_per_task", "tokio sleep: heap"),
+                (SLEEPER, "rss_bytes_per_task", "tokio sleep: RSS"),
+                ("python", "traced_bytes_per_task", "asyncio sleep: traced"),
+                ("python", "rss_bytes_per_task", "asyncio sleep: RSS"),
+            ],
+        )
         .at(n),
     )
 }

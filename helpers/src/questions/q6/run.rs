@@ -7,13 +7,13 @@ use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
 use crate::twin;
-use crate::workload::live_tasks::{self, Bound};
+use crate::workload::live_tasks::{self, Bound, Idle};
 use std::process::{Command, Stdio};
 
 /// `lab q6-tasks N`: the idle-task measurement alone, in this process, as one JSON line (heap and RSS bytes per
 /// task and the allocator in use). Started with LAB_ALLOCATOR=mimalloc to measure under mimalloc.
 pub fn measure_tasks_here(n: u64) -> Result<String> {
-    let per = live_tasks::tokio_tasks(n, false, false)?;
+    let per = live_tasks::tokio_tasks(n, Idle::Pending, false)?;
     Ok(serde_json::json!({"heap": per.heap, "rss": per.rss, "allocator": alloc::allocator_name()}).to_string())
 }
 
@@ -54,7 +54,7 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let (py, machine) = common::setup(python)?;
     let params = common::params_json(p)?;
     let py_counts: Vec<u64> = p.tasks.iter().copied().filter(|&n| py.is_some() && n <= p.python_max_tasks).collect();
-    let steps = p.tasks.len() * (2 + usize::from(p.mimalloc))
+    let steps = p.tasks.len() * (3 + usize::from(p.mimalloc))
         + p.threads.len() * 2
         + 3
         + py_counts.len()
@@ -72,11 +72,17 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     let mut series = Vec::new();
     for &n in &p.tasks {
         let x = n as f64;
-        for (name, hold, handles) in [("tokio", false, false), ("tokio holding 1 KiB", true, true)] {
+        // `tokio` is the smallest possible task (it awaits `pending()`); `tokio sleeping` awaits a timer, as the
+        // asyncio tasks it is compared with do.
+        for (name, kind, handles) in [
+            ("tokio", Idle::Pending, false),
+            (SLEEPER, Idle::Sleeping, false),
+            ("tokio holding 1 KiB", Idle::Holding, true),
+        ] {
             progress.begin(&format!("{n} live {name} tasks"));
             // Allocations counted around the whole call: the runtime's own few hundred fade at large counts.
             let allocs0 = alloc::allocations();
-            let per = live_tasks::tokio_tasks(n, hold, handles)?;
+            let per = live_tasks::tokio_tasks(n, kind, handles)?;
             let allocs = alloc::allocations().saturating_sub(allocs0) as f64 / x;
             push(&mut series, name, "tasks", "allocations_per_task", x, allocs);
             push(&mut series, name, "tasks", "heap_bytes_per_task", x, per.heap);
@@ -95,11 +101,15 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     }
     // The harness against a bare spawn loop: tasks whose JoinHandles are kept vs dropped, same run.
     let top = p.tasks.iter().copied().max().unwrap_or(1);
-    let kept = live_tasks::tokio_tasks(top, false, true)?;
+    let kept = live_tasks::tokio_tasks(top, Idle::Pending, true)?;
     series.push(one("tokio (handles kept)", "tasks", "heap_bytes_per_task", top as f64, kept.heap));
-    let (idle, holding) = live_tasks::future_sizes();
-    series.push(one("future state machine", "tasks", "size_bytes", 0.0, idle as f64));
-    series.push(one("future state machine holding 1 KiB", "tasks", "size_bytes", 0.0, holding as f64));
+    for (name, kind) in [
+        ("future state machine", Idle::Pending),
+        (SLEEPER_FUTURE, Idle::Sleeping),
+        ("future state machine holding 1 KiB", Idle::Holding),
+    ] {
+        series.push(one(name, "tasks", "size_bytes", 0.0, live_tasks::future_size(kind) as f64));
+    }
 
     for &n in &p.threads {
         let x = n as f64;
