@@ -277,13 +277,13 @@ def test_q8_twin_workers_build_the_document_the_parent_would_have_sent():
 
 def test_q8_twin_open_loop_serves_every_request_on_lab_s_schedule():
     sys.path.insert(0, str(TWINS))
-    import q8_json
+    import lab_open_loop
 
     # The very arrivals `lab` draws (workload/open_loop.rs checks the same three numbers).
-    assert q8_json.SplitMix(0).next_u64() == 0xE220A8397B1DCDAF
-    first = q8_json.schedule(200, 100.0, True)[:3]
+    assert lab_open_loop.SplitMix(0).next_u64() == 0xE220A8397B1DCDAF
+    first = lab_open_loop.schedule(200, 100.0, True)[:3]
     assert first == pytest.approx([0.009332752644041202, 0.018500473864411227, 0.029812787130751764], abs=1e-12)
-    assert q8_json.schedule(4, 100.0, False) == pytest.approx([0.01, 0.02, 0.03, 0.04])
+    assert lab_open_loop.schedule(4, 100.0, False) == pytest.approx([0.01, 0.02, 0.03, 0.04])
     params = {"open_doc_bytes": 50_000, "open_load_pct": [30, 60], "open_judge_pct": 60, "open_requests": 30}
     out = twin("q8_json.py", params, "--open-loop")
     assert out.returncode == 0, out.stderr

@@ -20,17 +20,15 @@ time, as a socket would, and its latency runs from when it was due, so a blocked
 """
 
 import asyncio
-import ctypes
 import json
 import json.encoder
-import math
 import os
 import pickle
 import sys
-import threading
 import time
 
 import lab_common as lab
+import lab_open_loop
 from lab_timeline import Recorder
 
 STRATEGIES = ["inline", "to_thread", "processes", "batched", "built_in_worker"]
@@ -238,41 +236,6 @@ def run(strategy, size, doc, p, rec):
     return values, points
 
 
-M64 = (1 << 64) - 1
-SEED = 8  # `lab`'s workload/open_loop.rs SEED
-
-
-class SplitMix:
-    """SplitMix64, bit for bit as `lab`'s (workload/open_loop.rs), so both languages draw the same arrivals."""
-
-    def __init__(self, seed):
-        self.state = seed & M64
-
-    def next_u64(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & M64
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-        return z ^ (z >> 31)
-
-    def next_f64(self):
-        return (self.next_u64() >> 11) / float(1 << 53)
-
-
-def schedule(n, rate, poisson):
-    """When each of `n` requests arrives, s after the start, at `rate` a second on average (as `lab`'s
-    `open_loop::schedule`): exponential gaps from the seeded generator, or even ones, scaled so that the last
-    arrives at exactly n / rate."""
-    rng = SplitMix(SEED)
-    gaps = [-math.log(1.0 - rng.next_f64()) if poisson else 1.0 for _ in range(n)]
-    scale = n / rate / sum(gaps) if gaps else 0.0
-    out, t = [], 0.0
-    for g in gaps:
-        t += g * scale
-        out.append(t)
-    return out
-
-
 def calibrate_ms(doc, k=21):
     """One json.dumps of `doc` on this thread now, ms: the median of `k`, after one to warm up."""
     json.dumps(doc)
@@ -284,69 +247,22 @@ def calibrate_ms(doc, k=21):
     return sorted(times)[k // 2]
 
 
-PR_SET_TIMERSLACK = 29  # <linux/prctl.h>
-
-
-def fine_timer():
-    """This thread's sleeps end within a microsecond of their deadline, not 50 us later (the timer slack)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
 OPEN = ["inline", "built_in_worker"]
-LEAD = 0.005  # the schedule starts this long after the arrivals thread
 
 
 def open_run(strategy, doc, size, offsets, pool):
-    """Serves the requests due at `offsets` (s after the start) inline or on `pool`; returns each one's (latency,
+    """Serves the requests due at `offsets` (s after the start) inline or on `pool`: each request's (latency,
     serialization time) in s, and the wall time from the schedule's start to the last response."""
 
-    async def main():
-        loop = asyncio.get_running_loop()
-        served, left, done = [], [len(offsets)], loop.create_future()
+    async def request(loop):
+        if strategy == "inline":
+            t0 = time.perf_counter()
+            json.dumps(doc)  # on the loop: nothing else runs meanwhile
+            return time.perf_counter() - t0
+        _data, t0, t1, _pid = await loop.run_in_executor(pool, dump_cached, size)
+        return (t1 - t0) / 1e9
 
-        async def request(due):
-            try:
-                if strategy == "inline":
-                    t0 = time.perf_counter()
-                    json.dumps(doc)  # on the loop: nothing else runs meanwhile
-                    work = time.perf_counter() - t0
-                else:
-                    _data, t0, t1, _pid = await loop.run_in_executor(pool, dump_cached, size)
-                    work = (t1 - t0) / 1e9
-            except Exception as e:  # a broken pool: end the run with its error rather than wait forever
-                if not done.done():
-                    done.set_exception(e)
-                return
-            served.append((time.perf_counter() - due, work))
-            left[0] -= 1
-            if left[0] == 0 and not done.done():
-                done.set_result(None)
-
-        def arrive(due):
-            asyncio.ensure_future(request(due))
-
-        start = time.perf_counter() + LEAD
-
-        def arrivals():
-            fine_timer()
-            for off in offsets:
-                due = start + off
-                wait = due - time.perf_counter()
-                if wait > 0:
-                    time.sleep(wait)
-                loop.call_soon_threadsafe(arrive, due)
-
-        thread = threading.Thread(target=arrivals, name="arrivals", daemon=True)
-        thread.start()
-        await done
-        wall = time.perf_counter() - start
-        thread.join()
-        return served, wall
-
-    return asyncio.run(main())
+    return lab_open_loop.run(offsets, request)
 
 
 def open_loop(p):
@@ -367,7 +283,7 @@ def open_loop(p):
         for pct in p["open_load_pct"]:
             one = calibrate_ms(doc)
             rate = pct / 100.0 / (one / 1000.0)
-            offsets = schedule(n, rate, p["open_arrivals"] == "poisson")
+            offsets = lab_open_loop.schedule(n, rate, p["open_arrivals"] == "poisson")
             for strategy in OPEN:
                 served, wall = open_run(strategy, doc, size, offsets, pool)
                 lat = sorted(s[0] * 1000.0 for s in served)
@@ -382,11 +298,9 @@ def open_loop(p):
                     "open_rate_per_s": rate,
                     "open_calibrated_ms": one,
                 }
-                print(f"q8 open loop: {NAMES[strategy]} at {pct}% ({rate:.0f}/s): p50 {values['open_p50_ms']:.2f} ms, "
-                      f"p99 {values['open_p99_ms']:.2f} ms", file=sys.stderr)
                 for y, v in values.items():
-                    s = series.setdefault((strategy, y), {"name": NAMES[strategy], "x": "load_pct", "y": y, "points": []})
-                    s["points"].append([pct, v])
+                    blank = {"name": NAMES[strategy], "x": "load_pct", "y": y, "points": []}
+                    series.setdefault((strategy, y), blank)["points"].append([pct, v])
     finally:
         pool.shutdown()
     return list(series.values())

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator the Python twin copies bit for bit
-/// (`q8_json.SplitMix`), so both languages see the very same arrivals.
+/// (`lab_open_loop.SplitMix`), so both languages see the very same arrivals.
 pub struct SplitMix(u64);
 
 impl SplitMix {

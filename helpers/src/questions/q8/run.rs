@@ -222,16 +222,21 @@ fn open_loop(
                 }
             }
         }
-        let judged = p.open_judge_pct as f64;
-        let at = |name: &str, y: &str| r.value(name, y, judged).map(fmt_ms).unwrap_or_default();
-        progress.end(&format!(
-            "at {}%: python inline p50 {} p99 {}; pool p50 {} p99 {}",
-            p.open_judge_pct,
-            at("python inline", "open_p50_ms"),
-            at("python inline", "open_p99_ms"),
-            at(BUILT_IN_WORKER, "open_p50_ms"),
-            at(BUILT_IN_WORKER, "open_p99_ms")
-        ));
+        let at = |name: &str, y: &str, x: u64| r.value(name, y, x as f64).map(fmt_ms).unwrap_or_default();
+        let each: Vec<String> = p
+            .open_load_pct
+            .iter()
+            .map(|&x| {
+                format!(
+                    "at {x}%: inline p50 {} p99 {}, pool p50 {} p99 {}",
+                    at("python inline", "open_p50_ms", x),
+                    at("python inline", "open_p99_ms", x),
+                    at(BUILT_IN_WORKER, "open_p50_ms", x),
+                    at(BUILT_IN_WORKER, "open_p99_ms", x)
+                )
+            })
+            .collect();
+        progress.end(&each.join("; "));
     }
     Ok(series)
 }
