@@ -1,8 +1,9 @@
 //! Question 8's claims and headline: a pure function of a result (its params and series).
 //!
 //! The claims are judged at `judge_doc_bytes` (the notes' large documents), against the smallest size of the
-//! sweep where a claim is about growth. Every comparison is within one run: a ratio between sizes, between
-//! strategies, or CPU time / wall time.
+//! sweep where a claim is about growth; the tail's shape (8.5) and async against a pool (8.9) at the open loop's
+//! `open_judge_pct`, where requests arrive on their own schedule and the loop is busy only part of the time. Every
+//! comparison is within one run: a ratio between sizes, between strategies, or CPU time / wall time.
 
 use super::*;
 use crate::judging::{cause_of, mechanism, python, rust, two_step, Fails, Holds, Lang, Quantity, Test};

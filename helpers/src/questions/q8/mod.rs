@@ -6,6 +6,11 @@
 //! control (`BUILT_IN_WORKER`), the same pool with each worker building its own document from its size and
 //! returning the JSON as bytes, so that the parent pickles no object graph: what is left of the loop's stalls
 //! without the pickling tells whether pickling caused them.
+//!
+//! Then an open loop: `open_requests` requests of `open_doc_bytes` each arrive on a schedule of their own (Poisson
+//! or evenly spaced, seeded, the same in both languages) at `open_load_pct` % of what one core serializes, served
+//! inline, on spawn_blocking or rayon (Rust), inline or on that pool (Python), each request's latency from when it
+//! was due.
 
 use crate::params::{in_range, list_in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
