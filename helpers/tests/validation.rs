@@ -188,6 +188,7 @@ fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
     assert!(err(r#"{"open_load_pct":[50,300]}"#).contains("each of open_load_pct must be between 5 and 200; got 300"));
     assert_eq!(err(r#"{"open_load_pct":[50]}"#), "open_judge_pct must be one of open_load_pct [50]; got 80");
     assert_eq!(err(r#"{"open_requests":10}"#), "open_requests must be between 20 and 20000; got 10");
+    assert_eq!(err(r#"{"open_requests_rust":30000}"#), "open_requests_rust must be between 20 and 20000; got 30000");
     assert!(err(r#"{"open_arrivals":"bursty"}"#).contains("unknown variant `bursty`, expected `poisson` or `fixed`"));
     // Over the memory budget: refused before anything runs (no binary needed).
     std::env::set_var("LAB_BIN", "/nonexistent/lab");

@@ -62,9 +62,8 @@ fn quiet() -> LabResult {
     // The open loop at 80% of one core (200 requests, Poisson arrivals): inline, one loop thread queues
     // (about 8x one serialization at the p99); a pool of two threads or processes stays near 2x.
     // (name, p50 ms, p99 ms, one serialization ms, work's share of a core, requests per second)
-    let open: [(&str, f64, f64, f64, f64, f64); 5] = [
+    let open: [(&str, f64, f64, f64, f64, f64); 4] = [
         ("inline current_thread", 1.1, 4.0, 0.45, 0.8, 1780.0),
-        ("spawn_blocking", 0.6, 1.3, 0.47, 0.83, 1780.0),
         ("rayon", 0.55, 1.0, 0.47, 0.83, 1780.0),
         ("python inline", 6.0, 20.0, 2.6, 0.8, 308.0),
         ("python processes (built in worker)", 3.2, 6.5, 2.7, 0.83, 308.0),

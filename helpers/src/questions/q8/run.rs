@@ -42,7 +42,9 @@ const YS: [&str; 11] = [
 const PY_MEMORY: [&str; 2] = ["parent_peak_rss_mb", "workers_added_peak_mb"];
 
 /// The open-loop variants, Rust's and Python's (the twin runs its own in one call, `--open-loop`).
-const OPEN_RUST: [Offload; 3] = [Offload::InlineCurrentThread, Offload::SpawnBlocking, Offload::Rayon];
+/// Rust's pool is rayon's, one thread per core, the same size as Python's process pool (spawn_blocking would start a
+/// thread per burst).
+const OPEN_RUST: [Offload; 2] = [Offload::InlineCurrentThread, Offload::Rayon];
 /// What each open-loop run records, over `load_pct`: the requests' latency percentiles from when each was due, the
 /// median serialization time in the run, the work's share of one core, how many were served, and the offered rate
 /// with the calibration it came from.
@@ -182,12 +184,12 @@ fn open_loop(
     for &pct in &p.open_load_pct {
         let one = open_loop::calibrate_ms(&doc, 21);
         let rate = pct as f64 / 100.0 / (one / 1000.0);
-        let schedule = open_loop::schedule(p.open_requests as usize, rate, poisson);
+        let schedule = open_loop::schedule(p.open_requests_rust as usize, rate, poisson);
         for (i, how) in OPEN_RUST.iter().enumerate() {
             progress.begin(&format!(
                 "open loop, {}: {} requests of {} bytes at {pct}% ({rate:.0}/s)",
                 how.name(),
-                p.open_requests,
+                p.open_requests_rust,
                 p.open_doc_bytes
             ));
             let r = open_loop::run(*how, doc.clone(), &schedule)?;
