@@ -273,3 +273,30 @@ def test_q8_twin_workers_build_the_document_the_parent_would_have_sent():
     # The same bytes as the other variants count: 4 documents' JSON.
     assert values["mb_per_s"] * values["wall_s"] * 1e6 == pytest.approx(4 * len(data))
     assert values["workers_added_peak_mb"] >= 0 and values["peak_reset"] in (0.0, 1.0)
+
+
+def test_q8_twin_open_loop_serves_every_request_on_lab_s_schedule():
+    sys.path.insert(0, str(TWINS))
+    import lab_open_loop
+
+    # The very arrivals `lab` draws (workload/open_loop.rs checks the same three numbers).
+    assert lab_open_loop.SplitMix(0).next_u64() == 0xE220A8397B1DCDAF
+    first = lab_open_loop.schedule(200, 100.0, True)[:3]
+    assert first == pytest.approx([0.009332752644041202, 0.018500473864411227, 0.029812787130751764], abs=1e-12)
+    assert lab_open_loop.schedule(4, 100.0, False) == pytest.approx([0.01, 0.02, 0.03, 0.04])
+    params = {"open_doc_bytes": 50_000, "open_load_pct": [30, 60], "open_judge_pct": 60, "open_requests": 30}
+    out = twin("q8_json.py", params, "--open-loop")
+    assert out.returncode == 0, out.stderr
+    series = {(s["name"], s["y"]): dict(s["points"]) for s in json.loads(out.stdout)["series"]}
+    assert {n for n, _ in series} == {"python inline", "python processes (built in worker)"}
+    for name in ("python inline", "python processes (built in worker)"):
+        for load in (30, 60):
+            assert series[(name, "open_requests")][load] == 30
+            # A request takes at least its own serialization from when it was due.
+            assert series[(name, "open_p50_ms")][load] >= 0.9 * series[(name, "open_service_ms")][load]
+            assert series[(name, "open_p99_ms")][load] >= series[(name, "open_p50_ms")][load]
+    # One offered rate per load for both variants, set from one calibration.
+    for load in (30, 60):
+        assert len({series[(n, "open_rate_per_s")][load] for n in ("python inline",
+                                                                  "python processes (built in worker)")}) == 1
+

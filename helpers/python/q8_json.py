@@ -7,9 +7,16 @@ json.dumps it and returns the text as bytes, so no object graph is pickled in th
   python3 q8_json.py --params '{"tasks":8,"doc_bytes":[100000]}'
   python3 q8_json.py --params '{...}' --strategy to_thread --doc-bytes 1000000     (one, as `lab` calls it)
   python3 q8_json.py --params '{...}' --strategy inline --doc-bytes 1000000 --timeline
+  python3 q8_json.py --params '{...}' --open-loop        (the open-loop runs alone, as `lab` calls them)
 
 `--timeline` also emits each run's timeline, as `lab` records its own (helpers/src/workload/serialize.rs): each
 serialization's start and finish on the thread or process it ran on, lane 0 the event loop's, every ping a mark.
+
+`--open-loop`: requests arrive on a schedule of their own (`open_requests` at `open_load_pct` % of what one core
+serializes, measured just before each load's runs; Poisson or evenly spaced, the very numbers `lab` draws), each
+serializing a document of `open_doc_bytes` inline on the loop or on the pool whose workers hold their own copy
+(`built_in_worker`: sent the size, they return the JSON as bytes). A thread hands each request to the loop at its
+time, as a socket would, and its latency runs from when it was due, so a blocked loop never slows the arrivals.
 """
 
 import asyncio
@@ -21,6 +28,7 @@ import sys
 import time
 
 import lab_common as lab
+import lab_open_loop
 from lab_timeline import Recorder
 
 STRATEGIES = ["inline", "to_thread", "processes", "batched", "built_in_worker"]
@@ -64,6 +72,30 @@ def build_and_dump(nbytes):
     t0 = time.perf_counter_ns()
     data = json.dumps(doc).encode()
     return data, t0, time.perf_counter_ns(), os.getpid()
+
+
+# The document a pool worker serializes in the open-loop runs, by size: built once per worker (before the clock),
+# as a worker that holds its data would, so that a request carries only its size.
+_DOCS = {}
+
+
+def dump_cached(nbytes):
+    """In a pool's worker: json.dumps of its own document of `nbytes`, returned as bytes, with when it started and
+    finished (perf_counter_ns) and which worker."""
+    doc = _DOCS.get(nbytes)
+    if doc is None:
+        doc = _DOCS[nbytes] = lab.document(nbytes)
+    t0 = time.perf_counter_ns()
+    data = json.dumps(doc).encode()
+    return data, t0, time.perf_counter_ns(), os.getpid()
+
+
+def warm_worker(nbytes):
+    """Builds and serializes the worker's document once, then stays busy a moment, so that the next warm job
+    goes to another worker; returns which worker it was."""
+    dump_cached(nbytes)
+    time.sleep(0.02)
+    return os.getpid()
 
 
 class Copy:
@@ -204,6 +236,76 @@ def run(strategy, size, doc, p, rec):
     return values, points
 
 
+def calibrate_ms(doc, k=21):
+    """One json.dumps of `doc` on this thread now, ms: the median of `k`, after one to warm up."""
+    json.dumps(doc)
+    times = []
+    for _ in range(k):
+        t0 = time.perf_counter()
+        json.dumps(doc)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return sorted(times)[k // 2]
+
+
+OPEN = ["inline", "built_in_worker"]
+
+
+def open_run(strategy, doc, size, offsets, pool):
+    """Serves the requests due at `offsets` (s after the start) inline or on `pool`: each request's (latency,
+    serialization time) in s, and the wall time from the schedule's start to the last response."""
+
+    async def request(loop):
+        if strategy == "inline":
+            t0 = time.perf_counter()
+            json.dumps(doc)  # on the loop: nothing else runs meanwhile
+            return time.perf_counter() - t0
+        _data, t0, t1, _pid = await loop.run_in_executor(pool, dump_cached, size)
+        return (t1 - t0) / 1e9
+
+    return lab_open_loop.run(offsets, request)
+
+
+def open_loop(p):
+    """Every open-loop run, load by load (inline, then the pool), as series over `load_pct`."""
+    size, n = p["open_doc_bytes"], p["open_requests"]
+    doc = lab.document(size)
+    pool = lab.process_pool(max_workers=lab.cores())
+    series = {}  # (name, y) -> its series, a point per load
+    try:
+        # Every worker builds its document before any clock: warm jobs until each has run one.
+        pids, warmed = set(pool._processes), set()  # noqa: SLF001 (the pool's worker pids)
+        for _ in range(20):
+            futs = [pool.submit(warm_worker, size) for _ in range(lab.cores())]
+            warmed |= {f.result() for f in futs}
+            pids = set(pool._processes)  # noqa: SLF001
+            if pids and pids <= warmed:
+                break
+        for pct in p["open_load_pct"]:
+            one = calibrate_ms(doc)
+            rate = pct / 100.0 / (one / 1000.0)
+            offsets = lab_open_loop.schedule(n, rate, p["open_arrivals"] == "poisson")
+            for strategy in OPEN:
+                served, wall = open_run(strategy, doc, size, offsets, pool)
+                lat = sorted(s[0] * 1000.0 for s in served)
+                work = sorted(s[1] for s in served)
+                values = {
+                    "open_p50_ms": lab.percentile(lat, 0.5),
+                    "open_p99_ms": lab.percentile(lat, 0.99),
+                    "open_max_ms": lat[-1] if lat else 0.0,
+                    "open_service_ms": lab.percentile(work, 0.5) * 1000.0,
+                    "open_busy": sum(work) / wall,
+                    "open_requests": float(len(served)),
+                    "open_rate_per_s": rate,
+                    "open_calibrated_ms": one,
+                }
+                for y, v in values.items():
+                    blank = {"name": NAMES[strategy], "x": "load_pct", "y": y, "points": []}
+                    series.setdefault((strategy, y), blank)["points"].append([pct, v])
+    finally:
+        pool.shutdown()
+    return list(series.values())
+
+
 def timeline(rec, strategy, size, p, points):
     """The run's raw timeline, lanes named for what runs on them (lane 0: the event loop), the pings its marks."""
     worker = "process" if strategy in POOLED else "thread"
@@ -216,7 +318,10 @@ def timeline(rec, strategy, size, p, points):
 
 def main():
     p, args = lab.parse_args("q8", {"--strategy": {"choices": STRATEGIES}, "--doc-bytes": {"type": int},
-                                    "--timeline": {"action": "store_true"}})
+                                    "--timeline": {"action": "store_true"}, "--open-loop": {"action": "store_true"}})
+    if args.open_loop:
+        lab.emit("q8", p, open_loop(p))
+        return
     series, timelines = [], []
     for size in [args.doc_bytes] if args.doc_bytes else p["doc_bytes"]:
         doc = None

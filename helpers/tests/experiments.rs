@@ -2,6 +2,7 @@
 //! the result JSON has the schema the notebooks and reports read.
 
 mod common;
+mod open_loop_checks;
 mod schema_checks;
 mod timeline_checks;
 
@@ -206,6 +207,8 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
         tasks: 8,
         doc_bytes: vec![1_000, 2_000_000],
         judge_doc_bytes: 2_000_000,
+        open_requests: 40,
+        open_requests_rust: 40,
         ..Default::default()
     };
     let r = helpers::q8::run(&p).unwrap();
@@ -237,6 +240,7 @@ fn q8_inline_serialization_blocks_the_loop_and_offloading_does_not() {
         assert_eq!(r.claim(id).unwrap().rust.verdict, Verdict::DoesNotApply, "{id}");
     }
     timeline_checks::check_q8(&r, p.ping_ms as f64);
+    open_loop_checks::check_q8(&r, 80.0, [40.0, 40.0]);
 }
 
 #[test]

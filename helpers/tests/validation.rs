@@ -182,6 +182,14 @@ fn q8_rejects_each_bad_parameter_and_runs_over_the_memory_budget() {
         err(r#"{"doc_bytes":[1000,2000000]}"#),
         "judge_doc_bytes must be one of doc_bytes [1000, 2000000]; got 10000000"
     );
+    // The open loop's: a size, loads (one of them judged), enough requests, a known arrival process.
+    assert_eq!(err(r#"{"open_doc_bytes":50}"#), "open_doc_bytes must be between 100 and 5000000; got 50");
+    assert_eq!(err(r#"{"open_load_pct":[]}"#), "open_load_pct must hold between 1 and 4 values; got 0");
+    assert!(err(r#"{"open_load_pct":[50,300]}"#).contains("each of open_load_pct must be between 5 and 200; got 300"));
+    assert_eq!(err(r#"{"open_load_pct":[50]}"#), "open_judge_pct must be one of open_load_pct [50]; got 80");
+    assert_eq!(err(r#"{"open_requests":10}"#), "open_requests must be between 20 and 20000; got 10");
+    assert_eq!(err(r#"{"open_requests_rust":30000}"#), "open_requests_rust must be between 20 and 20000; got 30000");
+    assert!(err(r#"{"open_arrivals":"bursty"}"#).contains("unknown variant `bursty`, expected `poisson` or `fixed`"));
     // Over the memory budget: refused before anything runs (no binary needed).
     std::env::set_var("LAB_BIN", "/nonexistent/lab");
     let big = helpers::q8::Params {

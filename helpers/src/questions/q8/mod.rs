@@ -6,6 +6,10 @@
 //! control (`BUILT_IN_WORKER`), the same pool with each worker building its own document from its size and
 //! returning the JSON as bytes, so that the parent pickles no object graph: what is left of the loop's stalls
 //! without the pickling tells whether pickling caused them.
+//!
+//! Then an open loop: requests of `open_doc_bytes` each arrive on a schedule of their own (Poisson or evenly
+//! spaced, seeded, the same in both languages) at `open_load_pct` % of what one core serializes, served inline or on
+//! rayon (Rust), inline or on that pool (Python), each request's latency from when it was due.
 
 use crate::params::{in_range, list_in_range, ExperimentParams};
 use serde::{Deserialize, Serialize};
@@ -16,6 +20,10 @@ pub const TWIN: &str = "q8_json.py";
 /// The control beside "python processes": the same process pool, sent each document's size only; the worker builds
 /// the identical document, runs json.dumps and returns the text as bytes. Same measures as the other variants.
 pub const BUILT_IN_WORKER: &str = "python processes (built in worker)";
+
+/// The open-loop variants of the Python twin: json.dumps inline on the loop, and on the process pool whose workers
+/// hold their own document (sent its size, they return the JSON as bytes).
+pub const OPEN_PYTHON: [&str; 2] = ["python inline", BUILT_IN_WORKER];
 
 /// Parameters of `lab q8`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -35,6 +43,32 @@ pub struct Params {
     pub python: bool,
     /// Record the timelines of `RECORDED` at `judge_doc_bytes` (each serialization on its thread, every ping).
     pub timeline: bool,
+    /// The open-loop runs: each request serializes a document of this many bytes, 100 .. 5,000,000.
+    pub open_doc_bytes: u64,
+    /// Offered loads, % of what one core serializes (one document's time, measured just before each load's runs),
+    /// each 5 .. 200, at most 4 values; above 100 the loop cannot keep up.
+    pub open_load_pct: Vec<u64>,
+    /// The load the claims are judged at: one of `open_load_pct`.
+    pub open_judge_pct: u64,
+    /// Requests per Python open-loop run (each variant, each load), 20 .. 20,000: 100 or more for a p99 of its own.
+    pub open_requests: u64,
+    /// Requests per Rust open-loop run, 20 .. 20,000: serde_json takes about a fifth of json.dumps' time, so more
+    /// requests fit in fewer seconds, and a p99 of more requests rests less on one hiccup of the machine.
+    pub open_requests_rust: u64,
+    /// How the requests arrive: `Arrivals::Poisson` (random gaps, seeded) or `Arrivals::Fixed` (evenly spaced).
+    pub open_arrivals: Arrivals,
+}
+
+/// How open-loop requests arrive, at the same average rate either way.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrivals {
+    /// Independent arrivals (exponential gaps from a seeded generator): bursts and lulls, as independent clients
+    /// make.
+    #[default]
+    Poisson,
+    /// One request every 1 / rate: no bursts, so at a load below 100% no request waits for another.
+    Fixed,
 }
 
 impl Default for Params {
@@ -47,6 +81,12 @@ impl Default for Params {
             judge_doc_bytes: 10_000_000,
             python: true,
             timeline: true,
+            open_doc_bytes: 500_000,
+            open_load_pct: vec![80],
+            open_judge_pct: 80,
+            open_requests: 160,
+            open_requests_rust: 400,
+            open_arrivals: Arrivals::Poisson,
         }
     }
 }
@@ -70,6 +110,16 @@ impl ExperimentParams for Params {
                 self.doc_bytes, self.judge_doc_bytes
             )));
         }
+        in_range("open_doc_bytes", self.open_doc_bytes, 100, 5_000_000)?;
+        list_in_range("open_load_pct", &self.open_load_pct, 4, 5, 200)?;
+        if !self.open_load_pct.contains(&self.open_judge_pct) {
+            return Err(crate::error::LabError::invalid(format!(
+                "open_judge_pct must be one of open_load_pct {:?}; got {}",
+                self.open_load_pct, self.open_judge_pct
+            )));
+        }
+        in_range("open_requests", self.open_requests, 20, 20_000)?;
+        in_range("open_requests_rust", self.open_requests_rust, 20, 20_000)?;
         Ok(())
     }
 
@@ -83,7 +133,13 @@ impl ExperimentParams for Params {
         let rust = per_doc / 150e6 * 4.0 + bytes / 50e6;
         let built_in_worker = per_doc * (1.0 / 100e6 + 1.0 / 60e6) / cores;
         let python = if self.python { per_doc / 100e6 * 5.0 + bytes / 20e6 * 4.0 + built_in_worker } else { 0.0 };
-        rust + python + 0.15 * self.doc_bytes.len() as f64 * 10.0
+        // Open loop: each run lasts its requests' arrivals, n x one document's time / load; two variants a language
+        // (serde_json about 450 MB/s on one thread, json.dumps 80), and the twin's pool to start.
+        let per_load: f64 = self.open_load_pct.iter().map(|&l| 100.0 / l as f64).sum();
+        let doc = self.open_doc_bytes as f64;
+        let open_rust = 2.0 * per_load * self.open_requests_rust as f64 * doc / 450e6;
+        let open_python = if self.python { 2.0 * per_load * self.open_requests as f64 * doc / 80e6 + 0.7 } else { 0.0 };
+        rust + python + 0.15 * self.doc_bytes.len() as f64 * 10.0 + open_rust + open_python
     }
 
     fn estimate_mb(&self) -> f64 {
@@ -182,6 +238,62 @@ pub fn throughput_chart(r: &LabResult) -> Result<Chart> {
     bars(r, &BarSpec::new(&format!("Throughput at {big:.0}-byte documents"), "MB of JSON per second", &list).at(big))
 }
 
+/// The open-loop variants as the charts name them, Rust's then Python's.
+const OPEN_LABELS: [(&str, &str); 4] = [
+    ("inline current_thread", "rs inline"),
+    ("rayon", "rs rayon"),
+    ("python inline", "py inline"),
+    (BUILT_IN_WORKER, "py pool"),
+];
+
+/// The open-loop requests at the judged load: each variant's p50 and p99, from when a request was due to its
+/// response, side by side (log scale: Rust's serializations are several times shorter than Python's).
+pub fn open_loop_chart(r: &LabResult) -> Result<Chart> {
+    let param = |k: &str| r.params.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    let (pct, size) = (param("open_judge_pct"), param("open_doc_bytes"));
+    let labels: Vec<[String; 2]> = OPEN_LABELS.iter().map(|(_, l)| [format!("{l} p50"), format!("{l} p99")]).collect();
+    let list: Vec<(&str, &str, &str)> = OPEN_LABELS
+        .iter()
+        .zip(&labels)
+        .flat_map(|((n, _), [a, b])| [(*n, "open_p50_ms", a.as_str()), (*n, "open_p99_ms", b.as_str())])
+        .collect();
+    let title = format!("Requests arriving on their own at {pct}% of one core, {size}-byte documents: p50 and p99");
+    bars(r, &BarSpec::new(&title, "ms from arrival to response (log)", &list).at(pct as f64).log_y())
+}
+
+/// The open-loop numbers the notebook's prose reads, one line per variant and load: the offered rate, the
+/// requests' p50 and p99, the p99 in serializations (the line 8.5 and 8.9 read) and over the p50, and the work's
+/// share of one core.
+pub fn open_loop_numbers(r: &LabResult) -> Result<String> {
+    let loads: Vec<f64> =
+        r.series(OPEN_LABELS[0].0, "open_p99_ms").map_or_else(Vec::new, |s| s.points.iter().map(|p| p[0]).collect());
+    let mut lines = Vec::new();
+    for x in loads {
+        for (name, label) in OPEN_LABELS {
+            let v = |y: &str| r.value(name, y, x);
+            let (Ok(p50), Ok(p99), Ok(one), Ok(busy), Ok(rate)) =
+                (v("open_p50_ms"), v("open_p99_ms"), v("open_service_ms"), v("open_busy"), v("open_rate_per_s"))
+            else {
+                continue;
+            };
+            lines.push(format!(
+                "{label} at {x:.0}% ({rate:.0} requests/s): p50 {}, p99 {} = {:.1}x one serialization ({}), p99 / p50 \
+                 {:.1}x; serializing took {:.0}% of one core's time",
+                crate::units::fmt_ms(p50),
+                crate::units::fmt_ms(p99),
+                p99 / one.max(1e-9),
+                crate::units::fmt_ms(one),
+                p99 / p50.max(1e-9),
+                busy * 100.0
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return Err(LabError::other("q8: no open-loop runs in this result (it predates them)"));
+    }
+    Ok(lines.join("\n"))
+}
+
 /// Peak resident memory vs document size per strategy; the title says whether the peaks are since each run's reset
 /// or lifetime peaks, and the axis what a Python pool's peak counts.
 pub fn memory_chart(r: &LabResult) -> Result<Chart> {
@@ -270,5 +382,13 @@ mod tests {
         assert!(py.alt.contains("python inline: all 2 documents") && !py.alt.contains("spawn_blocking"), "{}", py.alt);
         let none = LabResult { timelines: Vec::new(), ..r };
         assert!(serialization_chart(&none).unwrap_err().message.contains("no timeline of inline current_thread"));
+    }
+
+    #[test]
+    #[ignore]
+    fn tmp_render_open_charts() {
+        let r = crate::result::load(std::env::var("Q8_RESULT").unwrap()).unwrap();
+        open_loop_chart(&r).unwrap().save_svg("/tmp/q8-open.svg").unwrap();
+        println!("{}\n{}", open_loop_chart(&r).unwrap().alt, open_loop_numbers(&r).unwrap());
     }
 }

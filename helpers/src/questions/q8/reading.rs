@@ -106,12 +106,6 @@ pub(super) fn sent_whole(r: &LabResult, p: &Params, pool: &str, inline: &str, li
     Ok(SENT_WHOLE_P99.below(r, &what, v, line))
 }
 
-/// The pool left the loop far from idle: the same number, the other way (8.9's "async loses its advantage").
-pub(super) fn far_from_idle(r: &LabResult, p: &Params, pool: &str, inline: &str, line: f64) -> Result<Test> {
-    let (what, v) = off_loop(r, p, pool, inline)?;
-    Ok(OFF_LOOP_P99.above(r, &what, v, line))
-}
-
 /// Python's threads (`name`) kept at most about one core busy at the judged size: they took turns.
 pub(super) fn turns(r: &LabResult, p: &Params, name: &str) -> Result<Test> {
     let (what, v) = busy(r, p, name)?;
@@ -141,5 +135,88 @@ pub(super) fn gil_line(r: &LabResult) -> &'static str {
         Some(true) => "This CPython has a GIL.",
         Some(false) => "This CPython is free-threaded (no GIL).",
         None => "",
+    }
+}
+
+/// One open-loop run at the judged load: its requests' latency (from when each was due), its serializations'
+/// median time, the work's share of one core, how many requests, and the offered rate.
+pub(super) struct Open {
+    pub name: String,
+    pub p50: f64,
+    pub p99: f64,
+    pub service: f64,
+    pub busy: f64,
+    pub requests: f64,
+    pub rate: f64,
+}
+
+/// The load the open-loop claims are judged at, % of what one core serializes.
+pub(super) fn open_judged(p: &Params) -> f64 {
+    p.open_judge_pct as f64
+}
+
+/// `name`'s open-loop run at the judged load.
+pub(super) fn open(r: &LabResult, p: &Params, name: &str) -> Result<Open> {
+    let at = open_judged(p);
+    let v = |y: &str| r.value(name, y, at);
+    Ok(Open {
+        name: name.to_string(),
+        p50: v("open_p50_ms")?,
+        p99: v("open_p99_ms")?,
+        service: v("open_service_ms")?,
+        busy: v("open_busy")?,
+        requests: v("open_requests")?,
+        rate: v("open_rate_per_s")?,
+    })
+}
+
+/// The serializations' share of the loop's time at or above this: the loop could not keep up (a busy machine, or
+/// a calibration that came out fast), so the queue grew for the whole run and the tail is that backlog.
+pub(super) const OVERLOADED: f64 = 0.95;
+/// A p99 of its own needs this many requests: below, it is the slowest one or two.
+pub(super) const FEW: f64 = 100.0;
+const OPEN_BUSY: Quantity =
+    Quantity::new("q8: open loop, the serializations' share of one core at the judged load", |v| {
+        format!("{:.0}%", v * 100.0)
+    });
+const OPEN_COUNT: Quantity = Quantity::new("q8: open loop, requests served at the judged load", |v| format!("{v:.0}"));
+
+/// Why an inline open-loop run cannot show the shape of a tail at partial load, if it cannot: the loop was
+/// overloaded, or too few requests for a p99.
+pub(super) fn open_unjudged(r: &LabResult, p: &Params, o: &Open) -> Option<Finding> {
+    let pct = p.open_judge_pct;
+    let full = OPEN_BUSY.above(r, &format!("at {pct}% offered, {} spent serializing", o.name), o.busy, OVERLOADED);
+    if full.holds {
+        return Some(Finding::not_measured(format!(
+            "{}: the loop could not keep up (a busy machine, or a calibration that came out fast), so its queue grew \
+             for the whole run and the p99 measures that backlog, not the tail of a loop at partial load.",
+            full.text
+        )));
+    }
+    let few = OPEN_COUNT.below(r, &format!("{} requests served at {pct}%", o.name), o.requests, FEW);
+    few.holds
+        .then(|| Finding::not_measured(format!("{}: too few for a p99 of their own (raise open_requests).", few.text)))
+}
+
+/// A variant's open-loop p99 over its own serialization time, and how the evidence names it.
+pub(super) fn open_tail(p: &Params, o: &Open) -> (String, f64) {
+    (
+        format!(
+            "open loop at {}% ({:.0} requests/s, {} arrivals), {}: request p99 / one serialization ({} / {})",
+            p.open_judge_pct,
+            o.rate,
+            arrivals(p),
+            o.name,
+            fmt_ms(o.p99),
+            fmt_ms(o.service)
+        ),
+        o.p99 / o.service.max(1e-6),
+    )
+}
+
+pub(super) fn arrivals(p: &Params) -> &'static str {
+    match p.open_arrivals {
+        super::Arrivals::Poisson => "Poisson",
+        super::Arrivals::Fixed => "evenly spaced",
     }
 }
