@@ -110,6 +110,16 @@ impl Worker {
     }
 }
 
+// Killed and reaped when dropped: reaping is what adds a worker's CPU time to RUSAGE_CHILDREN (the cores-busy
+// measure of the process pool), and no zombie outlives its pool.
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        crate::process::forget(self.child.id());
+    }
+}
+
 /// A bare pipe to another process (`lab worker --raw`), for one byte there and back at a time.
 pub struct BarePipe {
     worker: Worker,
