@@ -166,16 +166,15 @@ impl RateLimit {
     }
 }
 
-/// Raises this process's open-files soft limit to its hard limit: the server must not be the one that runs out.
+/// Descriptors the server asks for: more than the most connections any client here opens at once (q9's
+/// `server_tasks` is at most 100,000), so the server is not the one that runs out.
+const SERVER_NOFILE: u64 = 1 << 17;
+
+/// Raises this process's open-files limit: the soft limit to the hard one, and the hard one too where the process
+/// may (root, up to `fs.nr_open`), to `SERVER_NOFILE`. The limit it got is in `/proc/<pid>/limits`
+/// (`Server::nofile`).
 fn raise_nofile() {
-    // SAFETY: plain libc calls on a struct we own.
-    unsafe {
-        let mut lim: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
-            lim.rlim_cur = lim.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
-        }
-    }
+    let _ = crate::process::raise_nofile(SERVER_NOFILE);
 }
 
 /// The server side, in the `lab server` child: prints `listening <port>`, then serves until stdin closes.
@@ -279,6 +278,13 @@ impl Server {
             .and_then(|p| p.parse().ok())
             .ok_or_else(|| LabError::child(format!("the loopback server did not start: {line:?}")))?;
         Ok(Server { child, port })
+    }
+
+    /// The server's soft open-files limit in force, read from `/proc/<pid>/limits`; None where unreadable.
+    pub fn nofile(&self) -> Option<u64> {
+        let limits = std::fs::read_to_string(format!("/proc/{}/limits", self.child.id())).ok()?;
+        let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+        line.trim_start_matches("Max open files").split_whitespace().next()?.parse().ok()
     }
 
     /// Counters since the last call.
