@@ -47,7 +47,8 @@ enum Outcome {
     Error(Option<i32>),
 }
 
-async fn one(port: u16) -> std::io::Result<bool> {
+/// One request: connect, send `GET`, read the answer (true: 200, false: 429).
+pub(crate) async fn one(port: u16) -> std::io::Result<bool> {
     let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
     let (rd, mut wr) = stream.into_split();
     wr.write_all(b"GET\n").await?;

@@ -4,6 +4,7 @@ pub mod client;
 pub mod cpu;
 pub mod documents;
 pub mod live_tasks;
+pub mod offered;
 pub mod open_loop;
 pub mod process_pool;
 pub mod scheduling;
