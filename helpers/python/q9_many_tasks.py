@@ -1,13 +1,17 @@
 """Python twin of `lab q9`: N asyncio tasks sleeping at once (memory, loop lag, how late the sleeps wake, garbage
-collections per generation), and N one-shot requests at once against the lab's loopback server.
+collections per generation with the time they took), N one-shot requests at once against the lab's loopback
+server, and an offered-load sweep against one fresh server per load.
 
   python3 q9_many_tasks.py --params '{"tasks":[1000,50000]}' --part sleep --n 50000
-  python3 q9_many_tasks.py --params '{...}' --part server --port 40123 --limit none
+  python3 q9_many_tasks.py --params '{...}' --part server --port 40123 --limit none --nofile 1024
+  python3 q9_many_tasks.py --params '{...}' --part nofile --nofile 51024
+  python3 q9_many_tasks.py --params '{...}' --part offered --ports 40123,40124,40125,40126
 """
 
 import asyncio
 import errno
 import gc
+import json
 import resource
 import sys
 import time
@@ -20,10 +24,23 @@ def point(y, x, v, x_name="tasks"):
 
 def sleep_part(n, latency_ms):
     collections = [0, 0, 0]
+    # Per generation: seconds collecting, longest pause. The tracer costs two perf_counter calls and a few float
+    # operations a pass (microseconds against passes of a millisecond or more), and its state is these three lists,
+    # made before the peak-memory reset below, so neither its time nor its memory is the collector's.
+    spent = [0.0, 0.0, 0.0]
+    longest = [0.0, 0.0, 0.0]
+    started = [0.0]
 
     def on_gc(phase, info):
         if phase == "start":
             collections[info["generation"]] += 1
+            started[0] = time.perf_counter()
+        else:
+            pause = time.perf_counter() - started[0]
+            g = info["generation"]
+            spent[g] += pause
+            if pause > longest[g]:
+                longest[g] = pause
 
     latency = latency_ms / 1000
 
@@ -71,7 +88,12 @@ def sleep_part(n, latency_ms):
         "gc_gen2": collections[2],
         # This interpreter's generation-0 threshold (the notebook's prose quotes it, not a version's default).
         "gc_threshold0": gc.get_threshold()[0],
+        "gc_ms": sum(spent) * 1000,
+        "gc_max_pause_ms": max(longest) * 1000,
     }
+    for g in range(3):
+        values[f"gc_ms_gen{g}"] = spent[g] * 1000
+        values[f"gc_max_pause_ms_gen{g}"] = longest[g] * 1000
     return [point(y, n, v) for y, v in values.items()]
 
 
@@ -118,22 +140,133 @@ def server_part(port, n, limit):
     return [point(y, x, v, "limit") for y, v in out.items()]
 
 
+def set_nofile(n):
+    """The soft open-files limit to n, lowered or raised: above the hard limit the hard one is raised too, where this
+    process may (CAP_SYS_RESOURCE, up to fs.nr_open); where it may not, the soft limit goes as far as the hard one.
+    Returns whether raising the hard limit was refused (None: no raise was needed); the run records the limit in
+    force beside it."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if n <= hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, hard))
+        return None
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+        return False
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        return True
+
+
+def offered_part(ports, c):
+    """One point per load, each against its own fresh server: requests arrive at load x capacity a second (an open
+    loop: the next does not wait for the last), each attempt times out after timeout_ms, a timed-out request is
+    retried at once, at most `retries` times. The shape of the tokio client (`workload/offered.rs`)."""
+    capacity = c["pool"] * 1000 / c["service_ms"]
+    timeout, retries, seconds = c["timeout_ms"] / 1000, c["retries"], c["seconds"]
+
+    async def one(port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(b"GET\n")
+            await writer.drain()
+            return (await reader.readline()).strip() == b"200"
+        finally:
+            writer.close()
+
+    async def stats(port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"STATS\n")
+        await writer.drain()
+        line = await reader.readline()
+        writer.close()
+        return json.loads(line)
+
+    async def run_point(port, rate):
+        n = max(1, round(rate * seconds))
+        out = dict(attempts=0, good=0, timeouts=0, gave_up=0, errors=0)
+
+        async def request():
+            for _ in range(retries + 1):
+                out["attempts"] += 1
+                try:
+                    ok = await asyncio.wait_for(one(port), timeout)
+                except asyncio.TimeoutError:
+                    out["timeouts"] += 1
+                    continue
+                except OSError:
+                    ok = False
+                out["good" if ok else "errors"] += 1
+                return
+            out["gave_up"] += 1
+
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        tasks, last = [], t0
+        for i in range(n):
+            delay = t0 + i / rate - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            last = loop.time()
+            tasks.append(asyncio.ensure_future(request()))
+        await asyncio.gather(*tasks)
+        elapsed = loop.time() - t0
+        seen = await stats(port)
+        return {
+            "goodput_per_s": out["good"] / elapsed,
+            # The window kept: up to the last submission, plus the one interval that follows it.
+            "offered_kept_per_s": n / (last - t0 + 1 / rate),
+            "attempts_per_s": out["attempts"] / elapsed,
+            "sweep_requests": n,
+            "sweep_good": out["good"],
+            "sweep_timeouts": out["timeouts"],
+            "sweep_gave_up": out["gave_up"],
+            "sweep_errors": out["errors"],
+            "server_served_per_s": seen["served"] / elapsed,
+            "server_max_queue": seen["max_queue"],
+        }
+
+    # One series a measure, a point a load.
+    series = {}
+    for port, load in zip(ports, c["loads"]):
+        rate = load * capacity
+        for y, v in asyncio.run(run_point(port, rate)).items():
+            empty = {"name": "python", "x": "offered_per_s", "y": y, "points": []}
+            series.setdefault(y, empty)["points"].append([rate, v])
+    return list(series.values())
+
+
 def main():
     p, args = lab.parse_args("q9", {
-        "--part": {"choices": ["sleep", "server"], "default": "sleep"},
+        "--part": {"choices": ["sleep", "server", "nofile", "offered"], "default": "sleep"},
         "--n": {"type": int},
         "--port": {"type": int},
         "--limit": {"default": "none"},
         "--nofile": {"default": "none"},
+        "--ports": {"default": ""},
     })
     if args.part == "server":
         if not args.port:
             lab.fail("--part server needs --port")
         limit = None if args.limit == "none" else int(args.limit)
-        if args.nofile != "none":
-            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-            resource.setrlimit(resource.RLIMIT_NOFILE, (min(int(args.nofile), hard), hard))
+        refused = set_nofile(int(args.nofile)) if args.nofile != "none" else None
         series = server_part(args.port, p["server_tasks"], limit)
+        if refused is not None:
+            series.append(point("nofile_refused", limit or 0, float(refused), "limit"))
+    elif args.part == "nofile":
+        # Only whether this process can raise its limit to --nofile, and the limit it got.
+        if args.nofile == "none":
+            lab.fail("--part nofile needs --nofile")
+        refused = bool(set_nofile(int(args.nofile)))
+        got = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        series = [point("nofile", 0, got, "limit"), point("nofile_refused", 0, float(refused), "limit")]
+    elif args.part == "offered":
+        if not args.ports:
+            lab.fail("--part offered needs --ports")
+        ports = [int(x) for x in args.ports.split(",")]
+        c = p["collapse"]
+        if len(ports) != len(c["loads"]):
+            lab.fail(f"--ports must name one server for each of the {len(c['loads'])} loads; got {len(ports)}")
+        series = offered_part(ports, c)
     else:
         series = []
         for n in [args.n] if args.n else [t for t in p["tasks"] if t <= p["python_max_tasks"]]:

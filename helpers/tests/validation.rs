@@ -239,6 +239,16 @@ fn q9_rejects_each_bad_parameter() {
     assert_eq!(err(r#"{"server_limit":0}"#), "server_limit must be between 1 and server_tasks (50000); got 0");
     assert!(err(r#"{"tasks":"many"}"#).contains("field `tasks`: invalid type: string"));
     assert_eq!(err(r#"{"nofile":8}"#), "nofile must be between 32 and 1048576; got 8");
+    // The offered-load sweep: a reference at or below capacity and a judged point above it, fixed before the run.
+    assert!(err(r#"{"collapse":{"loads":[2.0,1.0]}}"#).contains("collapse.loads must be ascending"));
+    assert!(err(r#"{"collapse":{"loads":[2.0,4.0]}}"#).contains("a load at or below 1 (capacity) and end above 1"));
+    assert!(err(r#"{"collapse":{"loads":[0.5,1.0]}}"#).contains("end above 1"));
+    assert!(err(r#"{"collapse":{"loads":[0.01,2.0]}}"#).contains("each of collapse.loads must be between 0.05 and 20"));
+    assert_eq!(err(r#"{"collapse":{"timeout_ms":5}}"#), "collapse.timeout_ms must be between 10 and 10000; got 5");
+    assert_eq!(err(r#"{"collapse":{"retries":9}}"#), "collapse.retries must be between 0 and 5; got 9");
+    assert!(err(r#"{"collapse":{"pool":1000,"seconds":10,"loads":[1,20]}}"#).contains("at most 100000"));
+    assert!(err(r#"{"collapse":{"rate":5}}"#).contains("unknown field `rate`"));
+    assert!(helpers::q9::Params::from_json(r#"{"collapse":{"loads":[]}}"#).is_ok(), "an empty sweep is skipped");
     // Over the memory budget: refused before anything runs.
     std::env::set_var("LAB_BIN", "/nonexistent/lab");
     let big = helpers::q9::Params { tasks: vec![2_000_000], python_max_tasks: 0, ..Default::default() };

@@ -3,14 +3,15 @@
 use super::*;
 use crate::measure::cpu::measure;
 use crate::peak::{self, Peak};
-use crate::process::{nofile_in_force, set_soft_nofile};
+use crate::process::{nofile_in_force, raise_nofile, restore_nofile, set_soft_nofile};
 use crate::progress::Progress;
 use crate::questions::common;
 use crate::result::{LabResult, Series};
 use crate::twin;
 use crate::units::{fmt_ms, fmt_s};
 use crate::workload::client;
-use crate::workload::server::{Server, ServerConfig};
+use crate::workload::offered;
+use crate::workload::server::{Server, ServerConfig, ServerStats};
 use crate::workload::swarm;
 use std::time::Duration;
 
@@ -32,17 +33,61 @@ const OUTCOMES: [&str; 5] = ["ok", "timeouts", "conn_errors", "emfile", "addr_no
 /// Recorded beside the outcomes of each server-mode run, for the judge: the clients' open-files limit in force,
 /// the client's cores busy, and (tokio) its peak open descriptors and the ephemeral port range's size.
 const SERVER_CONTEXT: [&str; 4] = ["nofile", "client_cpu_busy", "peak_fds", "ephemeral_ports"];
+/// The raised run's count of descriptors asked for and whether raising the hard limit was refused (1), and what
+/// the server held: its open-files limit, most client connections open at once, and accept errors (its own EMFILE).
+const SERVER_SIDE: [&str; 5] =
+    ["nofile_wanted", "nofile_refused", "server_nofile", "server_max_open", "server_accept_errors"];
+/// Descriptors a client needs beyond one a request: its runtime, pipes, the standard streams.
+const NOFILE_MARGIN: u64 = 1_024;
 
-/// Python's collections per generation, and its generation-0 threshold (the prose quotes the run's, not a default).
-const PYTHON_GC: [&str; 4] = ["gc_gen0", "gc_gen1", "gc_gen2", "gc_threshold0"];
+/// Python's collections per generation, and its generation-0 threshold (the prose quotes the run's, not a default);
+/// then the time it spent collecting, in all and per generation, and its longest pause, in all and per generation.
+const PYTHON_GC: [&str; 12] = [
+    "gc_gen0",
+    "gc_gen1",
+    "gc_gen2",
+    "gc_threshold0",
+    "gc_ms",
+    "gc_max_pause_ms",
+    "gc_ms_gen0",
+    "gc_ms_gen1",
+    "gc_ms_gen2",
+    "gc_max_pause_ms_gen0",
+    "gc_max_pause_ms_gen1",
+    "gc_max_pause_ms_gen2",
+];
+
+/// Each sweep point's numbers, against the offered load asked for (requests a second): goodput, the load the
+/// client kept, attempts a second (retries included), outcome counts, and what the server served (answers the
+/// client had given up on included) and queued at most.
+const SWEEP: [&str; 10] = [
+    "goodput_per_s",
+    "offered_kept_per_s",
+    "attempts_per_s",
+    "sweep_requests",
+    "sweep_good",
+    "sweep_timeouts",
+    "sweep_gave_up",
+    "sweep_errors",
+    "server_served_per_s",
+    "server_max_queue",
+];
 
 pub fn execute(p: &Params) -> Result<LabResult> {
     let python = p.python_max_tasks > 0 && p.tasks.iter().any(|&n| n <= p.python_max_tasks);
     let (py, machine) = common::setup(python || p.server_tasks > 0 && p.python_max_tasks > 0)?;
     let params = common::params_json(p)?;
     let py_runs = p.tasks.iter().filter(|&&n| py.is_some() && n <= p.python_max_tasks).count();
-    let server_runs = if p.server_tasks > 0 { 2 * if py.is_some() { 2 } else { 1 } } else { 0 };
-    let mut progress = Progress::new("q9", p.tasks.len() + py_runs + server_runs);
+    let sides = if py.is_some() { 2 } else { 1 };
+    let server_runs = if p.server_tasks > 0 { (2 + p.raise_nofile as usize) * sides } else { 0 };
+    let sweeps = if p.collapse.loads.is_empty() {
+        0
+    } else if p.collapse.python {
+        sides
+    } else {
+        1
+    };
+    let mut progress = Progress::new("q9", p.tasks.len() + py_runs + server_runs + sweeps);
     progress.note(&format!(
         "{:?} tasks sleeping {} ms (Python up to {}), then {} requests at once; about {:.0} s",
         p.tasks,
@@ -111,10 +156,23 @@ pub fn execute(p: &Params) -> Result<LabResult> {
     if p.server_tasks > 0 {
         series.extend(server_mode(p, py.as_ref(), &params, &mut progress)?);
     }
+    if !p.collapse.loads.is_empty() {
+        series.extend(sweep(&p.collapse, py.as_ref().filter(|_| p.collapse.python), &params, &mut progress)?);
+    }
     common::finish(p, machine, series, super::judge::claims, super::judge::headline)
 }
 
-/// `server_tasks` requests at once, unbounded then bounded, from tokio and (when asked) Python.
+/// Which open-files limit a server-mode run's clients have: the lab's own (`nofile`, lowered to show EMFILE), or
+/// one raised to at least the requests sent.
+#[derive(Clone, Copy, PartialEq)]
+enum Limit {
+    Lowered,
+    Raised,
+}
+
+/// `server_tasks` requests at once from tokio and (when asked) Python: unbounded under the lab's open-files limit,
+/// unbounded under a limit raised above the requests, then bounded. x: 0 for no limit, else the limit; -1 for no
+/// limit with the open-files limit raised.
 fn server_mode(
     p: &Params,
     py: Option<&twin::Python>,
@@ -126,7 +184,7 @@ fn server_mode(
     // The notebook's prose names no server numbers: the run says them.
     let serving = format!("server: {} pool connections, {} ms a request", config.pool_size, config.service_ms);
     let timeout = Duration::from_secs(5);
-    let ys = || OUTCOMES.iter().chain(SERVER_CONTEXT.iter());
+    let ys = || OUTCOMES.iter().chain(SERVER_CONTEXT.iter()).chain(SERVER_SIDE.iter());
     let mut out: Vec<Series> =
         ["tokio", "python"].iter().flat_map(|n| ys().map(move |y| Series::new(n, "limit", y))).collect();
     let mut push = |name: &str, y: &str, x: f64, v: f64| {
@@ -134,20 +192,72 @@ fn server_mode(
             s.points.push([x, v]);
         }
     };
-    // x: 0 for no limit, else the limit.
-    for limit in [None, Some(p.server_limit)] {
-        let x = limit.map_or(0.0, |l| l as f64);
+    let wanted = p.server_tasks + NOFILE_MARGIN;
+    let mut runs = vec![(None, Limit::Lowered)];
+    if p.raise_nofile {
+        runs.push((None, Limit::Raised));
+    }
+    runs.push((Some(p.server_limit), Limit::Lowered));
+    for (limit, kind) in runs {
+        let x = match (limit, kind) {
+            (None, Limit::Raised) => RAISED,
+            _ => limit.map_or(0.0, |l| l as f64),
+        };
         let lim = limit.map_or("none".to_string(), |l| l.to_string());
-        progress.begin(&format!("tokio, {} requests at once, limit {lim} ({serving})", p.server_tasks));
+        let under = if kind == Limit::Raised { ", open-files limit raised" } else { "" };
+        if kind == Limit::Raised {
+            // Raised only to see what fails next: where it stays below the requests, EMFILE would fail them first
+            // again, by design, so the run is skipped and the limit in force recorded with why.
+            let probe = raise_nofile(wanted)?;
+            restore_nofile(probe.before)?;
+            if probe.in_force < p.server_tasks {
+                for (y, v) in [
+                    ("nofile", probe.in_force as f64),
+                    ("nofile_wanted", wanted as f64),
+                    ("nofile_refused", probe.refused as u8 as f64),
+                ] {
+                    push("tokio", y, x, v);
+                }
+                progress.begin(&format!("tokio, {} requests at once{under}", p.server_tasks));
+                progress.end(&format!(
+                    "skipped: the open-files limit goes no higher than {} (wanted {wanted}): {}",
+                    probe.in_force,
+                    probe.short.as_deref().unwrap_or("the limit in force")
+                ));
+                if let Some(py) = py {
+                    progress.begin(&format!("python, {} requests at once{under}", p.server_tasks));
+                    let r = twin::run(py, TWIN, params, &["--part", "nofile", "--nofile", &wanted.to_string()])?;
+                    let v = |y: &str| r.value("python", y, 0.0);
+                    push("python", "nofile", x, v("nofile")?);
+                    push("python", "nofile_refused", x, v("nofile_refused")?);
+                    push("python", "nofile_wanted", x, wanted as f64);
+                    progress.end(&format!(
+                        "skipped: the open-files limit goes no higher than {:.0} (wanted {wanted})",
+                        v("nofile")?
+                    ));
+                }
+                continue;
+            }
+        }
+        progress.begin(&format!("tokio, {} requests at once, limit {lim}{under} ({serving})", p.server_tasks));
         let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
-        let old = p.nofile.map(set_soft_nofile).transpose()?;
+        // The lowered limit is set and restored around the run alone; so is the raised one, hard limit included.
+        let (old, raised) = match kind {
+            Limit::Lowered => (p.nofile.map(set_soft_nofile).transpose()?, None),
+            Limit::Raised => (None, Some(raise_nofile(wanted)?)),
+        };
         // The limit the client runs under, read here so that the judge never reads the machine it runs on.
         let nofile = nofile_in_force();
+        server.stats()?;
         let (r, section) = measure(|| rt.block_on(client::run(server.port, p.server_tasks, limit, timeout)));
         if let Some(old) = old {
             set_soft_nofile(old)?;
         }
+        if let Some(raised) = &raised {
+            restore_nofile(raised.before)?;
+        }
         drop(rt);
+        let seen = server.stats()?;
         let o = &r.outcomes;
         let vals = [o.ok, o.timeouts, o.conn_errors, o.emfile, o.addr_not_avail].map(|v| v as f64);
         let context = [nofile as f64, section.cores_busy(), r.peak_fds as f64];
@@ -157,9 +267,22 @@ fn server_mode(
         if let Some(ports) = ephemeral_ports() {
             push("tokio", "ephemeral_ports", x, ports);
         }
+        let server_side = |push: &mut dyn FnMut(&str, &str, f64, f64), name: &str, seen: &ServerStats| {
+            if let Some(raised) = raised.as_ref().filter(|_| name == "tokio") {
+                push(name, "nofile_wanted", x, wanted as f64);
+                push(name, "nofile_refused", x, raised.refused as u8 as f64);
+            }
+            if let Some(n) = server.nofile() {
+                push(name, "server_nofile", x, n as f64);
+            }
+            push(name, "server_max_open", x, seen.max_open as f64);
+            push(name, "server_accept_errors", x, seen.accept_errors as f64);
+        };
+        server_side(&mut push, "tokio", &seen);
+        let short = raised.as_ref().and_then(|r| r.short.as_ref()).map(|why| format!(" (short of {wanted}: {why})"));
         progress.end(&format!(
             "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts in {}; at most {} descriptors open \
-             (limit {nofile}), {:.2} cores busy",
+             (limit {nofile}{}), {:.2} cores busy; the server held at most {} connections",
             o.ok,
             o.emfile,
             o.addr_not_avail,
@@ -167,32 +290,132 @@ fn server_mode(
             o.timeouts,
             fmt_s(r.wall_s),
             r.peak_fds,
-            section.cores_busy()
+            short.unwrap_or_default(),
+            section.cores_busy(),
+            seen.max_open
         ));
         server.drain(Duration::from_secs(120))?;
         if let Some(py) = py {
-            progress.begin(&format!("python, {} requests at once, limit {lim}", p.server_tasks));
-            let nofile = p.nofile.map_or("none".to_string(), |n| n.to_string());
+            progress.begin(&format!("python, {} requests at once, limit {lim}{under}", p.server_tasks));
+            // The twin gets the limit the tokio client ran under (it raises its own hard limit where it may).
+            let nofile = match kind {
+                Limit::Lowered => p.nofile.map_or("none".to_string(), |n| n.to_string()),
+                Limit::Raised => nofile.to_string(),
+            };
             let args = ["--part", "server", "--port", &server.port.to_string(), "--limit", &lim, "--nofile", &nofile];
+            server.stats()?;
+            // A raised run's result sits at x = -1: the twin reports at its limit's x (0), moved here.
             let r = twin::run(py, TWIN, params, &args)?;
+            let seen = server.stats()?;
+            let at = limit.map_or(0.0, |l| l as f64);
             for y in ys() {
-                if let Ok(v) = r.value("python", y, x) {
+                if let Ok(v) = r.value("python", y, at) {
                     push("python", y, x, v);
                 }
             }
-            let v = |y: &str| r.value("python", y, x).unwrap_or(0.0);
+            server_side(&mut push, "python", &seen);
+            if kind == Limit::Raised {
+                push("python", "nofile_wanted", x, wanted as f64);
+            }
+            let v = |y: &str| r.value("python", y, at).unwrap_or(0.0);
             progress.end(&format!(
-                "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts (limit {}), {:.2} cores busy",
+                "{} ok, {} EMFILE, {} EADDRNOTAVAIL, {} other errors, {} timeouts (limit {}), {:.2} cores busy; the \
+                 server held at most {} connections",
                 v("ok"),
                 v("emfile"),
                 v("addr_not_avail"),
                 v("conn_errors"),
                 v("timeouts"),
                 v("nofile"),
-                v("client_cpu_busy")
+                v("client_cpu_busy"),
+                seen.max_open
             ));
             server.drain(Duration::from_secs(120))?;
         }
+    }
+    Ok(out)
+}
+
+/// The offered-load sweep: for each load, a fresh server (so that no point starts in the last one's backlog) and
+/// the tokio client, then the same loads from the asyncio client against a fresh server each. x: the offered load
+/// asked for, requests a second; the model line is goodput = min(offered, capacity).
+fn sweep(
+    c: &Collapse,
+    py: Option<&twin::Python>,
+    params: &serde_json::Value,
+    progress: &mut Progress,
+) -> Result<Vec<Series>> {
+    let config = ServerConfig { pool_size: c.pool, service_ms: c.service_ms, backlog: 4096, rate_per_s: None };
+    let capacity = c.capacity_per_s();
+    let rates: Vec<f64> = c.loads.iter().map(|l| l * capacity).collect();
+    let mut out: Vec<Series> = ["tokio", "python"]
+        .iter()
+        .flat_map(|n| SWEEP.iter().map(move |y| Series::new(n, "offered_per_s", y)))
+        .collect();
+    let mut ideal = Series::new("ideal", "offered_per_s", "goodput_per_s");
+    ideal.points = rates.iter().map(|&r| [r, r.min(capacity)]).collect();
+    out.push(ideal);
+    let mut push = |name: &str, y: &str, x: f64, v: f64| {
+        if let Some(s) = out.iter_mut().find(|s| s.name == name && s.y == y) {
+            s.points.push([x, v]);
+        }
+    };
+    let timeout = Duration::from_millis(c.timeout_ms);
+    let what = format!(
+        "{} s a point at {:?} x capacity ({capacity:.0}/s: {} pool connections, {} ms a request), timeout {} ms, \
+         {} retries",
+        c.seconds, c.loads, c.pool, c.service_ms, c.timeout_ms, c.retries
+    );
+    progress.begin(&format!("tokio, offered load {what}"));
+    let rt = crate::tokio_rt::build(crate::params::Flavor::MultiThread)?;
+    let mut said = Vec::new();
+    for &rate in &rates {
+        let server = Server::start(&config)?;
+        let r = rt.block_on(offered::offer(server.port, rate, c.seconds, timeout, c.retries));
+        let seen = server.stats()?;
+        drop(server);
+        let vals = [
+            r.goodput_per_s(),
+            r.offered_per_s(),
+            r.attempts as f64 / r.elapsed_s.max(1e-9),
+            r.requests as f64,
+            r.good as f64,
+            r.timeouts as f64,
+            r.gave_up as f64,
+            r.errors as f64,
+            seen.served as f64 / r.elapsed_s.max(1e-9),
+            seen.max_queue as f64,
+        ];
+        for (y, v) in SWEEP.iter().zip(vals) {
+            push("tokio", y, rate, v);
+        }
+        said.push(format!("{rate:.0}/s: goodput {:.0}/s, served {:.0}/s", vals[0], vals[8]));
+    }
+    drop(rt);
+    progress.end(&said.join("; "));
+    if let Some(py) = py {
+        progress.begin(&format!("python, offered load {what}"));
+        let servers = rates.iter().map(|_| Server::start(&config)).collect::<Result<Vec<_>>>()?;
+        let ports: Vec<String> = servers.iter().map(|s| s.port.to_string()).collect();
+        // The twin asks each server for its counters as its point ends (the server counts since it started).
+        let r = twin::run(py, TWIN, params, &["--part", "offered", "--ports", &ports.join(",")])?;
+        drop(servers);
+        let mut said = Vec::new();
+        for &rate in &rates {
+            for y in SWEEP {
+                if let Ok(v) = r.value("python", y, rate) {
+                    push("python", y, rate, v);
+                }
+            }
+            let v = |y: &str| r.value("python", y, rate).unwrap_or(0.0);
+            said.push(format!(
+                "{rate:.0}/s: goodput {:.0}/s (offered {:.0}/s), served {:.0}/s",
+                v("goodput_per_s"),
+                v("offered_kept_per_s"),
+                v("server_served_per_s")
+            ));
+        }
+        progress.end(&said.join("; "));
     }
     Ok(out)
 }
