@@ -222,6 +222,8 @@ def offered_part(ports, c):
             "sweep_gave_up": out["gave_up"],
             "sweep_errors": out["errors"],
             "server_served_per_s": seen["served"] / elapsed,
+            # Served to a client that had already closed its connection (a server older than that counter: 0).
+            "server_wasted_per_s": seen.get("served_gone", 0) / elapsed,
             "server_max_queue": seen["max_queue"],
         }
 

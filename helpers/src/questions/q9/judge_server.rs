@@ -257,14 +257,15 @@ pub(super) fn collapse(p: &Params, r: &LabResult, name: &str) -> Result<Finding>
         GOODPUT.below(r, &what, ratio, COLLAPSED),
         GOODPUT.below(r, "the same ratio", ratio, DEGRADED),
         [
-            "Past capacity the goodput collapsed: once the queue's wait outgrew the timeout, the server spent its \
-             time on requests whose clients had given up, and their retries added load.",
+            "Past capacity the goodput collapsed, while the load offered only grew.",
             "Past capacity the goodput fell, but kept more than half of what it was at capacity: degraded, not \
              collapsed.",
             "Past capacity the goodput held: a plateau, not a collapse.",
         ],
     );
     let served = v("server_served_per_s", top)?;
+    // The server's own count of answers to clients already gone, where recorded; else what it served beyond goodput.
+    let wasted = v("server_wasted_per_s", top).unwrap_or(served - good_top);
     let attempts = v("attempts_per_s", top)?;
     let bounded = outcomes(r, name, p.server_limit as f64)
         .map(|b| {
@@ -278,7 +279,7 @@ pub(super) fn collapse(p: &Params, r: &LabResult, name: &str) -> Result<Finding>
         "At {top:.0}/s offered the server still served {served:.0}/s ({} of it to requests already given up) and \
          got {attempts:.0} attempts/s, retries included ({} retries of {} ms timeouts; capacity {capacity:.0}/s: {} \
          connections, {} ms each).{bounded}",
-        share(((served - good_top) / served.max(1e-9)).max(0.0)),
+        share((wasted / served.max(1e-9)).max(0.0)),
         c.retries,
         c.timeout_ms,
         c.pool,
