@@ -383,12 +383,4 @@ mod tests {
         let none = LabResult { timelines: Vec::new(), ..r };
         assert!(serialization_chart(&none).unwrap_err().message.contains("no timeline of inline current_thread"));
     }
-
-    #[test]
-    #[ignore]
-    fn tmp_render_open_charts() {
-        let r = crate::result::load(std::env::var("Q8_RESULT").unwrap()).unwrap();
-        open_loop_chart(&r).unwrap().save_svg("/tmp/q8-open.svg").unwrap();
-        println!("{}\n{}", open_loop_chart(&r).unwrap().alt, open_loop_numbers(&r).unwrap());
-    }
 }
