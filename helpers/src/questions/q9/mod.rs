@@ -188,8 +188,8 @@ impl ExperimentParams for Params {
         // About 0.5 KiB per tokio task and 2 KiB per asyncio task at the peak.
         let n = self.tasks.iter().copied().max().unwrap_or(0) as f64;
         let py = self.tasks.iter().copied().filter(|&t| t <= self.python_max_tasks).max().unwrap_or(0) as f64;
-        // A request in flight holds a socket and the client's 8 KiB read buffer.
-        let server = self.server_tasks as f64 * 8.0 / 1024.0;
+        // A request in flight holds a task and a socket on the client: about a KiB.
+        let server = self.server_tasks as f64 / 1024.0;
         (n * 0.5 / 1024.0).max(py * 2.0 / 1024.0).max(server) + 100.0
     }
 }
