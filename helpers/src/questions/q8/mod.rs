@@ -158,6 +158,8 @@ mod run;
 #[cfg(feature = "experiments")]
 pub use run::execute;
 pub mod judge;
+mod open_charts;
+pub use open_charts::{open_loop_chart, open_loop_numbers};
 
 use crate::chart::{bars, lanes, lines, BarSpec, LineSpec};
 pub use crate::prelude::*;
@@ -236,62 +238,6 @@ pub fn throughput_chart(r: &LabResult) -> Result<Chart> {
     ];
     let list: Vec<(&str, &str, &str)> = names.iter().map(|(n, l)| (*n, "mb_per_s", *l)).collect();
     bars(r, &BarSpec::new(&format!("Throughput at {big:.0}-byte documents"), "MB of JSON per second", &list).at(big))
-}
-
-/// The open-loop variants as the charts name them, Rust's then Python's.
-const OPEN_LABELS: [(&str, &str); 4] = [
-    ("inline current_thread", "rs inline"),
-    ("rayon", "rs rayon"),
-    ("python inline", "py inline"),
-    (BUILT_IN_WORKER, "py pool"),
-];
-
-/// The open-loop requests at the judged load: each variant's p50 and p99, from when a request was due to its
-/// response, side by side (log scale: Rust's serializations are several times shorter than Python's).
-pub fn open_loop_chart(r: &LabResult) -> Result<Chart> {
-    let param = |k: &str| r.params.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
-    let (pct, size) = (param("open_judge_pct"), param("open_doc_bytes"));
-    let labels: Vec<[String; 2]> = OPEN_LABELS.iter().map(|(_, l)| [format!("{l} p50"), format!("{l} p99")]).collect();
-    let list: Vec<(&str, &str, &str)> = OPEN_LABELS
-        .iter()
-        .zip(&labels)
-        .flat_map(|((n, _), [a, b])| [(*n, "open_p50_ms", a.as_str()), (*n, "open_p99_ms", b.as_str())])
-        .collect();
-    let title = format!("Requests arriving on their own at {pct}% of one core, {size}-byte documents: p50 and p99");
-    bars(r, &BarSpec::new(&title, "ms from arrival to response (log)", &list).at(pct as f64).log_y())
-}
-
-/// The open-loop numbers the notebook's prose reads, one line per variant and load: the offered rate, the
-/// requests' p50 and p99, the p99 in serializations (the line 8.5 and 8.9 read) and over the p50, and the work's
-/// share of one core.
-pub fn open_loop_numbers(r: &LabResult) -> Result<String> {
-    let loads: Vec<f64> =
-        r.series(OPEN_LABELS[0].0, "open_p99_ms").map_or_else(Vec::new, |s| s.points.iter().map(|p| p[0]).collect());
-    let mut lines = Vec::new();
-    for x in loads {
-        for (name, label) in OPEN_LABELS {
-            let v = |y: &str| r.value(name, y, x);
-            let (Ok(p50), Ok(p99), Ok(one), Ok(busy), Ok(rate)) =
-                (v("open_p50_ms"), v("open_p99_ms"), v("open_service_ms"), v("open_busy"), v("open_rate_per_s"))
-            else {
-                continue;
-            };
-            lines.push(format!(
-                "{label} at {x:.0}% ({rate:.0} requests/s): p50 {}, p99 {} = {:.1}x one serialization ({}), p99 / p50 \
-                 {:.1}x; serializing took {:.0}% of one core's time",
-                crate::units::fmt_ms(p50),
-                crate::units::fmt_ms(p99),
-                p99 / one.max(1e-9),
-                crate::units::fmt_ms(one),
-                p99 / p50.max(1e-9),
-                busy * 100.0
-            ));
-        }
-    }
-    if lines.is_empty() {
-        return Err(LabError::other("q8: no open-loop runs in this result (it predates them)"));
-    }
-    Ok(lines.join("\n"))
 }
 
 /// Peak resident memory vs document size per strategy; the title says whether the peaks are since each run's reset
