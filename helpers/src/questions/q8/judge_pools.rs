@@ -3,6 +3,7 @@
 //! that is sent each whole document, pickled in the parent, measures that hand-off and is told beside it.
 
 use super::*;
+use crate::judging::no_spare_cores;
 
 /// The fair Python pool's verdict, or not measured where the result has only the pickling pool (an older run).
 fn fair_pool(r: &LabResult, judge: impl FnOnce() -> Result<Finding>) -> Result<Finding> {
@@ -51,11 +52,18 @@ const INLINE_OVER_POOL: Quantity =
 /// a thread per core; Python: the process pool whose workers hold their own document). Inline must lose to the
 /// pool at the same rate (p99 above `LOSES` times the pool's; else contradicted; two cores needed); the advantage is
 /// lost for good where the pool's tail spiked too (its p99 above `POOL_SPIKE` times its own p50: confirmed), and only
-/// while the work is on the loop where it did not (refined). Not measured where the inline run overloaded the loop.
+/// while the work is on the loop where it did not (refined). Not measured where the inline run overloaded the loop,
+/// or where the same pool kept no more than one core busy in the sweep (no cores to spare).
 pub(super) fn rule_8_9(p: &Params, r: &LabResult) -> Result<Claim> {
     let judge = |inline: &str, off: &str, offloaded: &str| -> Result<Finding> {
         let (a, b) = (open(r, p, inline)?, open(r, p, off)?);
         if let Some(f) = open_unjudged(r, p, &a) {
+            return Ok(f);
+        }
+        // A pool beats the loop with its other cores: where the same pool kept no more than one busy in the sweep,
+        // this run had none to spare, and the race could not come out either way.
+        if let Some(f) = no_spare_cores(r, &parallel(r, p, off)?, "whether a pool serves requests faster than the loop")
+        {
             return Ok(f);
         }
         let lost = INLINE_OVER_POOL.above(

@@ -288,6 +288,11 @@ fn rule_8_9_async_loses_its_advantage_only_while_the_work_is_on_the_loop() {
     // An overloaded loop cannot judge the race.
     open_put(&mut r, "inline current_thread", "open_busy", 0.99);
     assert_eq!(verdicts(&r, "8.9").0, NotMeasured);
+    // Nor can a run whose pool found no second core in the sweep (a busy machine).
+    let mut busy = quiet();
+    put(&mut busy, "rayon", "cores_busy", BIG, 1.05);
+    assert_eq!(verdicts(&busy, "8.9"), (NotMeasured, Refined));
+    has(&busy, "8.9", "rayon cores busy at 10000000 bytes 1.05 <= 1.50: this run had no cores to spare", "");
     // On one core a pool has no other core to win with.
     assert_eq!(verdicts(&on_cores(quiet(), 1), "8.9"), (NotMeasured, NotMeasured));
     // An older result with only the pickling pool: not measured, saying why.
