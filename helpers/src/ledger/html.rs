@@ -1,7 +1,7 @@
 //! The ledger as HTML for notebook 00 (inline styles: a notebook output carries no stylesheet). The report index
 //! draws the same `View` through its Jinja template.
 
-use super::view::{MachineView, Part, View};
+use super::view::{MachineView, Mark, Part, View};
 use super::Ledger;
 use crate::display::{verdict_style, Html, CELL, TABLE};
 
@@ -30,6 +30,17 @@ fn ledger_summary(v: &View, m: &MachineView) -> String {
     )
 }
 
+/// One language's evidence in a cell: its reason in plain words, and the rule with every number behind a
+/// disclosure (the whole evidence, as the run wrote it).
+pub fn evidence_html(language: &str, m: &Mark) -> String {
+    format!(
+        "<b>{language}</b>: {}<details class=\"lab-rule\"><summary style=\"color:#555;cursor:pointer\">the \
+         rule and its numbers</summary>{}</details>",
+        Html::escape(&m.reason),
+        Html::escape(&m.evidence)
+    )
+}
+
 /// The ledger as HTML (notebook 00; the report index draws the same `View` through its template): a summary per
 /// machine, then one row per claim of the notes with each machine's Rust and Python verdicts and its evidence,
 /// grouped by question with a link to the notebook's verdicts (`link_ext`: ".ipynb" inside JupyterLab, ".html"
@@ -47,6 +58,17 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
     }
     for m in &v.machines {
         h.push_str(&ledger_summary(&v, m));
+    }
+    let key: Vec<String> = v
+        .key
+        .iter()
+        .map(|k| format!("<span style=\"{}\">{}</span>: {}", verdict_style(k.status), k.label, Html::escape(k.meaning)))
+        .collect();
+    if !v.machines.is_empty() {
+        h.push_str(&format!(
+            "<p class=\"lab-key\" style=\"line-height:1.8\"><b>What the verdicts mean</b><br/>{}</p>",
+            key.join("<br/>")
+        ));
     }
     let k = v.machines.len();
     h.push_str(&format!(
@@ -83,16 +105,13 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
                 if j.measured {
                     h.push_str(&format!(
                         "<td style=\"{CELL};{}\">{}</td><td style=\"{CELL};{}\">{}</td>\
-                         <td style=\"{CELL}\"><span title=\"{}\"><b>Rust:</b> {}</span><br/>\
-                         <span title=\"{}\"><b>Python:</b> {}</span></td>",
+                         <td style=\"{CELL}\">{}<br/>{}</td>",
                         verdict_style(j.rust.status),
                         j.rust.label,
                         verdict_style(j.python.status),
                         j.python.label,
-                        Html::escape(&j.rust.evidence),
-                        Html::escape(&j.rust.evidence_first),
-                        Html::escape(&j.python.evidence),
-                        Html::escape(&j.python.evidence_first)
+                        evidence_html("Rust", &j.rust),
+                        evidence_html("Python", &j.python)
                     ));
                 } else {
                     h.push_str(&format!(
@@ -108,14 +127,8 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
     h.push_str(
         "</table><p><small>Each verdict comes from a rule over the latest result's numbers, judged again with \
          today's rules: Rust from the Rust series, Python from the Python twin's alone (not measured when it did \
-         not run). Hover over evidence for all of it.</small></p>",
+         not run). Under each reason, the rule and its numbers.</small></p>",
     );
-    let key: Vec<String> = v
-        .key
-        .iter()
-        .map(|k| format!("<span style=\"{}\">{}</span>: {}", verdict_style(k.status), k.label, Html::escape(k.meaning)))
-        .collect();
-    h.push_str(&format!("<p class=\"lab-key\"><small>{}</small></p>", key.join("<br>")));
     for m in &v.machines {
         let files: Vec<String> = m
             .results
