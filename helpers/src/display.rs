@@ -1,7 +1,7 @@
 //! What a notebook cell shows: evcxr's rich-output protocol, HTML tables for results, predictions and claims.
 //! evcxr keeps one output per MIME type per cell, so each displayable value emits one HTML block.
 
-use crate::ledger::html::evidence_html;
+use crate::result::Finding;
 use crate::result::{LabResult, Verdict};
 use crate::verdict::{Check, Light};
 
@@ -47,6 +47,22 @@ fn light_style(l: Light) -> &'static str {
         Light::Amber => "background:#fff3c4",
         Light::Red => "background:#f8d0d0",
     }
+}
+
+/// One language's evidence in a cell: its reason in plain words (`evidence::parts`), and the rule with every number
+/// behind a disclosure (the whole evidence, as the run wrote it).
+pub fn evidence_html(language: &str, reason: &str, evidence: &str) -> String {
+    format!(
+        "<b>{language}</b>: {}<details class=\"lab-rule\"><summary style=\"color:#555;cursor:pointer\">the \
+         rule and its numbers</summary>{}</details>",
+        Html::escape(reason),
+        Html::escape(evidence)
+    )
+}
+
+/// A finding's evidence cell.
+fn finding_html(language: &str, f: &Finding) -> String {
+    evidence_html(language, &crate::evidence::parts(&f.evidence).1, &f.evidence)
 }
 
 /// The result as a cell output: its headline and machine in HTML, plus the result JSON under `RESULT_MIME`.
@@ -103,8 +119,8 @@ pub fn verdicts_html(check: Option<&Check>, result: &LabResult) -> String {
             c.rust.verdict.label(),
             verdict_style(c.python.verdict),
             c.python.verdict.label(),
-            evidence_html("Rust", &(&c.rust).into()),
-            evidence_html("Python", &(&c.python).into())
+            finding_html("Rust", &c.rust),
+            finding_html("Python", &c.python)
         ));
     }
     h.push_str("</table>");

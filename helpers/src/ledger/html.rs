@@ -1,9 +1,9 @@
 //! The ledger as HTML for notebook 00 (inline styles: a notebook output carries no stylesheet). The report index
 //! draws the same `View` through its Jinja template.
 
-use super::view::{MachineView, Mark, Part, View};
+use super::view::{MachineView, Part, View};
 use super::Ledger;
-use crate::display::{verdict_style, Html, CELL, TABLE};
+use crate::display::{evidence_html, verdict_style, Html, CELL, TABLE};
 
 /// The summary line of one machine: how many of the notes' claims hold, for Rust and for Python.
 fn ledger_summary(v: &View, m: &MachineView) -> String {
@@ -27,17 +27,6 @@ fn ledger_summary(v: &View, m: &MachineView) -> String {
         v.claim_count,
         parts(&m.summary.rust),
         parts(&m.summary.python)
-    )
-}
-
-/// One language's evidence in a cell: its reason in plain words, and the rule with every number behind a
-/// disclosure (the whole evidence, as the run wrote it).
-pub fn evidence_html(language: &str, m: &Mark) -> String {
-    format!(
-        "<b>{language}</b>: {}<details class=\"lab-rule\"><summary style=\"color:#555;cursor:pointer\">the \
-         rule and its numbers</summary>{}</details>",
-        Html::escape(&m.reason),
-        Html::escape(&m.evidence)
     )
 }
 
@@ -110,8 +99,8 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
                         j.rust.label,
                         verdict_style(j.python.status),
                         j.python.label,
-                        evidence_html("Rust", &j.rust),
-                        evidence_html("Python", &j.python)
+                        evidence_html("Rust", &j.rust.reason, &j.rust.evidence),
+                        evidence_html("Python", &j.python.reason, &j.python.evidence)
                     ));
                 } else {
                     h.push_str(&format!(

@@ -8,9 +8,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-/// How long the reason shown in a table cell may be; the whole evidence sits behind a disclosure.
-pub const REASON_CHARS: usize = 220;
-
 /// Everything the ledger shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct View {
@@ -127,8 +124,7 @@ pub struct Mark {
     pub label: &'static str,
     /// All of it, as the run wrote it.
     pub evidence: String,
-    /// What a learner reads first: the plain words after the rule's comparison (or, where the evidence is only
-    /// the comparison, that), cut at a word to at most `REASON_CHARS` characters.
+    /// What a learner reads first: `evidence::parts`.
     pub reason: String,
     /// The comparison that decided, with its numbers and line ("... 202x > 10x: confirmed."); empty where no
     /// comparison decided (a mechanism the language lacks, say).
@@ -137,46 +133,9 @@ pub struct Mark {
 
 impl From<&Finding> for Mark {
     fn from(f: &Finding) -> Mark {
-        let (rule, reason) = split_evidence(&f.evidence);
-        let shown = if reason.is_empty() { &rule } else { &reason };
-        Mark {
-            status: f.verdict,
-            label: f.verdict.label(),
-            evidence: f.evidence.clone(),
-            reason: shorten(shown, REASON_CHARS),
-            rule,
-        }
+        let (rule, reason) = crate::evidence::parts(&f.evidence);
+        Mark { status: f.verdict, label: f.verdict.label(), evidence: f.evidence.clone(), reason, rule }
     }
-}
-
-/// The evidence as (the rule's comparison, the plain words after it). The comparison is the sentence that ends
-/// with its verdict (`judging` writes "<comparison>: <verdict>." and then the branch's reason); evidence with no
-/// such sentence is all reason.
-pub fn split_evidence(text: &str) -> (String, String) {
-    let marker = Verdict::ALL
-        .iter()
-        .filter_map(|v| text.find(&format!(": {}", v.label())).map(|i| i + 2 + v.label().len()))
-        .min();
-    let Some(after) = marker else {
-        return (String::new(), text.trim().to_string());
-    };
-    // The sentence ends at the first full stop after the verdict (a note in brackets may come between).
-    let end = text[after..].find(". ").map(|i| after + i + 1).unwrap_or(text.len());
-    (text[..end].trim().to_string(), text[end..].trim().to_string())
-}
-
-/// `text` in at most `max` characters: whole sentences where they fit, else cut at a word, with "…".
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    if let Some(i) = cut.rfind(". ").filter(|&i| i >= max / 3) {
-        return cut[..=i].to_string();
-    }
-    let ends_a_word = text.chars().nth(max).is_some_and(char::is_whitespace);
-    let at_word = if ends_a_word { cut.as_str() } else { cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]) };
-    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
 }
 
 /// Every verdict, as the summaries count them; a zero "does not apply", "not measured" or "definition" is left out.
@@ -326,33 +285,6 @@ mod tests {
             path: PathBuf::from(format!("results/{experiment}-{cores}cores.json")),
             modified: SystemTime::UNIX_EPOCH + Duration::from_secs(86_400 + 61),
         }
-    }
-
-    #[test]
-    fn evidence_splits_into_the_rule_and_its_reason() {
-        let (rule, reason) = split_evidence(
-            "time per document (39.8 ms / 0.038 ms) 1047x > 100x: confirmed. Each document is a walk. More words.",
-        );
-        assert_eq!(rule, "time per document (39.8 ms / 0.038 ms) 1047x > 100x: confirmed.");
-        assert_eq!(reason, "Each document is a walk. More words.");
-        let close = "a 1.04x < 1.05x: refined (within 10% of the line, so not a clear outcome). Too close to call.";
-        assert_eq!(split_evidence(close).1, "Too close to call.");
-        assert_eq!(split_evidence("x 3 > 2: contradicted.").0, "x 3 > 2: contradicted.");
-        // No comparison decided: all of it is the reason.
-        assert_eq!(split_evidence("Rust has no GIL. Measured instead: 1.97 cores.").0, "");
-        let m: Mark = (&Finding::fixture(Verdict::Confirmed, "x 3 > 2: confirmed.")).into();
-        assert_eq!((m.rule.as_str(), m.reason.as_str()), ("x 3 > 2: confirmed.", "x 3 > 2: confirmed."));
-    }
-
-    #[test]
-    fn a_long_reason_is_cut_at_a_sentence_or_a_word_never_inside_one() {
-        assert_eq!(shorten("Short enough.", 40), "Short enough.");
-        let two = "The first sentence is here. The second one runs on and on past the limit";
-        assert_eq!(shorten(two, 40), "The first sentence is here.");
-        let one = "a single sentence that runs on, and on past the limit";
-        let cut = shorten(one, 35);
-        assert_eq!(cut, "a single sentence that runs on, and…");
-        assert!(one.starts_with(cut.trim_end_matches('…')));
     }
 
     #[test]
