@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Words with an underscore that are names a learner meets in the notes or the code, not fields of a result.
 API_NAMES = {"spawn_blocking", "current_thread", "multi_thread", "to_thread", "serde_json", "block_in_place",
-             "run_in_executor", "epoll_wait", "spawn_local", "thread_local", "json_dumps"}
+             "run_in_executor", "epoll_wait", "spawn_local", "thread_local", "json_dumps", "yield_now",
+             "block_on", "asyncio.to_thread"}
 FIELD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
