@@ -17,6 +17,8 @@ EVCXR_VERSION := 0.22.0
 CARGO_BIN := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 LAB := target/release/lab
+# A set-up step prints two lines (what starts, how it ended); its output goes to target/setup/NAME.log.
+STEP := tools/step.sh
 
 .PHONY: setup mold venv evcxr kernel lab-bin report gallery lab test test-rust test-notebooks chromium e2e bench bench-kernel soak strip clean distclean
 
@@ -24,29 +26,29 @@ LAB := target/release/lab
 # kernelspec last.
 setup:
 	@$(MAKE) --no-print-directory -j4 venv evcxr lab-bin mold
-	@$(MAKE) --no-print-directory kernel
+	@$(PY) tools/kernelspec.py
 
 venv: $(VENV)/.installed
+	@:
 $(VENV)/.installed: requirements.txt
-	@echo "==> Python venv $(VENV) with JupyterLab, nbconvert, nbclient, pytest (requirements.txt)"
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(STEP) venv "Python venv $(VENV) with JupyterLab, nbconvert, nbclient, pytest (requirements.txt)" \
+	  '$(PYTHON) -m venv $(VENV) && $(PY) -m pip install --disable-pip-version-check -r requirements.txt'
 	@touch $@
 
 evcxr:
 	@if cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):"; then \
 	  echo "==> evcxr_jupyter $(EVCXR_VERSION) already installed"; \
 	else \
-	  echo "==> installing evcxr_jupyter $(EVCXR_VERSION) with cargo: a one-time build of 5-10 minutes on 2 cores (longer on a busy machine)"; \
-	  cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); \
+	  $(STEP) evcxr "installing evcxr_jupyter $(EVCXR_VERSION) with cargo: a one-time build of 5-10 minutes on 2 cores" \
+	    'cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION)'; \
 	fi
 
 # evcxr links each cell with mold where it finds it: about 0.1 s less a cell than the system linker
 # (make bench-kernel, slot-warm vs slot-warm-system-ld). Without root or apt it carries on with the system linker.
 mold:
 	@if ! command -v mold >/dev/null; then \
-	  echo "==> installing mold (Debian's package), the linker the kernel uses for each cell"; \
-	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mold; } \
+	  $(STEP) mold "installing mold (Debian's package), the linker the kernel uses for each cell" \
+	    '$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mold' \
 	    || echo "warning: mold not installed; the kernel links with the system linker (slower per cell)"; \
 	fi
 
@@ -54,14 +56,12 @@ kernel: venv evcxr
 	@$(PY) tools/kernelspec.py
 
 lab-bin:
-	@echo "==> building the release lab binary ($(LAB))"
-	cargo build --release --bin lab --quiet
+	@$(STEP) lab-bin "building the release lab binary ($(LAB))" 'cargo build --release --bin lab'
 
 # make report NOTEBOOKS="03 05"   only those; CODE=fold|hide   code cells folded or left out (default: shown);
 # RESULTS="dir ..."               more folders of result JSON (another machine's) beside this one's in the index
 report: setup
-	@echo "==> executing the notebooks through the Rust kernel (about a minute each; one line each)"
-	$(PY) tools/report.py $(NOTEBOOKS) $(if $(CODE),--code $(CODE)) $(foreach d,$(RESULTS),--results $(d))
+	@$(PY) tools/report.py $(NOTEBOOKS) $(if $(CODE),--code $(CODE)) $(foreach d,$(RESULTS),--results $(d))
 
 # Reads the executed notebooks make report keeps in reports/; says what breaks the visual language, if anything.
 gallery: venv
