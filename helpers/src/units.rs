@@ -67,7 +67,7 @@ pub enum Unit {
     Percent,
     /// A relative difference, signed: "+1.30%", "-20.0%".
     Change,
-    /// Bytes, in KiB and MiB from one of each: "200 B", "1.50 KiB", "25.2 MiB".
+    /// Bytes, whole, as the judges' own sentences count a task's: "200 B", "1452 B".
     Bytes,
     /// MiB, in KiB below one: "41.0 KiB", "25.2 MiB".
     Mib,
@@ -81,7 +81,6 @@ pub enum Unit {
 const SIG: usize = 3;
 const MAX_SIG: usize = 6;
 const KIB: f64 = 1024.0;
-const MIB: f64 = 1024.0 * 1024.0;
 
 impl Unit {
     /// What a number is multiplied by to be shown, and the unit shown after it, chosen by its size.
@@ -92,8 +91,6 @@ impl Unit {
             Unit::Ms if a < 0.1 && a != 0.0 => (1000.0, " µs"),
             Unit::Ms => (1.0, " ms"),
             Unit::Percent | Unit::Change => (100.0, "%"),
-            Unit::Bytes if a >= MIB => (1.0 / MIB, " MiB"),
-            Unit::Bytes if a >= KIB => (1.0 / KIB, " KiB"),
             Unit::Bytes => (1.0, " B"),
             Unit::Mib if a >= 1.0 || a == 0.0 => (1.0, " MiB"),
             Unit::Mib => (KIB, " KiB"),
@@ -125,10 +122,10 @@ impl Unit {
         if !v.is_finite() {
             return (format!("{v}{}", self.scale(1.0).1), v);
         }
-        // The unit is chosen by the rounded value: 999.96 B is "1.00 KiB", not "1000 B".
+        // The unit is chosen by the rounded value: 0.09996 ms is "0.100 ms", not "100.0 µs".
         let (factor, suffix) = self.scale(round_sig(v, sig));
         let shown = v * factor;
-        let whole = self == Unit::Count || (self == Unit::Bytes && factor == 1.0);
+        let whole = matches!(self, Unit::Count | Unit::Bytes);
         let decimals = if whole { sig - SIG } else { decimals(round_sig(shown, sig), sig) };
         let mut s = format!("{shown:.decimals$}");
         if trim && s.contains('.') {
@@ -203,8 +200,8 @@ mod tests {
         assert_eq!(Unit::Change.pair(-0.2, 0.05), ("-20.0%".into(), "+5%".into()));
         assert_eq!(Unit::Count.pair(1780.0, 100.0), ("1780".into(), "100".into()));
         assert_eq!(Unit::Bytes.pair(200.0, 16.0), ("200 B".into(), "16 B".into()));
-        assert_eq!(Unit::Bytes.pair(1536.0, 16.0), ("1.50 KiB".into(), "16 B".into()));
-        assert_eq!(Unit::Mib.pair(139.3, 10_000_000.0 / MIB), ("139 MiB".into(), "9.54 MiB".into()));
+        assert_eq!(Unit::Bytes.pair(1452.0, 16.0), ("1452 B".into(), "16 B".into()));
+        assert_eq!(Unit::Mib.pair(139.3, 10_000_000.0 / (KIB * KIB)), ("139 MiB".into(), "9.54 MiB".into()));
         assert_eq!(Unit::Ms.pair(0.0004, 1.0), ("0.400 µs".into(), "1 ms".into()));
         assert_eq!(Unit::Ms.pair(808.0, 50.0), ("808 ms".into(), "50 ms".into()));
         assert_eq!(Unit::Ratio.show(9.996), "10.0x");
