@@ -11,9 +11,14 @@ pub fn fmt_s(s: f64) -> String {
     }
 }
 
-/// Milliseconds with three significant figures or so: "0.034 ms", "4.09 ms", "474 ms".
+/// Milliseconds with three significant figures or so, in µs below a tenth of one (so a few µs never read as
+/// "0.000 ms"): "34.0 µs", "0.456 ms", "4.09 ms", "474 ms"; none at all is "0 ms".
 pub fn fmt_ms(ms: f64) -> String {
-    if ms < 1.0 {
+    if ms == 0.0 {
+        "0 ms".into()
+    } else if ms.abs() < 0.1 {
+        Unit::Ms.show(ms)
+    } else if ms < 1.0 {
         format!("{ms:.3} ms")
     } else if ms < 10.0 {
         format!("{ms:.2} ms")
@@ -38,14 +43,117 @@ pub fn fmt_mib(mib: f64) -> String {
     }
 }
 
-/// A ratio as "1.013x".
+/// A ratio at three significant figures: "202x", "20.2x", "1.01x", "0.00110x".
 pub fn fmt_ratio(r: f64) -> String {
-    format!("{r:.3}x")
+    Unit::Ratio.show(r)
 }
 
 /// A relative difference as "+1.3%".
 pub fn fmt_pct(d: f64) -> String {
     format!("{:+.1}%", d * 100.0)
+}
+
+/// How a rule's numbers are written in evidence: each quantity names its unit, and `pair` writes a value beside
+/// its line the one way every rule shares. The value at three significant figures, more where fewer would print
+/// it equal to the line (1.049 against 1.05 reads "1.049x < 1.05x", never "1.05x < 1.05x"); the line as a rule
+/// states it, trailing zeros trimmed ("10x", "1.05x", "50%").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A ratio: "202x", "1.01x".
+    Ratio,
+    /// Milliseconds, in µs below a tenth of one: "34.0 µs", "0.456 ms", "4.09 ms", "808 ms".
+    Ms,
+    /// A share as a percentage: "0.640%", "25.0%".
+    Percent,
+    /// A relative difference, signed: "+1.30%", "-20.0%".
+    Change,
+    /// Bytes, whole, as the judges' own sentences count a task's: "200 B", "1452 B".
+    Bytes,
+    /// MiB, in KiB below one: "41.0 KiB", "25.2 MiB".
+    Mib,
+    /// A count, in whole numbers: "1780".
+    Count,
+    /// A plain number (cores busy, a slope): "1.00", "0.980".
+    Number,
+}
+
+/// Significant figures a value starts at, and the most it grows to where it would print equal to its line.
+const SIG: usize = 3;
+const MAX_SIG: usize = 6;
+const KIB: f64 = 1024.0;
+
+impl Unit {
+    /// What a number is multiplied by to be shown, and the unit shown after it, chosen by its size.
+    fn scale(self, v: f64) -> (f64, &'static str) {
+        let a = v.abs();
+        match self {
+            Unit::Ratio => (1.0, "x"),
+            Unit::Ms if a < 0.1 && a != 0.0 => (1000.0, " µs"),
+            Unit::Ms => (1.0, " ms"),
+            Unit::Percent | Unit::Change => (100.0, "%"),
+            Unit::Bytes => (1.0, " B"),
+            Unit::Mib if a >= 1.0 || a == 0.0 => (1.0, " MiB"),
+            Unit::Mib => (KIB, " KiB"),
+            Unit::Count | Unit::Number => (1.0, ""),
+        }
+    }
+
+    /// A value on its own, at three significant figures: "202x", "4.09 ms".
+    pub fn show(self, v: f64) -> String {
+        self.write(v, SIG, false).0
+    }
+
+    /// A value and its line, written so that the printed value reads on its side of the printed line.
+    pub fn pair(self, value: f64, line: f64) -> (String, String) {
+        let mut sig = SIG;
+        loop {
+            let (v, v_shown) = self.write(value, sig, false);
+            let (l, l_shown) = self.write(line, sig, true);
+            if v_shown != l_shown || value == line || sig >= MAX_SIG {
+                return (v, l);
+            }
+            sig += 1;
+        }
+    }
+
+    /// `v` at `sig` significant figures (whole counts and bytes, unless more digits are asked for), trailing zeros
+    /// trimmed if `trim`; and the number the text says, back in `v`'s units, to compare with another.
+    fn write(self, v: f64, sig: usize, trim: bool) -> (String, f64) {
+        if !v.is_finite() {
+            return (format!("{v}{}", self.scale(1.0).1), v);
+        }
+        // The unit is chosen by the rounded value: 0.09996 ms is "0.100 ms", not "100.0 µs".
+        let (factor, suffix) = self.scale(round_sig(v, sig));
+        let shown = v * factor;
+        let whole = matches!(self, Unit::Count | Unit::Bytes);
+        let decimals = if whole { sig - SIG } else { decimals(round_sig(shown, sig), sig) };
+        let mut s = format!("{shown:.decimals$}");
+        if trim && s.contains('.') {
+            s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+        }
+        let back = s.parse::<f64>().unwrap_or(shown) / factor;
+        if back == 0.0 {
+            s = s.trim_start_matches('-').to_string();
+        }
+        if self == Unit::Change && back > 0.0 {
+            s.insert(0, '+');
+        }
+        (format!("{s}{suffix}"), back)
+    }
+}
+
+/// Decimals that show `x` at `sig` significant figures (none below the units digit); zero counts as one digit.
+fn decimals(x: f64, sig: usize) -> usize {
+    let magnitude = if x == 0.0 { 0 } else { x.abs().log10().floor() as i64 };
+    (sig as i64 - 1 - magnitude).max(0) as usize
+}
+
+fn round_sig(x: f64, sig: usize) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let p = 10f64.powi(sig as i32 - 1 - x.abs().log10().floor() as i32);
+    (x * p).round() / p
 }
 
 /// Year, month, day, hour, minute, second of `t` in UTC (civil-from-days: no date crate for a timestamp).
@@ -80,6 +188,44 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn values_at_three_figures_and_lines_as_stated() {
+        assert_eq!(Unit::Ratio.pair(201.759, 10.0), ("202x".into(), "10x".into()));
+        assert_eq!(Unit::Ratio.pair(20.17, 1.05), ("20.2x".into(), "1.05x".into()));
+        assert_eq!(Unit::Ratio.pair(1.013, 0.5), ("1.01x".into(), "0.5x".into()));
+        assert_eq!(Unit::Number.pair(1.0, 1.5), ("1.00".into(), "1.5".into()));
+        assert_eq!(Unit::Percent.pair(0.0064, 0.25), ("0.640%".into(), "25%".into()));
+        assert_eq!(Unit::Change.pair(0.013, 0.05), ("+1.30%".into(), "+5%".into()));
+        assert_eq!(Unit::Change.pair(-0.2, 0.05), ("-20.0%".into(), "+5%".into()));
+        assert_eq!(Unit::Count.pair(1780.0, 100.0), ("1780".into(), "100".into()));
+        assert_eq!(Unit::Bytes.pair(200.0, 16.0), ("200 B".into(), "16 B".into()));
+        assert_eq!(Unit::Bytes.pair(1452.0, 16.0), ("1452 B".into(), "16 B".into()));
+        assert_eq!(Unit::Mib.pair(139.3, 10_000_000.0 / (KIB * KIB)), ("139 MiB".into(), "9.54 MiB".into()));
+        assert_eq!(Unit::Ms.pair(0.0004, 1.0), ("0.400 µs".into(), "1 ms".into()));
+        assert_eq!(Unit::Ms.pair(808.0, 50.0), ("808 ms".into(), "50 ms".into()));
+        assert_eq!(Unit::Ratio.show(9.996), "10.0x");
+    }
+
+    #[test]
+    fn a_value_near_its_line_gets_the_digits_that_tell_them_apart() {
+        assert_eq!(Unit::Ratio.pair(1.049, 1.05), ("1.049x".into(), "1.05x".into()));
+        assert_eq!(Unit::Ratio.pair(1.0501, 1.05), ("1.0501x".into(), "1.05x".into()));
+        assert_eq!(Unit::Percent.pair(0.0499, 0.05), ("4.99%".into(), "5%".into()));
+        assert_eq!(Unit::Count.pair(99.6, 100.0), ("99.6".into(), "100".into()));
+        // Equal numbers print equal, at three figures.
+        assert_eq!(Unit::Ratio.pair(1.5, 1.5), ("1.50x".into(), "1.5x".into()));
+        assert_eq!(Unit::Ratio.show(f64::INFINITY), "infx");
+    }
+
+    #[test]
+    fn small_durations_in_microseconds() {
+        assert_eq!(fmt_ms(0.0004), "0.400 µs");
+        assert_eq!(fmt_ms(0.034), "34.0 µs");
+        assert_eq!(fmt_ms(0.456), "0.456 ms");
+        assert_eq!(fmt_ms(0.0), "0 ms");
+        assert_eq!(fmt_ms(474.2), "474 ms");
+    }
 
     #[test]
     fn timestamps_in_utc() {

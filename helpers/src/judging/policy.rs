@@ -7,7 +7,7 @@ use super::MISSING;
 use crate::claims::{catalogue, Mechanism};
 use crate::error::{LabError, Result};
 use crate::result::{LabResult, Machine};
-use crate::units::fmt_ratio;
+use crate::units::Unit;
 use crate::verdict_types::{Decision, Finding, Rule, Verdict};
 
 /// Where the notes give X as the reason for Y: `fact` (X, already decided) must hold, and `explains` (a test
@@ -121,19 +121,15 @@ pub fn mechanism(
 /// `ASYNC_GAIN_LINE`, async itself created parallelism; at about 1, whatever parallelism there was came from the
 /// threads.
 pub const ASYNC_GAIN: Quantity =
-    Quantity::parallel("async-parallelism: cores busy, async tasks / the same threads without async", fmt_ratio);
+    Quantity::parallel("async-parallelism: cores busy, async tasks / the same threads without async", Unit::Ratio);
 /// Well above the few percent two runs of the same threads differ by, and well below the 2x a second core gives.
 pub const ASYNC_GAIN_LINE: f64 = 1.25;
 /// A parallel baseline's cores busy (plain threads, a process pool): whether the machine had cores to spare.
-pub const CAPACITY: Quantity = Quantity::parallel("async-parallelism: a parallel baseline's cores busy", cores);
+pub const CAPACITY: Quantity = Quantity::parallel("async-parallelism: a parallel baseline's cores busy", Unit::Number);
 /// The async tasks' cores busy: about one core, or more (on a runtime's worker threads).
-pub const ASYNC_CORES: Quantity = Quantity::parallel("async-parallelism: the async tasks' cores busy", cores);
+pub const ASYNC_CORES: Quantity = Quantity::parallel("async-parallelism: the async tasks' cores busy", Unit::Number);
 /// More cores busy than this is parallelism; one thread stays near 1.0.
 pub const PARALLEL_LINE: f64 = 1.5;
-
-fn cores(v: f64) -> String {
-    format!("{v:.2}")
-}
 
 /// What an async-parallelism rule reads: a parallel baseline that shows the cores were there (plain threads, or a
 /// process pool), and each async variant beside the same threads without async (name, cores busy, threads' name,

@@ -4,6 +4,7 @@
 
 use super::CLOSE;
 use crate::result::LabResult;
+use crate::units::Unit;
 use crate::verdict_types::{Compared, Decided, Decision, Finding, Rule, Verdict};
 
 /// A number rules compare, named once: its id (the same wherever a rule compares that number), how it prints, and
@@ -11,7 +12,7 @@ use crate::verdict_types::{Compared, Decided, Decision, Finding, Rule, Verdict};
 #[derive(Debug, Clone, Copy)]
 pub struct Quantity {
     pub id: &'static str,
-    unit: fn(f64) -> String,
+    unit: Unit,
     parallel: bool,
 }
 
@@ -19,22 +20,18 @@ pub struct Quantity {
 pub const PARALLEL_CORES: usize = 2;
 
 impl Quantity {
-    pub const fn new(id: &'static str, unit: fn(f64) -> String) -> Quantity {
+    pub const fn new(id: &'static str, unit: Unit) -> Quantity {
         Quantity { id, unit, parallel: false }
     }
 
     /// A quantity about parallelism (cores busy, threads taking turns): on a machine with fewer than
     /// `PARALLEL_CORES` cores a rule that reads it is not measured.
-    pub const fn parallel(id: &'static str, unit: fn(f64) -> String) -> Quantity {
+    pub const fn parallel(id: &'static str, unit: Unit) -> Quantity {
         Quantity { id, unit, parallel: true }
     }
 
     pub fn is_parallel(&self) -> bool {
         self.parallel
-    }
-
-    pub fn fmt(&self, v: f64) -> String {
-        (self.unit)(v)
     }
 
     /// The claim predicts `value > line`.
@@ -51,9 +48,10 @@ impl Quantity {
         let close = value.is_finite() && line != 0.0 && ((value - line) / line).abs() <= CLOSE;
         let sign = if holds { op } else { negate(op) };
         let cores = r.machine.cores;
+        let (shown, line_shown) = self.unit.pair(value, line);
         Test {
-            text: format!("{what} {} {sign} {}", self.fmt(value), self.fmt(line)),
-            against: format!("{what} {} against a line of {}", self.fmt(value), self.fmt(line)),
+            text: format!("{what} {shown} {sign} {line_shown}"),
+            against: format!("{what} {shown} against a line of {line_shown}"),
             holds,
             close,
             compared: Some(Compared { value, line, what: what.to_string(), quantity: self.id.to_string() }),
@@ -105,7 +103,7 @@ impl Fails {
 /// One comparison of a measured value with a line, in words, written so that `holds` is what the claim predicts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Test {
-    /// "tokio 1.02 s / ideal 1.00 s = 1.020x < 1.05x".
+    /// "tokio 1.02 s / ideal 1.00 s = 1.02x < 1.05x".
     pub text: String,
     pub holds: bool,
     /// Within `CLOSE` of the line, on either side.

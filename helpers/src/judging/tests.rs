@@ -1,11 +1,11 @@
 use super::fixture::{on_cores, result};
 use super::*;
 use crate::result::Verdict;
-use crate::units::fmt_ms;
+use crate::units::Unit;
 use crate::verdict_types::{Compared, Rule};
 
-const LAG: Quantity = Quantity::new("test: heartbeat p99", fmt_ms);
-const BUSY: Quantity = Quantity::parallel("test: cores busy", |v| format!("{v:.2}"));
+const LAG: Quantity = Quantity::new("test: heartbeat p99", Unit::Ms);
+const BUSY: Quantity = Quantity::parallel("test: cores busy", Unit::Number);
 
 fn r() -> crate::result::LabResult {
     result("q1", serde_json::json!({}))
@@ -15,11 +15,11 @@ fn r() -> crate::result::LabResult {
 fn a_test_says_the_numbers_the_sign_and_the_verdict_of_its_branch() {
     let f = LAG.above(&r(), "heartbeat p99", 762.0, 50.0).confirm("The loop was blocked.", "The loop ran on.");
     assert_eq!(f.verdict, Verdict::Confirmed);
-    assert_eq!(f.evidence, "heartbeat p99 762 ms > 50.0 ms: confirmed. The loop was blocked.");
+    assert_eq!(f.evidence, "heartbeat p99 762 ms > 50 ms: confirmed. The loop was blocked.");
     let f = LAG.above(&r(), "heartbeat p99", 5.0, 50.0).confirm("a", "b");
     assert_eq!(
         (f.verdict, f.evidence.as_str()),
-        (Verdict::Contradicted, "heartbeat p99 5.00 ms <= 50.0 ms: contradicted. b")
+        (Verdict::Contradicted, "heartbeat p99 5.00 ms <= 50 ms: contradicted. b")
     );
     // What decided is recorded for the policy's checks: the quantity, its line, the side.
     let d = f.decision().unwrap();
@@ -40,7 +40,7 @@ fn a_test_that_holds_may_refine_and_one_that_fails_may_refine() {
 fn close_to_the_line_is_refined_and_says_so() {
     let f = LAG.below(&r(), "p99", 9.6, 10.0).confirm("", "");
     assert_eq!(f.verdict, Verdict::Refined);
-    assert!(f.evidence.contains("9.60 ms < 10.0 ms: refined (within 10% of the line"), "{}", f.evidence);
+    assert!(f.evidence.contains("9.60 ms < 10 ms: refined (within 10% of the line"), "{}", f.evidence);
     assert!(f.decision().unwrap().test.as_ref().unwrap().close);
     // When both branches agree there is nothing to hedge.
     let f = LAG.below(&r(), "p99", 9.6, 10.0).decide(Holds::Refined, Fails::Refined, "", "");
@@ -76,7 +76,7 @@ fn a_finding_keeps_the_number_its_test_compared() {
 fn and_holds_only_when_both_do() {
     let t = LAG.above(&r(), "a", 2.0, 1.0).and(LAG.below(&r(), "b", 2.0, 1.0));
     assert!(!t.holds);
-    assert_eq!(t.text, "a 2.00 ms > 1.00 ms, and b 2.00 ms >= 1.00 ms");
+    assert_eq!(t.text, "a 2.00 ms > 1 ms, and b 2.00 ms >= 1 ms");
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn two_step_takes_the_premise_then_the_refinement() {
     let f = step(20.0, 20.0);
     assert_eq!(
         (f.verdict, f.evidence.as_str()),
-        (Verdict::Confirmed, "a 20.0 ms > 10.0 ms, and b 20.0 ms > 10.0 ms: confirmed. both")
+        (Verdict::Confirmed, "a 20.0 ms > 10 ms, and b 20.0 ms > 10 ms: confirmed. both")
     );
     let f = step(20.0, 2.0);
     assert_eq!(f.verdict, Verdict::Refined);
@@ -104,7 +104,7 @@ fn two_step_takes_the_premise_then_the_refinement() {
     let f = step(2.0, 20.0);
     assert_eq!(
         (f.verdict, f.evidence.as_str()),
-        (Verdict::Contradicted, "a 2.00 ms <= 10.0 ms: contradicted. premise failed")
+        (Verdict::Contradicted, "a 2.00 ms <= 10 ms: contradicted. premise failed")
     );
     // A premise near its line: not a clear outcome, whatever the refinement says.
     assert_eq!(step(10.5, 2.0).verdict, Verdict::Refined);
@@ -131,7 +131,7 @@ fn a_quantity_about_parallelism_is_not_measured_on_one_core_and_judged_on_two_or
             assert_eq!(f.verdict, Verdict::NotMeasured, "{cores} cores");
             assert!(f.evidence.contains("one core cannot show parallelism either way"), "{}", f.evidence);
             assert!(
-                f.evidence.starts_with("asyncio cores busy 1.00 against a line of 1.50: not measured."),
+                f.evidence.starts_with("asyncio cores busy 1.00 against a line of 1.5: not measured."),
                 "{}",
                 f.evidence
             );

@@ -9,20 +9,21 @@ use super::*;
 use crate::judging::{async_parallelism, cause, python, rust, AsyncRuns, Quantity};
 use crate::judging::{Fails, Holds};
 use crate::result::{Claim, Finding, LabResult};
-use crate::units::{fmt_ms, fmt_ratio};
+use crate::units::fmt_ms;
+use crate::units::Unit;
 
 /// A loop is "blocked" when its heartbeat is this many times later than with the work off it (or with yields).
 const BLOCKED: f64 = 10.0;
 
 /// The heartbeat's p99 without await points in the jobs over with one every `yield_every_us`.
-const YIELD_RELIEF: Quantity = Quantity::new("q1: heartbeat p99, jobs without / with await points", fmt_ratio);
+const YIELD_RELIEF: Quantity = Quantity::new("q1: heartbeat p99, jobs without / with await points", Unit::Ratio);
 /// The heartbeat's p99 with the jobs on the loop over with them handed off (spawn_blocking, a process pool).
-const ON_LOOP: Quantity = Quantity::new("q1: heartbeat p99, jobs on the loop / handed off", fmt_ratio);
+const ON_LOOP: Quantity = Quantity::new("q1: heartbeat p99, jobs on the loop / handed off", Unit::Ratio);
 /// The heartbeat's worst lateness over one job's time.
-const LAG_PER_JOB: Quantity = Quantity::new("q1: heartbeat lateness (max) / one job", fmt_ratio);
+const LAG_PER_JOB: Quantity = Quantity::new("q1: heartbeat lateness (max) / one job", Unit::Ratio);
 /// The jobs with await points added, cores busy: still computing (about 1.0) or waiting.
 const WITH_AWAITS_BUSY: Quantity =
-    Quantity::new("q1: the jobs with await points, cores busy (CPU / wall)", |v| format!("{v:.2}"));
+    Quantity::new("q1: the jobs with await points, cores busy (CPU / wall)", Unit::Number);
 /// Code that computes keeps its thread busy nearly all the time: CPU time / wall time above this.
 const COMPUTING: f64 = 0.9;
 

@@ -8,6 +8,7 @@
 use super::*;
 use crate::judging::{mechanism, no_spare_cores, Lang, Quantity, Test};
 use crate::result::{Claim, Finding, LabResult};
+use crate::units::Unit;
 
 #[path = "judge_costs.rs"]
 mod costs;
@@ -46,9 +47,9 @@ fn fmt_cores(v: f64) -> String {
 
 /// A pool's cores busy against the line of scaling, at the workers the claim is judged at.
 const POOL_SCALES: Quantity =
-    Quantity::parallel("q2: a pool's cores busy, against 0.7 x min(workers, cores)", fmt_cores);
+    Quantity::parallel("q2: a pool's cores busy, against 0.7 x min(workers, cores)", Unit::Number);
 /// Threads' cores busy against one core and a margin: one knife.
-const ONE_KNIFE_BUSY: Quantity = Quantity::parallel("q2: threads' cores busy, against one core (1.3)", fmt_cores);
+const ONE_KNIFE_BUSY: Quantity = Quantity::parallel("q2: threads' cores busy, against one core (1.3)", Unit::Number);
 
 /// The pool size 2.1 is judged at: the largest that fits the cores (or the smallest there is).
 fn fitting_workers(p: &Params, r: &LabResult) -> f64 {

@@ -5,7 +5,8 @@
 use super::super::*;
 use crate::judging::{python, rust, two_step, Fails, Holds, Quantity};
 use crate::result::{Claim, Finding, LabResult};
-use crate::units::{fmt_ms, fmt_ratio};
+use crate::units::fmt_ms;
+use crate::units::Unit;
 
 /// A process costs more memory than a thread when its own KiB are this many times a thread's.
 const MORE_MEMORY: f64 = 4.0;
@@ -21,25 +22,16 @@ const REAL_COST: f64 = 0.1;
 /// round trip.
 const SERIALIZATION_SHARE: f64 = 0.25;
 
-const USS_RATIO: Quantity = Quantity::new("q2: a worker process's own memory (USS) / a thread's", fmt_ratio);
-const RSS_RATIO: Quantity = Quantity::new("q2: a worker process's RSS / a thread's (no USS)", fmt_ratio);
+const USS_RATIO: Quantity = Quantity::new("q2: a worker process's own memory (USS) / a thread's", Unit::Ratio);
+const RSS_RATIO: Quantity = Quantity::new("q2: a worker process's RSS / a thread's (no USS)", Unit::Ratio);
 const IPC_NET: Quantity = Quantity::new(
     "q2: a task's IPC less serialization (pipe + pool machinery) / a thread's round trip, smallest message",
-    fmt_ratio,
+    Unit::Ratio,
 );
 const IPC_WORK: Quantity =
-    Quantity::new("q2: a task's IPC less serialization (pipe + pool machinery) / the work per job", fmt_share);
+    Quantity::new("q2: a task's IPC less serialization (pipe + pool machinery) / the work per job", Unit::Percent);
 const SERIALIZATION: Quantity =
-    Quantity::new("q2: serialization there and back / round trip, largest message", fmt_ratio);
-
-/// A share of a job's work: "0.64%", "12.0%".
-fn fmt_share(v: f64) -> String {
-    if v < 0.1 {
-        format!("{:.2}%", v * 100.0)
-    } else {
-        format!("{:.1}%", v * 100.0)
-    }
-}
+    Quantity::new("q2: serialization there and back / round trip, largest message", Unit::Ratio);
 
 fn fmt_kib(v: f64) -> String {
     format!("{v:.0} KiB")
@@ -82,13 +74,13 @@ fn process_memory(r: &LabResult, name: &str, w: f64) -> Result<ProcessMemory> {
 /// A worker process's own KiB (USS) against a thread's, as a ratio with the line (a thread counted as >= 1 KiB).
 /// Where only RSS was measured, an RSS below the line still contradicts (USS <= RSS), but one above it cannot
 /// confirm: the shared pages in it may be what crossed the line, so the verdict is refined.
-fn memory_finding(r: &LabResult, lang: &str, process: ProcessMemory, thread_kib: f64) -> Finding {
+fn memory_finding(r: &LabResult, process: ProcessMemory, thread_kib: f64) -> Finding {
     let thread = thread_kib.max(1.0);
     match process {
         ProcessMemory::Uss { uss, pss, rss } => USS_RATIO
             .above(
                 r,
-                &format!("{lang}: a worker process's own memory (USS) {} / a thread's {} =", fmt_kib(uss), fmt_kib(thread)),
+                &format!("A worker process's own memory (USS) {} / a thread's {} =", fmt_kib(uss), fmt_kib(thread)),
                 uss / thread,
                 MORE_MEMORY,
             )
@@ -106,7 +98,7 @@ fn memory_finding(r: &LabResult, lang: &str, process: ProcessMemory, thread_kib:
             .above(
                 r,
                 &format!(
-                    "{lang}: a worker process's resident memory (RSS, not USS: {why}) {} / a thread's {} =",
+                    "A worker process's resident memory (RSS, not USS: {why}) {} / a thread's {} =",
                     fmt_kib(rss),
                     fmt_kib(thread)
                 ),
@@ -128,7 +120,7 @@ fn memory_finding(r: &LabResult, lang: &str, process: ProcessMemory, thread_kib:
 pub(super) fn rule_2_3(p: &Params, r: &LabResult) -> Result<Claim> {
     let w = largest_workers(p);
     let rust = rust(|| {
-        let f = memory_finding(r, "Rust", process_memory(r, "processes", w)?, r.value("threads", "kb_per_worker", w)?);
+        let f = memory_finding(r, process_memory(r, "processes", w)?, r.value("threads", "kb_per_worker", w)?);
         Ok(match r.value("threads virtual", "kb_per_worker", w) {
             Ok(v) => f.then(format!(
                 "A thread also reserves {} of address space (its stack, and a malloc arena if glibc gave it one: \
@@ -139,12 +131,7 @@ pub(super) fn rule_2_3(p: &Params, r: &LabResult) -> Result<Claim> {
         })
     });
     let python = python(r, || {
-        Ok(memory_finding(
-            r,
-            "Python",
-            process_memory(r, "python processes", w)?,
-            r.value("python threads", "kb_per_worker", w)?,
-        ))
+        Ok(memory_finding(r, process_memory(r, "python processes", w)?, r.value("python threads", "kb_per_worker", w)?))
     });
     Claim::new("2.3", rust, python)
 }
@@ -215,7 +202,7 @@ fn ipc_at(r: &LabResult, names: [&str; 5], bytes: f64) -> Result<Ipc> {
 /// must exceed a hand-off of the same message to a thread (else contradicted: the overhead is serialization's,
 /// 2.5); then it is a real cost when it is a tenth of a job's work or more (confirmed), and small beside the work
 /// when not (refined, with the job length where it would reach that tenth).
-fn ipc_finding(r: &LabResult, lang: &str, job_ms: f64, at: &Ipc, big: &Ipc) -> Finding {
+fn ipc_finding(r: &LabResult, job_ms: f64, at: &Ipc, big: &Ipc) -> Finding {
     let x = at.per_task();
     let parts = format!(
         "the round trip of {:.0} bytes (the smallest message) {} less serializing there and back {} = {}, plus the \
@@ -231,7 +218,7 @@ fn ipc_finding(r: &LabResult, lang: &str, job_ms: f64, at: &Ipc, big: &Ipc) -> F
     );
     let net = IPC_NET.above(
         r,
-        &format!("{lang}: a task's IPC less serialization: {parts}; / a thread's round trip {} =", fmt_ms(at.thread)),
+        &format!("A task's IPC less serialization: {parts}; / a thread's round trip {} =", fmt_ms(at.thread)),
         x / at.thread.max(1e-6),
         IPC_OVERHEAD,
     );
@@ -273,34 +260,31 @@ fn ipc_finding(r: &LabResult, lang: &str, job_ms: f64, at: &Ipc, big: &Ipc) -> F
 /// serialization left out, against a thread's hand-off and against the work per job, at the smallest payload.
 pub(super) fn rule_2_4(p: &Params, r: &LabResult) -> Result<Claim> {
     let (small, big) = (smallest_payload(p), largest_payload(p));
-    let judge = |lang: &str, names: [&str; 5]| -> Result<Finding> {
-        Ok(ipc_finding(r, lang, p.job_ms, &ipc_at(r, names, small)?, &ipc_at(r, names, big)?))
+    let judge = |names: [&str; 5]| -> Result<Finding> {
+        Ok(ipc_finding(r, p.job_ms, &ipc_at(r, names, small)?, &ipc_at(r, names, big)?))
     };
     let rust = rust(|| {
-        judge("Rust", ["serde_json", "pipe round trip", "thread round trip", "pool empty job", "bare pipe round trip"])
+        judge(["serde_json", "pipe round trip", "thread round trip", "pool empty job", "bare pipe round trip"])
     });
     let python = python(r, || {
-        judge(
-            "Python",
-            [
-                "python pickle",
-                "python pipe round trip",
-                "python thread round trip",
-                "python pool empty job",
-                "python bare pipe round trip",
-            ],
-        )
+        judge([
+            "python pickle",
+            "python pipe round trip",
+            "python thread round trip",
+            "python pool empty job",
+            "python bare pipe round trip",
+        ])
     });
     Claim::new("2.4", rust, python)
 }
 
 /// Serializing and parsing there and back (twice the one-way cost) as a share of the whole round trip.
-fn serialization_finding(r: &LabResult, lang: &str, codec: &str, ser: [f64; 2], pipe: [f64; 2]) -> Finding {
+fn serialization_finding(r: &LabResult, codec: &str, ser: [f64; 2], pipe: [f64; 2]) -> Finding {
     SERIALIZATION
         .above(
             r,
             &format!(
-                "{lang}: {codec} of {:.0} bytes there and back (2 x {}) / the round trip through a worker process {} =",
+                "{codec} of {:.0} bytes there and back (2 x {}) / the round trip through a worker process {} =",
                 ser[0],
                 fmt_ms(ser[1]),
                 fmt_ms(pipe[1])
@@ -324,7 +308,6 @@ pub(super) fn rule_2_5(p: &Params, r: &LabResult) -> Result<Claim> {
     let rust = rust(|| {
         Ok(serialization_finding(
             r,
-            "Rust",
             "serde_json serialize + parse",
             cost_at(r, "serde_json", big)?,
             cost_at(r, "pipe round trip", big)?,
@@ -334,7 +317,6 @@ pub(super) fn rule_2_5(p: &Params, r: &LabResult) -> Result<Claim> {
     let python = python(r, || {
         Ok(serialization_finding(
             r,
-            "Python",
             "pickle.dumps + loads",
             cost_at(r, "python pickle", big)?,
             cost_at(r, "python pipe round trip", big)?,

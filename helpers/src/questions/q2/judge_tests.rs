@@ -79,8 +79,8 @@ fn processes_scale_and_threads_do_not_in_python_and_in_rust_the_gil_does_not_app
     let mut r = typical();
     let c = judged(&r, "2.1");
     assert_eq!((c.rust.verdict, c.python.verdict), (DoesNotApply, Confirmed), "{c:?}");
-    assert!(c.python.evidence.contains("processes' cores busy at 2 workers 1.90 > 1.40"), "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("threads' cores busy 1.02 < 1.40"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("processes' cores busy at 2 workers 1.90 > 1.4"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("threads' cores busy 1.02 < 1.4"), "{}", c.python.evidence);
     assert!(c.python.evidence.contains("python_gil: true"), "{}", c.python.evidence);
     // Rust's analogue, measured and named: both its pools against the same line.
     assert!(
@@ -103,7 +103,7 @@ fn processes_scale_and_threads_do_not_in_python_and_in_rust_the_gil_does_not_app
     set(&mut r, "python processes", "workers", "cores_busy", 2.0, 0.4);
     let c = judged(&r, "2.1");
     assert_eq!(c.python.verdict, NotMeasured, "{c:?}");
-    assert!(c.python.evidence.contains("0.40 <= 1.40"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.400 <= 1.4"), "{}", c.python.evidence);
 }
 
 #[test]
@@ -111,19 +111,19 @@ fn threads_share_one_knife_only_where_they_keep_one_core_busy() {
     let mut r = typical();
     let c = judged(&r, "2.2");
     assert_eq!((c.rust.verdict, c.python.verdict), (DoesNotApply, Confirmed), "{c:?}");
-    assert!(c.python.evidence.contains("at 8 workers 1.02 < 1.30"), "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("processes' cores busy at 8 workers 1.90 > 1.40"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("at 8 workers 1.02 < 1.3"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("processes' cores busy at 8 workers 1.90 > 1.4"), "{}", c.python.evidence);
     assert!(c.rust.evidence.contains("at 8 workers on 2 cores a thread pool kept 1.90"), "{}", c.rust.evidence);
     assert!(c.rust.evidence.contains("(a model of the GIL) kept 1.00"), "{}", c.rust.evidence);
     set(&mut r, "python threads", "workers", "cores_busy", 8.0, 1.9);
     let c = judged(&r, "2.2");
     assert_eq!(c.python.verdict, Contradicted, "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("1.90 >= 1.30"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("1.90 >= 1.3"), "{}", c.python.evidence);
     set(&mut r, "python threads", "workers", "cores_busy", 8.0, 0.5);
     set(&mut r, "python processes", "workers", "cores_busy", 8.0, 0.6);
     let c = judged(&r, "2.2");
     assert_eq!(c.python.verdict, NotMeasured, "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("0.60 <= 1.40"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.600 <= 1.4"), "{}", c.python.evidence);
 }
 
 #[test]
@@ -143,7 +143,9 @@ fn the_scaling_lines_follow_the_cores_present() {
             continue;
         }
         assert_eq!(c.python.verdict, Confirmed, "{cores}: {}", c.python.evidence);
-        assert!(c.python.evidence.contains(&format!("> {line:.2}")), "{cores}: {}", c.python.evidence);
+        // The line as the rule states it: "1.4", "5.6".
+        let stated = format!("{line:.2}").trim_end_matches('0').trim_end_matches('.').to_string();
+        assert!(c.python.evidence.contains(&format!("> {stated},")), "{cores}: {}", c.python.evidence);
         // 2.1 at the largest pool that fits: 2 workers on 2 cores, 8 on 16 and 64.
         let c = judged(&r, "2.1");
         let w = if cores == 2 { 2 } else { 8 };
@@ -163,7 +165,7 @@ fn a_process_costs_more_memory_when_its_own_kib_are_several_threads() {
     let c = judged(&r, "2.3");
     assert_eq!((c.rust.verdict, c.python.verdict), (Confirmed, Confirmed), "{c:?}");
     assert!(
-        c.rust.evidence.contains("own memory (USS) 1180 KiB / a thread's 12 KiB = 98.333x > 4.000x"),
+        c.rust.evidence.contains("own memory (USS) 1180 KiB / a thread's 12 KiB = 98.3x > 4x"),
         "{}",
         c.rust.evidence
     );
@@ -175,7 +177,7 @@ fn a_process_costs_more_memory_when_its_own_kib_are_several_threads() {
     set(&mut r, "python processes", "workers", "uss_kb_per_worker", 8.0, 20.0);
     let c = judged(&r, "2.3");
     assert_eq!((c.rust.verdict, c.python.verdict), (Contradicted, Contradicted), "{c:?}");
-    assert!(c.python.evidence.contains("(USS) 20 KiB / a thread's 18 KiB = 1.143x <= 4.000x"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("(USS) 20 KiB / a thread's 18 KiB = 1.14x <= 4x"), "{}", c.python.evidence);
 }
 
 #[test]
@@ -188,11 +190,11 @@ fn where_smaps_rollup_was_unreadable_rss_can_only_refine_or_contradict() {
     let c = judged(&r, "2.3");
     assert_eq!((c.rust.verdict, c.python.verdict), (Refined, Refined), "{c:?}");
     assert!(c.rust.evidence.contains("(RSS, not USS: its smaps_rollup could not be read"), "{}", c.rust.evidence);
-    assert!(c.rust.evidence.contains("4292 KiB / a thread's 12 KiB = 357.667x > 4.000x"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("4292 KiB / a thread's 12 KiB = 358x > 4x"), "{}", c.rust.evidence);
     set(&mut r, "python processes", "workers", "kb_per_worker", 8.0, 20.0);
     let c = judged(&r, "2.3");
     assert_eq!(c.python.verdict, Contradicted, "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("1.143x <= 4.000x"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("1.14x <= 4x"), "{}", c.python.evidence);
     // A result from before USS was recorded: the same fallback, saying why.
     r.series.retain(|s| s.y != "smaps_rollup_read");
     let c = judged(&r, "2.3");
@@ -208,15 +210,15 @@ fn ipc_less_serialization_is_an_overhead_that_counts_when_it_is_a_real_share_of_
     assert_eq!((c.rust.verdict, c.python.verdict), (Refined, Refined), "{c:?}");
     assert!(
         c.rust.evidence.contains(
-            "Rust: a task's IPC less serialization: the round trip of 849 bytes (the smallest message) 0.023 ms less \
-             serializing there and back 0.017 ms = 0.006 ms, plus the pool's own machinery (an empty job 0.003 ms \
-             less a bare pipe's byte 0.003 ms) 0.000 ms = 0.006 ms; / a thread's round trip 0.003 ms = 2.000x > \
-             1.500x, and 0.006 ms / the work per job 25.0 ms = 0.02% <= 10.0%: refined."
+            "A task's IPC less serialization: the round trip of 849 bytes (the smallest message) 22.8 µs less \
+             serializing there and back 16.8 µs = 6.00 µs, plus the pool's own machinery (an empty job 3.10 µs \
+             less a bare pipe's byte 2.90 µs) 0.200 µs = 6.20 µs; / a thread's round trip 3.10 µs = 2.00x > \
+             1.5x, and 6.20 µs / the work per job 25.0 ms = 0.0248% <= 10%: refined."
         ),
         "{}",
         c.rust.evidence
     );
-    assert!(c.rust.evidence.contains("for jobs of 0.062 ms or shorter"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("for jobs of 62.0 µs or shorter"), "{}", c.rust.evidence);
     assert!(
         c.rust.evidence.ends_with(
             "At 10822289 bytes the round trip 700 ms less serializing there and back 360 ms leaves 340 ms to the pipe \
@@ -227,12 +229,12 @@ fn ipc_less_serialization_is_an_overhead_that_counts_when_it_is_a_real_share_of_
     );
     // Python's machinery (an empty job through ProcessPoolExecutor less a bare pipe) is most of its 0.158 ms.
     assert!(
-        c.python.evidence.contains("(an empty job 0.153 ms less a bare pipe's byte 0.010 ms) 0.144 ms = 0.158 ms"),
+        c.python.evidence.contains("(an empty job 0.153 ms less a bare pipe's byte 9.70 µs) 0.144 ms = 0.158 ms"),
         "{}",
         c.python.evidence
     );
     assert!(
-        c.python.evidence.contains("16.299x > 1.500x, and 0.158 ms / the work per job 25.0 ms = 0.63%"),
+        c.python.evidence.contains("16.3x > 1.5x, and 0.158 ms / the work per job 25.0 ms = 0.632%"),
         "{}",
         c.python.evidence
     );
@@ -240,20 +242,20 @@ fn ipc_less_serialization_is_an_overhead_that_counts_when_it_is_a_real_share_of_
     r.params = serde_json::json!({"job_ms": 1.0});
     let c = judged(&r, "2.4");
     assert_eq!((c.rust.verdict, c.python.verdict), (Refined, Confirmed), "{c:?}");
-    assert!(c.python.evidence.contains("= 15.8% > 10.0%: confirmed"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("= 15.8% > 10%: confirmed"), "{}", c.python.evidence);
     // Within a tenth of the line: not a clear outcome.
     r.params = serde_json::json!({"job_ms": 1.5});
-    assert!(judged(&r, "2.4").python.evidence.contains("= 10.5% > 10.0%: refined (within 10%"));
+    assert!(judged(&r, "2.4").python.evidence.contains("= 10.5% > 10%: refined (within 10%"));
     // A round trip no slower than serialization plus a thread's hand-off: the overhead is serialization's.
     set(&mut r, "pipe round trip", "payload_bytes", "cost_ms", 849.0, 0.019);
     let c = judged(&r, "2.4");
     assert_eq!(c.rust.verdict, Contradicted, "{}", c.rust.evidence);
-    assert!(c.rust.evidence.contains("0.774x <= 1.500x: contradicted"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("0.774x <= 1.5x: contradicted"), "{}", c.rust.evidence);
     // A round trip faster than its serialization (noise at a tiny message) leaves nothing to the pipe, not less.
     set(&mut r, "pipe round trip", "payload_bytes", "cost_ms", 849.0, 0.015);
     let c = judged(&r, "2.4");
     assert_eq!(c.rust.verdict, Contradicted);
-    assert!(c.rust.evidence.contains("less serializing there and back 0.017 ms = 0.000 ms"), "{}", c.rust.evidence);
+    assert!(c.rust.evidence.contains("less serializing there and back 16.8 µs = 0 ms"), "{}", c.rust.evidence);
     // An older result without the thread round trip, or without the per-task costs: not measured, not guessed.
     let mut old = typical();
     old.series.retain(|s| s.name != "python pool empty job");
@@ -271,12 +273,12 @@ fn serialization_is_an_overhead_when_it_is_a_real_share_of_the_round_trip() {
     assert!(c
         .python
         .evidence
-        .contains("(2 x 200 ms) / the round trip through a worker process 500 ms = 0.800x > 0.250x"));
+        .contains("(2 x 200 ms) / the round trip through a worker process 500 ms = 0.800x > 0.25x"));
     assert!(c.rust.evidence.contains("serde_json"), "{}", c.rust.evidence);
     set(&mut r, "python pickle", "payload_bytes", "cost_ms", BIG, 20.0);
     let c = judged(&r, "2.5");
     assert_eq!(c.python.verdict, Refined, "{}", c.python.evidence);
-    assert!(c.python.evidence.contains("0.080x <= 0.250x"), "{}", c.python.evidence);
+    assert!(c.python.evidence.contains("0.0800x <= 0.25x"), "{}", c.python.evidence);
 }
 
 #[test]

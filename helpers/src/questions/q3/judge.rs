@@ -5,18 +5,19 @@
 use super::*;
 use crate::judging::{self, cause, grade, Quantity, Test};
 use crate::result::Finding;
-use crate::units::{fmt_mib, fmt_pct, fmt_ratio, fmt_s};
+use crate::units::Unit;
+use crate::units::{fmt_mib, fmt_ratio, fmt_s};
 
 /// The async runtime's runtime at the notes' limit over ceil(N / limit) x latency, less one.
 const EXCESS: Quantity =
-    Quantity::new("q3: async runtime's excess over ceil(N / limit) x latency, notes' limit", fmt_pct);
+    Quantity::new("q3: async runtime's excess over ceil(N / limit) x latency, notes' limit", Unit::Change);
 /// OS threads' excess over the same model at the same limit: the control for 3.4.
 const THREADS_EXCESS: Quantity =
-    Quantity::new("q3: OS threads' excess over ceil(N / limit) x latency, notes' limit", fmt_pct);
-const BUSY: Quantity = Quantity::new("q3: CPU time / wall time at the notes' limit", cores);
-const SPAWN: Quantity = Quantity::new("q3: spawn+join, a thread / an async task", fmt_ratio);
-const SWITCH: Quantity = Quantity::new("q3: one hand-off, a thread / an async task", fmt_ratio);
-const FLATNESS: Quantity = Quantity::new("q3: memory per live task, largest / smallest over the limits", fmt_ratio);
+    Quantity::new("q3: OS threads' excess over ceil(N / limit) x latency, notes' limit", Unit::Change);
+const BUSY: Quantity = Quantity::new("q3: CPU time / wall time at the notes' limit", Unit::Number);
+const SPAWN: Quantity = Quantity::new("q3: spawn+join, a thread / an async task", Unit::Ratio);
+const SWITCH: Quantity = Quantity::new("q3: one hand-off, a thread / an async task", Unit::Ratio);
+const FLATNESS: Quantity = Quantity::new("q3: memory per live task, largest / smallest over the limits", Unit::Ratio);
 /// "Near-perfect": within a quarter of the model (see rule 3.1).
 const NEAR_PERFECT: f64 = 0.25;
 
@@ -114,10 +115,6 @@ fn rule_3_1(p: &Params, s: &Side) -> Result<Finding> {
         "Beyond its waves of sleep a run pays per-task work (spawning, the timer, the interpreter); here that work \
          is more than a quarter of the model.",
     ))
-}
-
-fn cores(v: f64) -> String {
-    format!("{v:.3} cores")
 }
 
 /// "Thread is constantly utilized": CPU time / wall time during the run at the notes' limit. A constantly busy

@@ -6,12 +6,14 @@
 use super::*;
 use crate::judging::{self, grade, Quantity};
 use crate::result::Finding;
-use crate::units::{fmt_mib, fmt_ms, fmt_pct, fmt_s};
+use crate::units::Unit;
+use crate::units::{fmt_mib, fmt_ms, fmt_s};
 
-const TIMEOUTS_ADDED: Quantity = Quantity::new("q4: timeouts added by removing the limit, share of requests", share);
-const EMFILES: Quantity = Quantity::new("q4: requests failed with EMFILE, no limit, the limit in force", count);
+const TIMEOUTS_ADDED: Quantity =
+    Quantity::new("q4: timeouts added by removing the limit, share of requests", Unit::Percent);
+const EMFILES: Quantity = Quantity::new("q4: requests failed with EMFILE, no limit, the limit in force", Unit::Count);
 const FDS_PER_REQUEST: Quantity =
-    Quantity::new("q4: peak open descriptors per request in flight, no limit", |v| format!("{v:.2}"));
+    Quantity::new("q4: peak open descriptors per request in flight, no limit", Unit::Number);
 
 /// Where the unlimited runs sit in the series.
 const NONE: f64 = ClientLimit::Unlimited.x();
@@ -121,10 +123,6 @@ fn run_name(x: f64, p: &Params) -> String {
 
 fn count(v: f64) -> String {
     format!("{v:.0}")
-}
-
-fn share(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
 }
 
 /// An open-files limit as a count, or "unlimited" for RLIM_INFINITY.

@@ -3,18 +3,21 @@
 
 use super::*;
 use crate::peak;
+use crate::units::Unit;
 
-const QUEUE: Quantity = Quantity::new("q4: the server's queue at its peak, no limit, against the pool", count);
-const RSS_ADDED: Quantity = Quantity::new("q4: peak RSS, no limit / bounded, less one", fmt_pct);
+const QUEUE: Quantity = Quantity::new("q4: the server's queue at its peak, no limit, against the pool", Unit::Count);
+const RSS_ADDED: Quantity = Quantity::new("q4: peak RSS, no limit / bounded, less one", Unit::Change);
 const MACHINE_SHARE: Quantity = Quantity::new(
     "q4: memory the requests in flight added / the memory available (the cgroup's limit, else the machine's)",
-    |v| format!("{:.2}%", v * 100.0),
+    Unit::Percent,
 );
 const WAITERS_ADDED: Quantity =
-    Quantity::new("q4: requests waiting for a pool connection at their peak, no limit less bounded", count);
-const STARVED_ADDED: Quantity =
-    Quantity::new("q4: requests that gave up waiting for a pool connection, no limit less bounded, share", share);
-const GOODPUT_KEPT: Quantity = Quantity::new("q4: goodput, no limit / bounded", |v| format!("{v:.2}x"));
+    Quantity::new("q4: requests waiting for a pool connection at their peak, no limit less bounded", Unit::Count);
+const STARVED_ADDED: Quantity = Quantity::new(
+    "q4: requests that gave up waiting for a pool connection, no limit less bounded, share",
+    Unit::Percent,
+);
+const GOODPUT_KEPT: Quantity = Quantity::new("q4: goodput, no limit / bounded", Unit::Ratio);
 /// Pressure: what the requests in flight add takes a tenth of the machine's memory (9.1's line for "massive").
 const PRESSURE: f64 = 0.1;
 /// Goodput lost: below this share of the bounded run's (the same run's goodput varies by under a tenth here).

@@ -3,18 +3,18 @@
 //! same program: the notes' asyncio.gather without return_exceptions, and its tokio twin.
 
 use super::*;
-use crate::units::fmt_ratio;
+use crate::units::Unit;
 
 /// Answered requests' latency from submission, without a limit over with the bounded run's.
 const ANSWERED_P50: Quantity =
-    Quantity::new("q4: answered requests' p50 from submission, no limit / bounded", fmt_ratio);
+    Quantity::new("q4: answered requests' p50 from submission, no limit / bounded", Unit::Ratio);
 const ANSWERED_P99: Quantity =
-    Quantity::new("q4: answered requests' p99 from submission, no limit / bounded", fmt_ratio);
+    Quantity::new("q4: answered requests' p99 from submission, no limit / bounded", Unit::Ratio);
 /// Service time (from the permit to the answer), without a limit over with it.
-const SERVICE_P50: Quantity = Quantity::new("q4: service p50 (after the permit), no limit / bounded", fmt_ratio);
-const SERVICE_P99: Quantity = Quantity::new("q4: service p99 (after the permit), no limit / bounded", fmt_ratio);
+const SERVICE_P50: Quantity = Quantity::new("q4: service p50 (after the permit), no limit / bounded", Unit::Ratio);
+const SERVICE_P99: Quantity = Quantity::new("q4: service p99 (after the permit), no limit / bounded", Unit::Ratio);
 /// The notes' program raised: an error escaped gather.
-const RAISED: Quantity = Quantity::new("q4: the notes' program (gather) raised, no limit", count);
+const RAISED: Quantity = Quantity::new("q4: the notes' program (gather) raised, no limit", Unit::Count);
 
 /// Latency "increases" when a quantile without a limit is at least this many times the bounded run's.
 const INCREASED: f64 = 2.0;

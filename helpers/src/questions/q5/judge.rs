@@ -6,16 +6,17 @@ use super::*;
 use crate::judging::{self, Fails, Holds, Quantity};
 use crate::questions::q3::ideal_s;
 use crate::result::Finding;
-use crate::units::{fmt_pct, fmt_ratio, fmt_s};
+use crate::units::Unit;
+use crate::units::{fmt_pct, fmt_s};
 
-const ADDED: Quantity = Quantity::new("q5: runtime added / sleep added, shortest to longest latency", fmt_ratio);
-const OFF_AT_LONGEST: Quantity = Quantity::new("q5: |measured / formula - 1| at the longest latency", pct);
-const OFF_WORST: Quantity = Quantity::new("q5: |measured / formula - 1|, worst latency of the sweep", pct);
-const CLOSEST: Quantity = Quantity::new("q5: measured / model - 1, the run closest to the model", fmt_pct);
-const IN_FLIGHT: Quantity =
-    Quantity::new("q5: sleeps in flight on average at the longest latency", |v| format!("{v:.1}"));
-const FILLED: Quantity = Quantity::new("q5: share of the permits busy on average at the longest latency", pct);
-const PER_WAVE_PART: Quantity = Quantity::new("q5: per-wave share of the excess at the notes' waves", pct);
+const ADDED: Quantity = Quantity::new("q5: runtime added / sleep added, shortest to longest latency", Unit::Ratio);
+const OFF_AT_LONGEST: Quantity = Quantity::new("q5: |measured / formula - 1| at the longest latency", Unit::Percent);
+const OFF_WORST: Quantity = Quantity::new("q5: |measured / formula - 1|, worst latency of the sweep", Unit::Percent);
+const CLOSEST: Quantity = Quantity::new("q5: measured / model - 1, the run closest to the model", Unit::Change);
+const IN_FLIGHT: Quantity = Quantity::new("q5: sleeps in flight on average at the longest latency", Unit::Number);
+const FILLED: Quantity =
+    Quantity::new("q5: share of the permits busy on average at the longest latency", Unit::Percent);
+const PER_WAVE_PART: Quantity = Quantity::new("q5: per-wave share of the excess at the notes' waves", Unit::Percent);
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let lat = p.latencies_ms.iter().copied().max().unwrap_or(1);
@@ -69,11 +70,6 @@ fn sweep(p: &Params) -> Vec<u64> {
 /// The longest latency swept: the notes' question (1 s) at the defaults.
 fn longest(p: &Params) -> u64 {
     p.latencies_ms.iter().copied().max().unwrap_or(1)
-}
-
-/// A percentage without its sign, for sizes: "0.6%".
-fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
 }
 
 /// "Runtime increases": of the sleep added between the shortest and the longest latency (ceil(N/c) waves of

@@ -3,15 +3,16 @@
 use super::*;
 use crate::judging::{python, rust, Fails, Holds, Quantity};
 use crate::result::{Claim, Finding, LabResult};
+use crate::units::Unit;
 use crate::units::{fmt_mib, fmt_ratio};
 
-const SLOPE: Quantity = Quantity::new("q6: slope of resident memory against live tasks (log-log)", fmt_count);
-const AT_ONCE: Quantity = Quantity::new("q6: spawn-all peak per job / an idle task's bytes", fmt_ratio);
-const LIVE_OVER_WORK: Quantity = Quantity::new("q6: spawn-all peak / worker-pool peak, same jobs", fmt_ratio);
-const GRAPH_ALLOCS: Quantity = Quantity::new("q6: allocations per idle task", fmt_count);
-const IDLE_BYTES: Quantity = Quantity::new("q6: an idle task's bytes", fmt_b);
-const POOL_OVER_ALL: Quantity = Quantity::new("q6: worker-pool peak / spawn-all peak, same jobs", fmt_share);
-const WINDOW_OVER_ALL: Quantity = Quantity::new("q6: window peak / spawn-all peak, same jobs", fmt_share);
+const SLOPE: Quantity = Quantity::new("q6: slope of resident memory against live tasks (log-log)", Unit::Number);
+const AT_ONCE: Quantity = Quantity::new("q6: spawn-all peak per job / an idle task's bytes", Unit::Ratio);
+const LIVE_OVER_WORK: Quantity = Quantity::new("q6: spawn-all peak / worker-pool peak, same jobs", Unit::Ratio);
+const GRAPH_ALLOCS: Quantity = Quantity::new("q6: allocations per idle task", Unit::Number);
+const IDLE_BYTES: Quantity = Quantity::new("q6: an idle task's bytes", Unit::Bytes);
+const POOL_OVER_ALL: Quantity = Quantity::new("q6: worker-pool peak / spawn-all peak, same jobs", Unit::Ratio);
+const WINDOW_OVER_ALL: Quantity = Quantity::new("q6: window peak / spawn-all peak, same jobs", Unit::Ratio);
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let n = p.tasks.iter().copied().max().unwrap_or(1) as f64;
@@ -51,15 +52,6 @@ const ALL_AT_ONCE: f64 = 0.5;
 
 fn fmt_b(v: f64) -> String {
     format!("{v:.0} B")
-}
-
-/// A ratio, with the digits a small one needs: "0.0011x", "2.063x".
-fn fmt_share(v: f64) -> String {
-    if v < 0.1 {
-        format!("{v:.4}x")
-    } else {
-        fmt_ratio(v)
-    }
 }
 
 fn fmt_count(v: f64) -> String {

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::judging::{mechanism, two_step, Fails, Holds, Lang, Quantity, Test};
+use crate::units::Unit;
 
 /// The smallest object CPython allocates (a reference count and a type pointer): a part that costs less than
 /// this per task is not something each task allocates.
@@ -12,14 +13,14 @@ const SMALLEST_OBJECT: f64 = 16.0;
 const HALF_A_POINTER: f64 = 4.0;
 
 /// An asyncio part's bytes per task, against the part's line.
-const PART_BYTES: Quantity = Quantity::new("q6: an asyncio part's bytes per task", fmt_b);
+const PART_BYTES: Quantity = Quantity::new("q6: an asyncio part's bytes per task", Unit::Bytes);
 /// What a tokio task allocates beyond its future: its header (state, queue links, vtable) and output slot.
-const HEADER: Quantity = Quantity::new("q6: a tokio task's heap less its future's size", fmt_b);
+const HEADER: Quantity = Quantity::new("q6: a tokio task's heap less its future's size", Unit::Bytes);
 /// A sleeping tokio task's scheduling state: its header (as `HEADER`, the sleeper's own) and the timer entry its
 /// future holds (the sleeper's future less the smallest task's).
-const SCHEDULING_STATE: Quantity = Quantity::new("q6: a sleeping tokio task's header + its timer entry", fmt_b);
+const SCHEDULING_STATE: Quantity = Quantity::new("q6: a sleeping tokio task's header + its timer entry", Unit::Bytes);
 /// A JoinHandle kept per task, as gather keeps its children.
-const HANDLE: Quantity = Quantity::new("q6: a tokio task's heap with its JoinHandle kept, less dropped", fmt_b);
+const HANDLE: Quantity = Quantity::new("q6: a tokio task's heap with its JoinHandle kept, less dropped", Unit::Bytes);
 
 pub fn claims(r: &LabResult) -> Result<Vec<Claim>> {
     Ok(vec![

@@ -8,15 +8,12 @@ use super::*;
 use crate::judging::{async_parallelism, cause, python, rust, AsyncRuns, Quantity};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::fmt_s;
+use crate::units::Unit;
 
-/// A small fraction as a percentage: "0.03%".
-fn pct(x: f64) -> String {
-    format!("{:.2}%", x * 100.0)
-}
-
-const CPU_SHARE: Quantity = Quantity::new("q7: CPU per task, a sleep / a spin of the same length", pct);
-const AWAITED_OVERLAP: Quantity = Quantity::new("q7: wall / (tasks x duration), awaited sleeps", pct);
-const BLOCKING_OVERLAP: Quantity = Quantity::new("q7: wall / (tasks x duration), blocking sleeps on one thread", pct);
+const CPU_SHARE: Quantity = Quantity::new("q7: CPU per task, a sleep / a spin of the same length", Unit::Percent);
+const AWAITED_OVERLAP: Quantity = Quantity::new("q7: wall / (tasks x duration), awaited sleeps", Unit::Percent);
+const BLOCKING_OVERLAP: Quantity =
+    Quantity::new("q7: wall / (tasks x duration), blocking sleeps on one thread", Unit::Percent);
 /// Waits overlap when N of them take under half of N waits back to back (perfect overlap is 1 / N).
 const OVERLAP: f64 = 0.5;
 

@@ -9,6 +9,7 @@ use super::*;
 use crate::judging::{cause_of, mechanism, python, rust, two_step, Fails, Holds, Lang, Quantity, Test};
 use crate::peak;
 use crate::result::{Claim, Finding, LabResult};
+use crate::units::Unit;
 use crate::units::{fmt_mib, fmt_ms};
 use reading::*;
 
@@ -30,13 +31,14 @@ const FAIR_POOL: &str = BUILT_IN_WORKER;
 /// The pool the parent sends each whole document, pickled in the parent under its GIL: the worst case, told beside.
 const PICKLING_POOL: &str = "python processes";
 
-const TIME_PER_DOC: Quantity = Quantity::new("q8: time per document, judged size / smallest", x);
-const DOCS_FELL: Quantity = Quantity::new("q8: documents per second, judged size / smallest", |v| format!("{v:.3}x"));
-const BYTES_FELL: Quantity = Quantity::new("q8: MB per second, judged size / smallest", |v| format!("{v:.3}x"));
+const TIME_PER_DOC: Quantity = Quantity::new("q8: time per document, judged size / smallest", Unit::Ratio);
+const DOCS_FELL: Quantity = Quantity::new("q8: documents per second, judged size / smallest", Unit::Ratio);
+const BYTES_FELL: Quantity = Quantity::new("q8: MB per second, judged size / smallest", Unit::Ratio);
 const MEMORY_GREW: Quantity =
-    Quantity::new("q8: peak RSS growth, smallest to judged size, against the document's", fmt_mib);
-const BATCH_GAIN: Quantity = Quantity::new("q8: MB/s, batched / one call per document, smallest size", x);
-const BATCH_GAIN_JUDGED: Quantity = Quantity::new("q8: MB/s, batched / one call per document, judged size", x);
+    Quantity::new("q8: peak RSS growth, smallest to judged size, against the document's", Unit::Mib);
+const BATCH_GAIN: Quantity = Quantity::new("q8: MB/s, batched / one call per document, smallest size", Unit::Ratio);
+const BATCH_GAIN_JUDGED: Quantity =
+    Quantity::new("q8: MB/s, batched / one call per document, judged size", Unit::Ratio);
 
 pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let big = judged(p);
@@ -166,7 +168,7 @@ fn rule_8_4(p: &Params, r: &LabResult) -> Result<Claim> {
 pub(super) const SPIKE: f64 = 3.0;
 /// Open loop: a variant's request p99 over its own serialization time at the judged load.
 pub(super) const OPEN_TAIL: Quantity =
-    Quantity::new("q8: open-loop request p99 / one serialization, at the judged load", x);
+    Quantity::new("q8: open-loop request p99 / one serialization, at the judged load", Unit::Ratio);
 
 /// The open-loop variant each language's offloaded numbers come from, told beside (Rust) or judged (8.9).
 pub(super) fn offloaded(lang: Lang) -> &'static str {

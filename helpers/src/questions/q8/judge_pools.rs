@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::judging::no_spare_cores;
+use crate::units::Unit;
 
 /// The fair Python pool's verdict, or not measured where the result has only the pickling pool (an older run).
 fn fair_pool(r: &LabResult, judge: impl FnOnce() -> Result<Finding>) -> Result<Finding> {
@@ -43,9 +44,10 @@ const LOSES: f64 = 1.5;
 /// serialization here) count once in both: two servers at 40% each give about 2x (M/D/2, Poisson arrivals; 2.8x in the
 /// 95th percentile of 200-request runs), one loop thread about 3.3x.
 const POOL_SPIKE: f64 = 3.0;
-const POOL_SPREAD: Quantity = Quantity::new("q8: open-loop request p99 / p50 of a pool, at the judged load", x);
+const POOL_SPREAD: Quantity =
+    Quantity::new("q8: open-loop request p99 / p50 of a pool, at the judged load", Unit::Ratio);
 const INLINE_OVER_POOL: Quantity =
-    Quantity::parallel("q8: open-loop request p99, inline / a pool at the same rate, at the judged load", x);
+    Quantity::parallel("q8: open-loop request p99, inline / a pool at the same rate, at the judged load", Unit::Ratio);
 
 /// 8.9 "So async loses its advantage", judged where it is a fair race: requests arriving on their own schedule
 /// (open loop) at `open_judge_pct`% of what one core serializes, served inline on the loop or offloaded (Rust: rayon,

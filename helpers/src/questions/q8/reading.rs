@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::judging::{python, rust, Quantity, Test};
 use crate::result::{Claim, Finding, LabResult};
 use crate::units::fmt_ms;
+use crate::units::Unit;
 
 /// The size the claims are judged at: `judge_doc_bytes`, or the largest size for results saved before it existed
 /// (whose sweep may not hold the default).
@@ -39,35 +40,28 @@ pub(super) fn growth(p: &Params) -> Result<(f64, f64)> {
     Ok((small, big))
 }
 
-pub(super) fn x(v: f64) -> String {
-    if v >= 10.0 {
-        format!("{v:.0}x")
-    } else {
-        format!("{v:.2}x")
-    }
-}
-
 pub(super) fn cores(v: f64) -> String {
     format!("{v:.2}")
 }
 
 /// The growths the claims read, each its own quantity: the value at the judged size over the smallest's.
-pub(super) const LAG_P99_GREW: Quantity = Quantity::new("q8: heartbeat p99, judged size / smallest", x);
-pub(super) const LAG_MAX_GREW: Quantity = Quantity::new("q8: heartbeat lateness (max), judged size / smallest", x);
-pub(super) const PING_P50_GREW: Quantity = Quantity::new("q8: light request p50, judged size / smallest", x);
-pub(super) const PING_P99_GREW: Quantity = Quantity::new("q8: light request p99, judged size / smallest", x);
+pub(super) const LAG_P99_GREW: Quantity = Quantity::new("q8: heartbeat p99, judged size / smallest", Unit::Ratio);
+pub(super) const LAG_MAX_GREW: Quantity =
+    Quantity::new("q8: heartbeat lateness (max), judged size / smallest", Unit::Ratio);
+pub(super) const PING_P50_GREW: Quantity = Quantity::new("q8: light request p50, judged size / smallest", Unit::Ratio);
+pub(super) const PING_P99_GREW: Quantity = Quantity::new("q8: light request p99, judged size / smallest", Unit::Ratio);
 /// A pool's light-request p99 at the judged size over the inline p99 at the smallest size (an idle loop's).
 const OFF_LOOP_P99: Quantity =
-    Quantity::new("q8: light request p99, a pool at the judged size / inline at the smallest", x);
+    Quantity::new("q8: light request p99, a pool at the judged size / inline at the smallest", Unit::Ratio);
 /// The same for the pool sent each whole document, pickled in the parent.
 const SENT_WHOLE_P99: Quantity = Quantity::new(
     "q8: light request p99, the pool sent whole documents at the judged size / inline at the smallest",
-    x,
+    Unit::Ratio,
 );
 /// Cores busy at the judged size, of Python's threads (asyncio.to_thread) and of a pool: about parallelism, so
 /// they need two cores.
-const THREADS_BUSY: Quantity = Quantity::parallel("q8: Python threads' cores busy at the judged size", cores);
-const POOL_BUSY: Quantity = Quantity::parallel("q8: a pool's cores busy at the judged size", cores);
+const THREADS_BUSY: Quantity = Quantity::parallel("q8: Python threads' cores busy at the judged size", Unit::Number);
+const POOL_BUSY: Quantity = Quantity::parallel("q8: a pool's cores busy at the judged size", Unit::Number);
 
 /// `name`'s `y` at the judged size over its value at the smallest size, as a test of growth.
 pub(super) fn grew(r: &LabResult, p: &Params, q: Quantity, name: &str, y: &str, what: &str, line: f64) -> Result<Test> {
@@ -176,10 +170,8 @@ pub(super) const OVERLOADED: f64 = 0.95;
 /// A p99 of its own needs this many requests: below, it is the slowest one or two.
 pub(super) const FEW: f64 = 100.0;
 const OPEN_BUSY: Quantity =
-    Quantity::new("q8: open loop, the serializations' share of one core at the judged load", |v| {
-        format!("{:.0}%", v * 100.0)
-    });
-const OPEN_COUNT: Quantity = Quantity::new("q8: open loop, requests served at the judged load", |v| format!("{v:.0}"));
+    Quantity::new("q8: open loop, the serializations' share of one core at the judged load", Unit::Percent);
+const OPEN_COUNT: Quantity = Quantity::new("q8: open loop, requests served at the judged load", Unit::Count);
 
 /// Why an inline open-loop run cannot show the shape of a tail at partial load, if it cannot: the loop was
 /// overloaded, or too few requests for a p99.

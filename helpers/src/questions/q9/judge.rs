@@ -8,21 +8,22 @@ use super::*;
 use crate::judging::{mechanism, python, rust, two_step, Fails, Holds, Lang, Quantity};
 use crate::peak;
 use crate::result::{Claim, Finding, LabResult};
-use crate::units::{fmt_mib, fmt_ms, fmt_ratio, fmt_s};
+use crate::units::Unit;
+use crate::units::{fmt_mib, fmt_ms, fmt_s};
 
 #[path = "judge_server.rs"]
 mod server;
 use server::{collapse, instability, too_many_open_files};
 
-const MEMORY_SHARE: Quantity = Quantity::new("q9: memory the tasks added / the machine's memory", share);
-const GC_PASSES: Quantity = Quantity::new("q9: collector passes, 50,000 tasks / the smallest count", fmt_ratio);
-const GC_SHARE: Quantity = Quantity::new("q9: time collecting / the run's wall, 50,000 tasks", share);
-const DRAIN: Quantity = Quantity::new("q9: last wake - median wake, 50,000 tasks / the smallest count", fmt_ratio);
-const SPREAD: Quantity = Quantity::new("q9: sleep lateness p99 - p50, 50,000 tasks / the smallest count", fmt_ratio);
+const MEMORY_SHARE: Quantity = Quantity::new("q9: memory the tasks added / the machine's memory", Unit::Percent);
+const GC_PASSES: Quantity = Quantity::new("q9: collector passes, 50,000 tasks / the smallest count", Unit::Ratio);
+const GC_SHARE: Quantity = Quantity::new("q9: time collecting / the run's wall, 50,000 tasks", Unit::Percent);
+const DRAIN: Quantity = Quantity::new("q9: last wake - median wake, 50,000 tasks / the smallest count", Unit::Ratio);
+const SPREAD: Quantity = Quantity::new("q9: sleep lateness p99 - p50, 50,000 tasks / the smallest count", Unit::Ratio);
 const LAG_GREW: Quantity =
-    Quantity::new("q9: heartbeat lag p99 beyond the timer's 1 ms, 50,000 tasks / the smallest count", fmt_ratio);
+    Quantity::new("q9: heartbeat lag p99 beyond the timer's 1 ms, 50,000 tasks / the smallest count", Unit::Ratio);
 const LAG_VS_SLEEP: Quantity =
-    Quantity::new("q9: heartbeat lag p99 at 50,000 tasks against a tenth of the sleep", fmt_ms);
+    Quantity::new("q9: heartbeat lag p99 at 50,000 tasks against a tenth of the sleep", Unit::Ms);
 
 /// GC that matters: the collector took more than a twentieth of the run. Beneath it, a cost the spread between
 /// repeats of one run here (a few percent of its wall) could hide; above it, the first thing a profile of the run
@@ -119,10 +120,6 @@ pub(super) fn share(v: f64) -> String {
     } else {
         format!("{:.1}%", v * 100.0)
     }
-}
-
-pub(super) fn count(v: f64) -> String {
-    format!("{v:.0}")
 }
 
 /// 9.1: the memory the tasks added, as a share of the machine's; not measured where a reset was refused (a lifetime

@@ -8,12 +8,13 @@
 use super::*;
 use crate::judging::{cause_of, grade};
 use crate::peak::Peak;
+use crate::units::Unit;
 
-const EMFILES: Quantity = Quantity::new("q9: requests failed with EMFILE, all at once", count);
-const FAILED: Quantity = Quantity::new("q9: requests failed or timed out, all at once", share);
-const GOODPUT: Quantity = Quantity::new("q9: goodput at the highest offered load / goodput at capacity", fmt_ratio);
-const QUEUES: Quantity = Quantity::new("q9: hard-limit failures (EMFILE, EADDRNOTAVAIL) / all failures", share);
-const CPU: Quantity = Quantity::new("q9: the client's cores busy / the cores it can use", share);
+const EMFILES: Quantity = Quantity::new("q9: requests failed with EMFILE, all at once", Unit::Count);
+const FAILED: Quantity = Quantity::new("q9: requests failed or timed out, all at once", Unit::Percent);
+const GOODPUT: Quantity = Quantity::new("q9: goodput at the highest offered load / goodput at capacity", Unit::Ratio);
+const QUEUES: Quantity = Quantity::new("q9: hard-limit failures (EMFILE, EADDRNOTAVAIL) / all failures", Unit::Percent);
+const CPU: Quantity = Quantity::new("q9: the client's cores busy / the cores it can use", Unit::Percent);
 
 /// "Unstable": more than this share of the requests sent at once failed or timed out.
 const UNSTABLE: f64 = 0.01;
