@@ -15,19 +15,36 @@ pub fn parts(evidence: &str) -> (String, String) {
     (rule, shown)
 }
 
-/// The evidence as (the rule's comparison, the plain words after it). The comparison is the sentence that ends
-/// with its verdict (`judging` writes "<comparison>: <verdict>." and then the branch's reason); evidence with no
-/// such sentence is all reason.
+/// The words a rule's comparison ends on: a verdict, or (where `judging::cause` names the claim's verdict once, at
+/// the end) what the fact and the explanation came to.
+fn decided_words() -> impl Iterator<Item = &'static str> {
+    Verdict::ALL.iter().map(|v| v.label()).chain(["true in part", "true", "yes", "no"])
+}
+
+/// The evidence as (the rule's comparisons, the plain words after them). A comparison is a sentence that ends on
+/// what it decided (`judging` writes "<comparison>: <verdict>." and then the branch's reason; a cause adds "Is it
+/// the reason? <comparison>: yes."); the reason is what follows the last of them, less a closing "So: <verdict>.".
+/// Evidence with no such sentence is all reason.
 pub fn split_evidence(text: &str) -> (String, String) {
-    let marker = Verdict::ALL
-        .iter()
-        .filter_map(|v| text.find(&format!(": {}", v.label())).map(|i| i + 2 + v.label().len()))
-        .min();
-    let Some(after) = marker else {
+    let mut end = None;
+    for (i, _) in text.match_indices(": ") {
+        let rest = &text[i + 2..];
+        let Some(word) = decided_words().find(|w| {
+            rest.strip_prefix(w)
+                .is_some_and(|after| after.is_empty() || after.starts_with('.') || after.starts_with(" ("))
+        }) else {
+            continue;
+        };
+        if text[..i].ends_with("So") {
+            continue;
+        }
+        // The sentence ends at the first full stop after what it decided (a note in brackets may come between).
+        let after = i + 2 + word.len();
+        end = Some(text[after..].find(". ").map(|j| after + j + 1).unwrap_or(text.len()));
+    }
+    let Some(end) = end else {
         return (String::new(), text.trim().to_string());
     };
-    // The sentence ends at the first full stop after the verdict (a note in brackets may come between).
-    let end = text[after..].find(". ").map(|i| after + i + 1).unwrap_or(text.len());
     (text[..end].trim().to_string(), text[end..].trim().to_string())
 }
 
@@ -59,6 +76,17 @@ mod tests {
         let close = "a 1.04x < 1.05x: refined (within 10% of the line, so not a clear outcome). Too close to call.";
         assert_eq!(split_evidence(close).1, "Too close to call.");
         assert_eq!(split_evidence("x 3 > 2: contradicted.").0, "x 3 > 2: contradicted.");
+        // A cause: the fact, then whether it is the reason; the reason's words follow the last comparison.
+        let cause = "a 2x > 1x: true in part (within 10% of the line). Is it the reason? b 3 > 2: yes. Because so. \
+                     So: refined.";
+        assert_eq!(split_evidence(cause).1, "Because so. So: refined.");
+        let (rule, reason) = split_evidence("a 2x > 1x: true. Is it the reason? b 3 > 2: confirmed. Because so.");
+        assert_eq!(
+            (rule.as_str(), reason.as_str()),
+            ("a 2x > 1x: true. Is it the reason? b 3 > 2: confirmed.", "Because so.")
+        );
+        // Words that only look like a verdict do not end a comparison.
+        assert_eq!(split_evidence("Not in this result: no series `x` measuring `y`.").0, "");
         // No comparison decided: all of it is the reason.
         assert_eq!(split_evidence("Rust has no GIL. Measured instead: 1.97 cores.").0, "");
         assert_eq!(parts("x 3 > 2: confirmed."), ("x 3 > 2: confirmed.".into(), "x 3 > 2: confirmed.".into()));
