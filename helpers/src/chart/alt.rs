@@ -40,6 +40,9 @@ pub(super) fn amount(v: f64, unit: &str) -> String {
     match unit {
         "" => style::value(v),
         "x" | "%" => format!("{}{unit}", style::value(v)),
+        // Sizes from 10 kB on as people say them (10.2 kB, 1.06 MB), not as "1.06e6 bytes".
+        "bytes" | "B" if v.abs() >= 1e4 => style::bytes(v),
+        "bytes" | "B" => format!("{} {unit}", style::value_in(v, unit)),
         _ => format!("{} {unit}", style::value(v)),
     }
 }

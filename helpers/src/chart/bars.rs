@@ -1,4 +1,5 @@
-//! Bars for single-valued series (one per strategy or runtime), each labelled with its value.
+//! Bars for single-valued series (one per strategy or runtime), each labelled with its value. On a log axis a bar's
+//! length means nothing (the axis has no zero to start from), so there the values are dots: a dot plot.
 
 use super::alt::{self, Alt};
 use super::categories::frame;
@@ -100,7 +101,8 @@ fn describe(spec: &BarSpec, found: &[Bar]) -> Alt {
     text
 }
 
-/// Draws the `found` bars from `y0` up, on axis `y` (spanning `y0..y1`), whichever scale it has.
+/// Draws the `found` bars from `y0` up on a linear axis `y` (spanning `y0..y1`), or on a log axis a dot at each
+/// value over a faint guide.
 fn draw<Y>(root: &Area, spec: &BarSpec, found: &[Bar], (y0, y1): (f64, f64), y: Y) -> Result<()>
 where
     Y: AsRangedCoord<Value = f64>,
@@ -114,15 +116,27 @@ where
     for (i, (name, _, v)) in found.iter().enumerate() {
         let look = looks.of(name);
         let i = i as i32;
-        // Python's bars hollow (a thick outline), Rust's filled: the language channel of lines' dashes.
-        let fill = if look.dashed { look.colour.stroke_width(3) } else { look.colour.filled() };
+        // Python's marks hollow (a thick outline), Rust's filled: the language channel of lines' dashes.
+        let fill = if look.hollow { look.colour.stroke_width(3) } else { look.colour.filled() };
+        let text = style::value_in(*v, &alt::unit(&spec.y_label));
+        let font = ("sans-serif", 13).into_font().color(&BLACK);
+        if spec.log_y {
+            let guide = vec![(SegmentValue::CenterOf(i), y0), (SegmentValue::CenterOf(i), y1)];
+            chart.draw_series(LineSeries::new(guide, style::GUIDE.stroke_width(1))).map_err(err)?;
+            // The label beside the dot, so that neighbours' labels never meet whatever their values.
+            let font = font.pos(Pos::new(HPos::Left, VPos::Center));
+            let dot = EmptyElement::at((SegmentValue::CenterOf(i), *v))
+                + Circle::new((0, 0), 7, fill)
+                + Text::new(text, (11, 0), font);
+            chart.draw_series(std::iter::once(dot)).map_err(err)?;
+            continue;
+        }
         let mut bar = Rectangle::new([(SegmentValue::Exact(i), y0), (SegmentValue::Exact(i + 1), *v)], fill);
         bar.set_margin(0, 0, 10, 10);
         chart.draw_series(std::iter::once(bar)).map_err(err)?;
-        let text = style::value(*v);
-        // Just above the bar: a fixed fraction of the axis, which on a log axis is a ratio.
-        let at = if spec.log_y { *v * 1.04 } else { *v + (y1 - y0) * 0.01 };
-        let font = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
+        // Just above the bar: a fixed fraction of the axis.
+        let at = *v + (y1 - y0) * 0.01;
+        let font = font.pos(Pos::new(HPos::Center, VPos::Bottom));
         chart.draw_series(std::iter::once(Text::new(text, (SegmentValue::CenterOf(i), at), font))).map_err(err)?;
     }
     if let Some((r, _)) = &spec.reference {

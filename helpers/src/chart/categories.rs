@@ -48,7 +48,7 @@ where
         })
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .y_label_formatter(&|v| style::tick(*v))
+        .y_label_formatter(&|v| style::tick_in(*v, y_desc))
         .draw()
         .map_err(err)?;
     Ok(chart)
@@ -112,12 +112,13 @@ where
         let pts: Vec<(SegmentValue<i32>, f64)> =
             drawn(spec, s).into_iter().map(|(i, y)| (SegmentValue::CenterOf(i as i32), y)).collect();
         let drawn = if look.dashed {
-            chart.draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
+            let (on, off) = style::dashes(look);
+            chart.draw_series(DashedLineSeries::new(pts.clone(), on, off, c.stroke_width(2)))
         } else {
             chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
         };
         drawn.map_err(err)?;
-        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+        chart.draw_series(pts.into_iter().map(|p| style::mark(p, look))).map_err(err)?;
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ pub use categories::{category_lines, stacked_bars, Categories};
 pub use counts::{counts, stacked};
 pub use lines::{lines, LineSpec};
 pub use rows::{lanes, lifetimes};
-pub use style::colour;
+pub use style::{bytes, colour, count};
 
 use crate::display::{emit, Html};
 use crate::error::{LabError, Result};

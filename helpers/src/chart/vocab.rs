@@ -29,6 +29,8 @@ const UNKNOWN: RGBColor = RGBColor(119, 119, 119);
 /// Models and references: not measurements.
 pub(super) const REFERENCE: RGBColor = RGBColor(40, 40, 40);
 const BLACK: RGBColor = RGBColor(0, 0, 0);
+/// A dot plot's guide: there to lead the eye, not to be read.
+pub(super) const GUIDE: RGBColor = RGBColor(215, 215, 215);
 
 /// What a measured series is, by the runtime or mechanism it measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,11 +144,15 @@ impl Lang {
     }
 }
 
-/// How one series is drawn: its colour, and whether its line is dashed (Python, and models).
+/// How one series is drawn: its colour, whether its line is dashed (Python, and models), and whether it is dotted
+/// (a Python model, so that a Rust and a Python model on one chart differ) and its marks hollow (Python's
+/// measurements, so that a Rust point under a Python one still shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Look {
     pub colour: RGBColor,
     pub dashed: bool,
+    pub dotted: bool,
+    pub hollow: bool,
 }
 
 /// The looks of one chart's series: each takes its concept's hue; a second series of the same concept and language
@@ -167,9 +173,14 @@ impl Looks {
             let (concept, lang) = (Concept::of(name), Lang::of(name));
             let variant = seen.iter().filter(|k| **k == (concept, lang)).count();
             seen.push((concept, lang));
-            let colour = shade(concept.hue(), variant);
-            let dashed = concept == Concept::Model || lang == Lang::Python;
-            taken.push((name.to_string(), Look { colour, dashed }));
+            let model = concept == Concept::Model;
+            let python = lang == Lang::Python;
+            // A second model of one language is told apart by its dots, not a grey a shade lighter.
+            let colour =
+                if model { shade(concept.hue(), variant.saturating_sub(1)) } else { shade(concept.hue(), variant) };
+            let dotted = model && (python || variant % 2 == 1);
+            let look = Look { colour, dashed: model || python, dotted, hollow: python && !model };
+            taken.push((name.to_string(), look));
         }
         Looks { taken }
     }
@@ -273,7 +284,19 @@ mod tests {
         assert!(!looks.of("tokio").dashed && looks.of("python").dashed);
         assert_eq!(looks.of("spawn_blocking").colour, looks.of("python to_thread").colour);
         assert_ne!(looks.of("tokio").colour, looks.of("spawn_blocking").colour);
-        assert_eq!(looks.of("ideal"), Look { colour: REFERENCE, dashed: true });
+        assert_eq!(looks.of("ideal"), Look { colour: REFERENCE, dashed: true, dotted: false, hollow: false });
+        assert!(looks.of("python").hollow && !looks.of("tokio").hollow);
+    }
+
+    #[test]
+    fn a_rust_and_a_python_model_differ_in_their_dashes() {
+        let looks = Looks::new(["tokio fit model", "python fit model"]);
+        let (rust, python) = (looks.of("tokio fit model"), looks.of("python fit model"));
+        assert!(rust.dashed && python.dashed && !rust.dotted && python.dotted);
+        assert!(!rust.hollow && !python.hollow);
+        let looks = Looks::new(["gil model", "ideal"]);
+        assert_eq!(looks.of("gil model").colour, looks.of("ideal").colour);
+        assert!(!looks.of("gil model").dotted && looks.of("ideal").dotted);
     }
 
     #[test]
