@@ -148,9 +148,9 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
                 format!("{c} ({})", names.join(", "))
             })
             .collect();
-        text.note(format!("panels on shared axes: {}", said.join("; ")));
+        text.layout(format!("panels on shared axes: {}", said.join("; ")));
     }
-    Ok(chart.with_alt(&text.text(&spec.title)))
+    Ok(chart.described(&text))
 }
 
 /// The height of the chart's title, and of each panel of small multiples.
@@ -254,6 +254,8 @@ where
 {
     let mut chart = style::frame(plot, "").build_cartesian_2d(x, y).map_err(err)?;
     let x_label = if x_desc { spec.x_label.as_str() } else { "" };
+    keys::seen(x_label, None);
+    keys::seen(&spec.y_label, None);
     style::grid(&mut chart.configure_mesh(), 14)
         .x_desc(x_label)
         .y_desc(spec.y_label.as_str())

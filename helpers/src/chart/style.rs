@@ -30,7 +30,8 @@ pub(super) fn legend(name: &str) -> String {
     }
 }
 
-/// A number for axis labels, as a person writes it: 0.5, 10, 250, 1k, 10k, 2.5M; below a hundredth, 0.005 or 1e-4.
+/// A number for axis labels, as a person writes it: 0.5, 10, 250, 1k, 10k, 2.5M; below a hundredth, 0.005 or
+/// 0.0001 (powers of ten only under a millionth).
 /// Thousands and millions take a suffix from 1,000 on, so that one axis never mixes "1e5" with "10000".
 pub(super) fn tick(v: f64) -> String {
     let a = v.abs();
@@ -47,7 +48,8 @@ pub(super) fn tick(v: f64) -> String {
         format!("{v:.0}")
     } else if a >= 1.0 {
         short(v)
-    } else if a >= 1e-3 {
+    } else if a >= 1e-6 {
+        // Decimals, not "1e-4": an axis from 0.0001 s up reads in one format.
         let decimals = (1 - a.log10().floor() as i32).max(1) as usize;
         trim_zeros(&format!("{v:.decimals$}")).to_string()
     } else {
@@ -55,12 +57,13 @@ pub(super) fn tick(v: f64) -> String {
     }
 }
 
-/// A tick on an axis labelled `label`: a time keeps its digits up to a million, grouped by thousands ("1,000"
-/// on a ms axis, since "1k ms" reads as a unit of its own); bytes say kB, MB, GB; everything else as `tick`.
+/// A tick on an axis labelled `label`: a time or a memory size in KiB/MiB keeps its digits up to a million,
+/// grouped by thousands ("1,000" on a ms axis, since "1k ms" reads as a unit of its own); bytes say kB, MB, GB;
+/// everything else (counts) as `tick`: 1k, 100k, 1M.
 pub(super) fn tick_in(v: f64, label: &str) -> String {
     let a = v.abs();
     match super::alt::unit(label).as_str() {
-        "ms" | "s" | "µs" | "us" | "ns" if (1e3..1e6).contains(&a) => grouped(v),
+        "ms" | "s" | "µs" | "us" | "ns" | "KiB" | "MiB" | "GiB" if (1e3..1e6).contains(&a) => grouped(v),
         "bytes" | "B" => bytes(v),
         _ => tick(v),
     }
