@@ -170,16 +170,17 @@ impl Looks {
             if taken.iter().any(|(n, _)| n == name) {
                 continue;
             }
-            let (concept, lang) = (Concept::of(name), Lang::of(name));
+            let concept = Concept::of(name);
+            let model = concept == Concept::Model;
+            // A model of Python's (its fit, the GIL's) is Python's: dotted, where other models are dashed. By the
+            // name, so that a model looks the same on every chart.
+            let gil = name.split_whitespace().any(|w| w.eq_ignore_ascii_case("gil"));
+            let lang = if model && gil { Lang::Python } else { Lang::of(name) };
             let variant = seen.iter().filter(|k| **k == (concept, lang)).count();
             seen.push((concept, lang));
-            let model = concept == Concept::Model;
             let python = lang == Lang::Python;
-            // A second model of one language is told apart by its dots, not a grey a shade lighter.
-            let colour =
-                if model { shade(concept.hue(), variant.saturating_sub(1)) } else { shade(concept.hue(), variant) };
-            let dotted = model && (python || variant % 2 == 1);
-            let look = Look { colour, dashed: model || python, dotted, hollow: python && !model };
+            let colour = shade(concept.hue(), variant);
+            let look = Look { colour, dashed: model || python, dotted: model && python, hollow: python && !model };
             taken.push((name.to_string(), look));
         }
         Looks { taken }
@@ -294,9 +295,11 @@ mod tests {
         let (rust, python) = (looks.of("tokio fit model"), looks.of("python fit model"));
         assert!(rust.dashed && python.dashed && !rust.dotted && python.dotted);
         assert!(!rust.hollow && !python.hollow);
+        // The GIL's model is Python's: dotted beside the dashed ideal, each the same wherever it is drawn.
         let looks = Looks::new(["gil model", "ideal"]);
         assert_eq!(looks.of("gil model").colour, looks.of("ideal").colour);
-        assert!(!looks.of("gil model").dotted && looks.of("ideal").dotted);
+        assert!(looks.of("gil model").dotted && !looks.of("ideal").dotted);
+        assert_eq!(looks.of("ideal"), Looks::new(["ideal"]).of("ideal"));
     }
 
     #[test]
