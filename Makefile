@@ -4,6 +4,7 @@
 #   make test     everything CI checks (.ci/run calls this), the browser test (make e2e) included
 #   make bench    the release lab binary's headline numbers, and what recording timelines costs, into results/
 #   make bench-kernel   how long the kernel takes per cell (first cell, later cells, re-run), into results/
+#   make gallery  every chart of the latest make report on one page (reports/gallery.html), checked against the charts' rules
 #   make soak     every experiment N times (N=5; ONLY=q3,q5 a subset): per claim the verdicts seen, flips, spread
 
 SHELL := /bin/bash
@@ -17,7 +18,7 @@ CARGO_BIN := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 LAB := target/release/lab
 
-.PHONY: setup mold venv evcxr kernel lab-bin report lab test test-rust test-notebooks chromium e2e bench bench-kernel soak strip clean distclean
+.PHONY: setup mold venv evcxr kernel lab-bin report gallery lab test test-rust test-notebooks chromium e2e bench bench-kernel soak strip clean distclean
 
 # The venv and mold (network-bound), the evcxr_jupyter install and the lab binary (CPU-bound) go at once; the
 # kernelspec last.
@@ -61,6 +62,10 @@ lab-bin:
 report: setup
 	@echo "==> executing the notebooks through the Rust kernel (about a minute each; one line each)"
 	$(PY) tools/report.py $(NOTEBOOKS) $(if $(CODE),--code $(CODE)) $(foreach d,$(RESULTS),--results $(d))
+
+# Reads the executed notebooks make report keeps in reports/; says what breaks the visual language, if anything.
+gallery: venv
+	$(PY) tools/gallery.py
 
 lab: setup
 	@echo "==> JupyterLab on 127.0.0.1; open the URL it prints (with its token). Ctrl-C stops it."

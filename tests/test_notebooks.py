@@ -7,9 +7,12 @@ import re
 
 import pytest
 
+import chart_check
 import report
 
 VERDICTS = report.VERDICTS
+# Every chart's legend of the notebooks exported so far in this session: a label must keep one colour across them.
+LEGENDS = []
 # The overview (00) shows what the others saved: tests/test_overview.py runs it.
 NOTEBOOKS = [p for p in report.notebooks() if p.name != report.OVERVIEW]
 
@@ -78,3 +81,33 @@ def test_html_report_code_can_be_folded_or_hidden(executed):
     assert code_input not in hidden
     assert hidden.count('src="data:image/svg+xml;base64,') == report.charts(nb)  # charts stay
 
+
+
+def test_exported_charts_speak_one_visual_language(executed):
+    """Read back from the exported report's SVGs: no legend key over a data mark, no field names as words, one
+    number format per axis, and each legend label in one colour here and in every notebook exported before."""
+    path, nb = executed
+    charts = chart_check.svgs_in_html(report.to_html(nb))
+    assert len(charts) == report.charts(nb) >= 1
+    named = [(f"{path.stem}: {alt[:70]}", svg) for alt, svg in charts]
+    found = [p for name, svg in named for p in chart_check.problems(svg, name)]
+    assert found == [], "\n".join(found)
+    LEGENDS.extend((name, chart_check.legend(svg)) for name, svg in named)
+    assert chart_check.colour_clashes(LEGENDS) == {}
+
+
+def test_the_report_leaves_the_notebooks_own_instructions_and_folds_long_logs(executed):
+    path, nb = executed
+    html = report.to_html(nb)
+    for cell in nb.cells:
+        if report.NOTEBOOK_ONLY in cell.get("metadata", {}).get("tags", []):
+            first = cell.source.strip().splitlines()[0].lstrip("# ").strip()
+            assert first not in html, f"{path.name}: a notebook-only cell in the report: {first}"
+    merged = report.for_report(nb)
+    for cell in merged.cells:
+        streams = [o for o in cell.get("outputs", []) if o.output_type == "stream"]
+        names = [o.name for o in streams]
+        assert len(names) == len(set(names)) or all(a != b for a, b in zip(names, names[1:]))
+    long_logs = sum(1 for c in merged.cells for o in c.get("outputs", [])
+                    if o.output_type == "stream" and report._text(o.text).rstrip("\n").count("\n") >= 4)
+    assert html.count('<details class="lab-log">') == long_logs

@@ -16,6 +16,7 @@ results (verdicts, counts, the machine's line) comes from the lab binary (`lab l
 """
 
 import argparse
+import copy
 import datetime
 import html
 import json
@@ -181,11 +182,48 @@ def toc(nb):
     return items
 
 
+# A markdown cell tagged so is for the notebook's reader (the Stop button, editing cells): reports leave it out.
+NOTEBOOK_ONLY = "notebook-only"
+# The class of a cell's output that says its section measured nothing here (recording_cost.rs, say).
+UNMEASURED = 'class="lab-unmeasured"'
+
+
+def _merge_streams(outputs):
+    """Consecutive stream outputs of one name as one (evcxr sends each progress line as its own), so that a run's
+    log folds as one."""
+    merged = []
+    for o in outputs:
+        if o.output_type == "stream" and merged and merged[-1].output_type == "stream" and merged[-1].name == o.name:
+            merged[-1].text = _text(merged[-1].text) + _text(o.text)
+        else:
+            merged.append(o)
+    return merged
+
+
+def for_report(nb):
+    """The notebook as a report reads it (a copy): no cells tagged `notebook-only`; a section whose cell measured
+    nothing on this machine is its heading and that one line (its explanation is for a run that measured); each
+    cell's log lines as one output, which the template folds when long."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if NOTEBOOK_ONLY not in c.get("metadata", {}).get("tags", [])]
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = _merge_streams(cell.get("outputs", []))
+        unmeasured = any(UNMEASURED in _text(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+        if unmeasured and i > 0 and nb.cells[i - 1].cell_type == "markdown":
+            heading = [line for line in nb.cells[i - 1].source.splitlines() if line.startswith("#")]
+            nb.cells[i - 1].source = "\n".join(heading)
+    return nb
+
+
 def to_html(nb, failures=(), code="show"):
     """Self-contained HTML: the offline lab template, charts inline, a table of contents, a banner saying when and
-    where it ran, and whether it failed. `code`: show, fold or hide the code cells."""
+    where it ran, and whether it failed. `code`: show, fold or hide the code cells. What is drawn is
+    `for_report(nb)`."""
     if code not in CODE_CHOICES:
         raise ValueError(f"code must be one of {', '.join(CODE_CHOICES)}, not {code!r}")
+    nb = for_report(nb)
     found = results(nb)
     banner = {
         "stamp": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),

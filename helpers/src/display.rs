@@ -1,8 +1,8 @@
 //! What a notebook cell shows: evcxr's rich-output protocol, HTML tables for results, predictions and claims.
 //! evcxr keeps one output per MIME type per cell, so each displayable value emits one HTML block.
 
+use crate::result::Finding;
 use crate::result::{LabResult, Verdict};
-use crate::units::fmt_s;
 use crate::verdict::{Check, Light};
 
 /// The MIME type that carries a result's JSON, so tests and the report index read numbers, not pixels.
@@ -49,6 +49,22 @@ fn light_style(l: Light) -> &'static str {
     }
 }
 
+/// One language's evidence in a cell: its reason in plain words (`evidence::parts`), and the rule with every number
+/// behind a disclosure (the whole evidence, as the run wrote it).
+pub fn evidence_html(language: &str, reason: &str, evidence: &str) -> String {
+    format!(
+        "<b>{language}</b>: {}<details class=\"lab-rule\"><summary style=\"color:#555;cursor:pointer\">the \
+         rule and its numbers</summary>{}</details>",
+        Html::escape(reason),
+        Html::escape(evidence)
+    )
+}
+
+/// A finding's evidence cell.
+fn finding_html(language: &str, f: &Finding) -> String {
+    evidence_html(language, &crate::evidence::parts(&f.evidence).1, &f.evidence)
+}
+
 /// The result as a cell output: its headline and machine in HTML, plus the result JSON under `RESULT_MIME`.
 #[derive(Debug, Clone)]
 pub struct Summary<'a>(pub &'a LabResult);
@@ -76,33 +92,19 @@ impl Summary<'_> {
 pub fn verdicts_html(check: Option<&Check>, result: &LabResult) -> String {
     let mut h = String::new();
     if let Some(c) = check {
-        let p = &c.prediction;
-        h.push_str(&format!(
-            "<p><b>Your prediction</b>: {} = {} at {} = {} (±{:.0}%).</p><table style=\"{TABLE}\"><tr>\
-             <th style=\"{CELL}\">series</th><th style=\"{CELL}\">measured</th><th style=\"{CELL}\">measured / \
-             predicted</th><th style=\"{CELL}\">verdict</th></tr>",
-            Html::escape(&p.y),
-            if p.y.ends_with("_s") { fmt_s(p.value) } else { format!("{}", p.value) },
-            Html::escape(&c.x_name),
-            c.x,
-            p.tolerance * 100.0
-        ));
+        h.push_str(&format!("<p>{}</p><ul style=\"margin:.2em 0\">", Html::escape(&c.prediction_sentence())));
         for r in &c.rows {
             h.push_str(&format!(
-                "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{:.3}x</td>\
-                 <td style=\"{CELL};{}\">{:?}</td></tr>",
-                Html::escape(&r.series),
-                if p.y.ends_with("_s") { fmt_s(r.measured) } else { format!("{:.3}", r.measured) },
-                r.ratio,
+                "<li><span style=\"{};padding:1px 5px;border-radius:3px\">{}</span></li>",
                 light_style(r.light),
-                r.light
+                Html::escape(&c.row_sentence(r))
             ));
         }
-        h.push_str("</table>");
+        h.push_str("</ul>");
     }
     h.push_str(&format!(
         "<p><b>The notes' claims</b> ({}): each judged for Rust and for Python by a rule over this run's numbers; \
-         the evidence names the numbers and the line they were compared with.</p><table style=\"{TABLE}\"><tr>\
+         each reason is followed by the rule, with the numbers and the line they were compared with.</p><table style=\"{TABLE}\"><tr>\
          <th style=\"{CELL}\">id</th><th style=\"{CELL}\">claim</th><th style=\"{CELL}\">Rust</th>\
          <th style=\"{CELL}\">Python</th><th style=\"{CELL}\">evidence (this run)</th></tr>",
         Html::escape(&result.experiment)
@@ -110,15 +112,15 @@ pub fn verdicts_html(check: Option<&Check>, result: &LabResult) -> String {
     for c in &result.claims {
         h.push_str(&format!(
             "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">“{}”</td><td style=\"{CELL};{}\">{}</td>\
-             <td style=\"{CELL};{}\">{}</td><td style=\"{CELL}\"><b>Rust:</b> {}<br/><b>Python:</b> {}</td></tr>",
+             <td style=\"{CELL};{}\">{}</td><td style=\"{CELL}\">{}{}</td></tr>",
             Html::escape(&c.id),
             Html::escape(&c.claim),
             verdict_style(c.rust.verdict),
             c.rust.verdict.label(),
             verdict_style(c.python.verdict),
             c.python.verdict.label(),
-            Html::escape(&c.rust.evidence),
-            Html::escape(&c.python.evidence)
+            finding_html("Rust", &c.rust),
+            finding_html("Python", &c.python)
         ));
     }
     h.push_str("</table>");

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 pub mod html;
 pub mod view;
-pub use view::{first_sentence, utc, View};
+pub use view::{utc, View};
 
 /// One result file as read.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@
 pub mod budget;
 pub mod claims;
 pub mod error;
+pub mod evidence;
 pub mod judging;
 pub mod params;
 pub mod paths;

@@ -36,8 +36,8 @@ fn recording_cost_in(dir: &Path) -> Result<Html> {
     let path = dir.join(FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(Html(format!(
-            "<p>The cost of recording has not been measured on this machine yet: <code>make bench</code> measures it \
-             (runs with and without recording, alternated) and writes <code>{}</code>; then re-run this cell.</p>",
+            "<p class=\"lab-unmeasured\">Not measured on this machine yet: <code>make bench</code> measures it (runs \
+             with and without recording, alternated) and writes <code>{}</code>; then re-run this cell.</p>",
             Html::escape(&path.display().to_string())
         )));
     };

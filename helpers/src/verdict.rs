@@ -148,6 +148,62 @@ impl Check {
     pub fn row(&self, series: &str) -> Option<&CheckRow> {
         self.rows.iter().find(|r| r.series == series)
     }
+
+    /// What was predicted, in words: "You predicted the runtime at limit 100: 1.00 s (±5%)."
+    pub fn prediction_sentence(&self) -> String {
+        let p = &self.prediction;
+        format!(
+            "You predicted {} at {}: {} (±{:.0}%).",
+            quantity_words(&p.y),
+            amount(&self.x_name, self.x, true),
+            amount(&p.y, p.value, false),
+            p.tolerance * 100.0
+        )
+    }
+
+    /// One series against the prediction, in words, from its light: "tokio: 1.01 s, 1.01x your prediction,
+    /// within your ±5%."
+    pub fn row_sentence(&self, r: &CheckRow) -> String {
+        let t = self.prediction.tolerance * 100.0;
+        let how = match r.light {
+            Light::Green => format!("within your ±{t:.0}%"),
+            Light::Amber => format!("outside your ±{t:.0}% but within three times it (±{:.0}%)", 3.0 * t),
+            Light::Red => format!("off by more than three times your ±{t:.0}%"),
+        };
+        format!(
+            "{}: {}, {:.2}x your prediction, {how}.",
+            r.series,
+            amount(&self.prediction.y, r.measured, false),
+            r.ratio
+        )
+    }
+}
+
+/// A field's name in words: "runtime_s" is the runtime, "latency_ms" the latency.
+fn quantity_words(field: &str) -> String {
+    match field {
+        "runtime_s" => "the runtime".into(),
+        "wall_s" => "the wall time".into(),
+        f => format!("the {}", f.trim_end_matches("_ms").trim_end_matches("_s").replace('_', " ")),
+    }
+}
+
+/// A value of the field `field` with its unit, and with the field's name where `named`: "1.01 s", "latency 50 ms",
+/// "limit 100".
+fn amount(field: &str, v: f64, named: bool) -> String {
+    let number = format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string();
+    let (base, value) = if let Some(base) = field.strip_suffix("_ms") {
+        (base, format!("{number} ms"))
+    } else if let Some(base) = field.strip_suffix("_s") {
+        (base, crate::units::fmt_s(v))
+    } else {
+        (field, number)
+    };
+    if named {
+        format!("{} {value}", base.replace('_', " "))
+    } else {
+        value
+    }
 }
 
 #[cfg(test)]
@@ -190,7 +246,23 @@ mod tests {
         let html = crate::display::verdicts(&Prediction::runtime_s(1.0).at(50.0), &r).unwrap().0;
         assert!(html.contains("Your prediction was not checked") && html.contains("only at [100]"), "{html}");
         let html = crate::display::verdicts(&Prediction::runtime_s(2.0).at(100.0), &r).unwrap().0;
-        assert!(html.contains("Green") && !html.contains("not checked"), "{html}");
+        assert!(html.contains("within your ±5%") && !html.contains("not checked"), "{html}");
+    }
+
+    #[test]
+    fn each_light_is_said_as_a_sentence() {
+        let r = result_with(&[("tokio", 1.01), ("threads", 1.12), ("python", 1.5)]);
+        let c = Prediction::runtime_s(1.0).at(100.0).check(&r).unwrap();
+        assert_eq!(c.prediction_sentence(), "You predicted the runtime at limit 100: 1.000 s (±5%).");
+        let says = |s: &str| c.row_sentence(c.row(s).unwrap());
+        assert_eq!(says("tokio"), "tokio: 1.010 s, 1.01x your prediction, within your ±5%.");
+        assert_eq!(
+            says("threads"),
+            "threads: 1.120 s, 1.12x your prediction, outside your ±5% but within three times it (±15%)."
+        );
+        assert_eq!(says("python"), "python: 1.500 s, 1.50x your prediction, off by more than three times your ±5%.");
+        assert_eq!(amount("latency_ms", 50.0, true), "latency 50 ms");
+        assert_eq!(amount("speedup", 1.25, false), "1.25");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::view::{MachineView, Part, View};
 use super::Ledger;
-use crate::display::{verdict_style, Html, CELL, TABLE};
+use crate::display::{evidence_html, verdict_style, Html, CELL, TABLE};
 
 /// The summary line of one machine: how many of the notes' claims hold, for Rust and for Python.
 fn ledger_summary(v: &View, m: &MachineView) -> String {
@@ -48,6 +48,17 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
     for m in &v.machines {
         h.push_str(&ledger_summary(&v, m));
     }
+    let key: Vec<String> = v
+        .key
+        .iter()
+        .map(|k| format!("<span style=\"{}\">{}</span>: {}", verdict_style(k.status), k.label, Html::escape(k.meaning)))
+        .collect();
+    if !v.machines.is_empty() {
+        h.push_str(&format!(
+            "<p class=\"lab-key\" style=\"line-height:1.8\"><b>What the verdicts mean</b><br/>{}</p>",
+            key.join("<br/>")
+        ));
+    }
     let k = v.machines.len();
     h.push_str(&format!(
         "<table class=\"lab-ledger-table\" style=\"{TABLE}\"><tr><th style=\"{CELL}\" rowspan=\"2\">id</th>\
@@ -83,16 +94,13 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
                 if j.measured {
                     h.push_str(&format!(
                         "<td style=\"{CELL};{}\">{}</td><td style=\"{CELL};{}\">{}</td>\
-                         <td style=\"{CELL}\"><span title=\"{}\"><b>Rust:</b> {}</span><br/>\
-                         <span title=\"{}\"><b>Python:</b> {}</span></td>",
+                         <td style=\"{CELL}\">{}<br/>{}</td>",
                         verdict_style(j.rust.status),
                         j.rust.label,
                         verdict_style(j.python.status),
                         j.python.label,
-                        Html::escape(&j.rust.evidence),
-                        Html::escape(&j.rust.evidence_first),
-                        Html::escape(&j.python.evidence),
-                        Html::escape(&j.python.evidence_first)
+                        evidence_html("Rust", &j.rust.reason, &j.rust.evidence),
+                        evidence_html("Python", &j.python.reason, &j.python.evidence)
                     ));
                 } else {
                     h.push_str(&format!(
@@ -108,14 +116,8 @@ pub fn ledger_html(l: &Ledger, link_ext: &str) -> String {
     h.push_str(
         "</table><p><small>Each verdict comes from a rule over the latest result's numbers, judged again with \
          today's rules: Rust from the Rust series, Python from the Python twin's alone (not measured when it did \
-         not run). Hover over evidence for all of it.</small></p>",
+         not run). Under each reason, the rule and its numbers.</small></p>",
     );
-    let key: Vec<String> = v
-        .key
-        .iter()
-        .map(|k| format!("<span style=\"{}\">{}</span>: {}", verdict_style(k.status), k.label, Html::escape(k.meaning)))
-        .collect();
-    h.push_str(&format!("<p class=\"lab-key\"><small>{}</small></p>", key.join("<br>")));
     for m in &v.machines {
         let files: Vec<String> = m
             .results

@@ -8,9 +8,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-/// How long the evidence's first sentence may be in a table cell.
-pub const EVIDENCE_CHARS: usize = 170;
-
 /// Everything the ledger shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct View {
@@ -119,25 +116,25 @@ pub struct Judged {
 }
 
 /// One language's verdict, its words and its evidence: `{"status": "does-not-apply", "label": "does not apply",
-/// "evidence": "...", "evidence_first": "..."}`.
+/// "evidence": "...", "reason": "...", "rule": "..."}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Mark {
     /// In JSON its key: "confirmed", "not-measured", ...
     pub status: Verdict,
     pub label: &'static str,
+    /// All of it, as the run wrote it.
     pub evidence: String,
-    /// The evidence's first sentence (its key number), at most `EVIDENCE_CHARS` characters.
-    pub evidence_first: String,
+    /// What a learner reads first: `evidence::parts`.
+    pub reason: String,
+    /// The comparison that decided, with its numbers and line ("... 202x > 10x: confirmed."); empty where no
+    /// comparison decided (a mechanism the language lacks, say).
+    pub rule: String,
 }
 
 impl From<&Finding> for Mark {
     fn from(f: &Finding) -> Mark {
-        Mark {
-            status: f.verdict,
-            label: f.verdict.label(),
-            evidence: f.evidence.clone(),
-            evidence_first: first_sentence(&f.evidence, EVIDENCE_CHARS),
-        }
+        let (rule, reason) = crate::evidence::parts(&f.evidence);
+        Mark { status: f.verdict, label: f.verdict.label(), evidence: f.evidence.clone(), reason, rule }
     }
 }
 
@@ -255,18 +252,6 @@ impl Ledger {
     }
 }
 
-/// The evidence's first sentence (its key number), cut to `max` characters; the whole text goes in a tooltip.
-pub fn first_sentence(text: &str, max: usize) -> String {
-    let end =
-        text.char_indices().find(|&(i, c)| i >= 40 && c == '.' && text[i + 1..].starts_with(' ')).map(|(i, _)| i + 1);
-    let s = &text[..end.unwrap_or(text.len())];
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>().trim_end())
-    }
-}
-
 pub use crate::units::utc;
 
 #[cfg(test)]
@@ -366,7 +351,11 @@ mod tests {
             (Some(true), &"does-not-apply".into(), &"does not apply".into())
         );
         assert_eq!(on2["python"]["status"], "confirmed");
-        assert_eq!(on2["python"]["evidence_first"], "The limit was the bottleneck at every size we tried.");
+        assert_eq!(
+            on2["python"]["reason"],
+            "The limit was the bottleneck at every size we tried. Then more words follow here."
+        );
+        assert_eq!(on2["python"]["rule"], "");
         assert!(on2["rust"]["evidence"].as_str().unwrap().ends_with("follow here."));
         let on16 = &c["machines"][1];
         assert_eq!((on16["measured"].as_bool(), &on16["rust"]["status"]), (Some(false), &"not-measured".into()));
