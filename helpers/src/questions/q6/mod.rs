@@ -102,7 +102,15 @@ pub fn memory_chart(r: &LabResult) -> Result<Chart> {
             .log_x()
             .log_y()
             // The lower right is where no line runs: every count's memory is above a few MiB by 100k tasks.
-            .legend(Corner::LowerRight),
+            .legend(Corner::LowerRight)
+            // Six lines in two panels on one pair of axes, tokio's bare task in both as the anchor.
+            .panels(&[
+                ("A bare task: tokio under two allocators, asyncio", &["tokio", "tokio mimalloc", "python"]),
+                (
+                    "A task holding 1 KiB, and OS threads",
+                    &["tokio", "tokio holding 1 KiB", "threads", "threads 64 KiB stack"],
+                ),
+            ]),
     )
 }
 
