@@ -40,6 +40,9 @@ pub(super) fn amount(v: f64, unit: &str) -> String {
     match unit {
         "" => style::value(v),
         "x" | "%" => format!("{}{unit}", style::value(v)),
+        // Sizes from 10 kB on as people say them (10.2 kB, 1.06 MB), not as "1.06e6 bytes".
+        "bytes" | "B" if v.abs() >= 1e4 => style::bytes(v),
+        "bytes" | "B" => format!("{} {unit}", style::value_in(v, unit)),
         _ => format!("{} {unit}", style::value(v)),
     }
 }
@@ -89,6 +92,8 @@ pub(super) fn series(name: &str, points: &[Point], x: &dyn Fn(f64) -> String, y_
 
 /// Alt text being built: what the whole chart has (axes, a reference line), then one part per series or bar.
 pub(super) struct Alt {
+    /// The axes, said first in the alt text; the visible caption leaves them out (the chart draws them).
+    axes: Vec<String>,
     head: Vec<String>,
     parts: Vec<String>,
     /// What a part is, for the note on those left out: "series", "bars".
@@ -97,18 +102,23 @@ pub(super) struct Alt {
 
 impl Alt {
     pub(super) fn new(noun: &'static str) -> Self {
-        Alt { head: Vec::new(), parts: Vec::new(), noun }
+        Alt { axes: Vec::new(), head: Vec::new(), parts: Vec::new(), noun }
     }
 
     /// Says an axis: "y axis runtime, s (log)", and that its scale is log where the label does not say so.
     pub(super) fn axis(&mut self, which: &str, label: &str, log: bool) {
         let say_log = log && !label.to_lowercase().contains("log");
-        self.head.push(match (label.is_empty(), say_log) {
+        self.axes.push(match (label.is_empty(), say_log) {
             (true, false) => return,
             (true, true) => format!("{which} axis log scale"),
             (false, true) => format!("{which} axis {label}, log scale"),
             (false, false) => format!("{which} axis {label}"),
         });
+    }
+
+    /// How the chart is laid out (its panels), said first in the alt text; like the axes, drawn, so not captioned.
+    pub(super) fn layout(&mut self, text: String) {
+        self.axes.push(text);
     }
 
     /// Something the whole chart shows, said before any series and never left out.
@@ -123,11 +133,21 @@ impl Alt {
     /// The numbers for a chart titled `title`, parts joined by "; ": as many parts as fit within `LIMIT` with the
     /// title, then "… N more series left out" when some did not.
     pub(super) fn text(&self, title: &str) -> String {
+        self.said(title, true)
+    }
+
+    /// The text of a visible caption under the chart: `text` without the axes, which the chart draws.
+    pub(super) fn caption(&self, title: &str) -> String {
+        self.said(title, false)
+    }
+
+    fn said(&self, title: &str, axes: bool) -> String {
         let len = |s: &str| s.chars().count();
         // Room for ". " after the title, and for the note on what was left out.
         let budget = LIMIT.saturating_sub(len(title) + 2);
         let note = |n: usize| format!("… {n} more {} left out", self.noun);
-        let mut said: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        let axes = self.axes.iter().filter(|_| axes);
+        let mut said: Vec<&str> = axes.chain(&self.head).map(String::as_str).collect();
         let mut kept = 0;
         for (i, p) in self.parts.iter().enumerate() {
             let left_after = self.parts.len() - i - 1;

@@ -37,6 +37,9 @@ where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
+    keys::seen(x_desc, None);
+    keys::seen(y_desc, None);
+    labels.iter().for_each(|l| keys::seen(l, None));
     let x = (0..labels.len() as i32 - 1).into_segmented();
     let mut chart = style::frame(root, title).build_cartesian_2d(x, y).map_err(err)?;
     style::grid(&mut chart.configure_mesh(), 13)
@@ -48,7 +51,7 @@ where
         })
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .y_label_formatter(&|v| style::tick(*v))
+        .y_label_formatter(&|v| style::tick_in(*v, y_desc))
         .draw()
         .map_err(err)?;
     Ok(chart)
@@ -69,7 +72,7 @@ pub fn category_lines(result: &LabResult, y: &str, names: &[&str], spec: &Catego
             draw_lines(root, spec, &series, y0..y1)
         }
     })?;
-    Ok(chart.with_alt(&describe_lines(spec, &series).text(&spec.title)))
+    Ok(chart.described(&describe_lines(spec, &series)))
 }
 
 /// The points of `s` a line over categories draws: (category index, y) for each point at a category (on a log
@@ -112,12 +115,13 @@ where
         let pts: Vec<(SegmentValue<i32>, f64)> =
             drawn(spec, s).into_iter().map(|(i, y)| (SegmentValue::CenterOf(i as i32), y)).collect();
         let drawn = if look.dashed {
-            chart.draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
+            let (on, off) = style::dashes(look);
+            chart.draw_series(DashedLineSeries::new(pts.clone(), on, off, c.stroke_width(2)))
         } else {
             chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
         };
         drawn.map_err(err)?;
-        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+        chart.draw_series(pts.into_iter().map(|p| style::mark(p, look))).map_err(err)?;
     }
     Ok(())
 }
@@ -185,7 +189,7 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
         }
         Ok(())
     })?;
-    Ok(chart.with_alt(&describe_stacks(spec, stacks, &bars).text(&spec.title)))
+    Ok(chart.described(&describe_stacks(spec, stacks, &bars)))
 }
 
 /// The alt text of stacked `bars`: the axes, then per category and series each stack's value and the total. A

@@ -8,13 +8,51 @@ use plotters::prelude::*;
 
 /// A legend entry's sample: a filled square (a phase, a layer, a stack), a dot (a mark), a line, a series' stroke
 /// (dashed for Python and models), or the grey dashed reference.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Key {
     Square(RGBColor),
     Dot(RGBColor),
     Line(RGBColor),
     Stroke(Look),
     Dashed,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// What this thread's charts drew, for the tests: each legend label with its key, each axis label without.
+    pub(super) static DRAWN: std::cell::RefCell<Vec<(String, Option<Key>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes a label a chart drew (a legend entry with its key, an axis label without), which the tests read back to
+/// check that a label looks one way on every chart and that none is a field name.
+pub(super) fn seen(label: &str, key: Option<Key>) {
+    #[cfg(test)]
+    DRAWN.with(|d| d.borrow_mut().push((label.to_string(), key)));
+    #[cfg(not(test))]
+    let _ = (label, key);
+}
+
+#[cfg(test)]
+/// Names a label may spell with an underscore: the APIs and runtime flavours the lab compares, as written in code.
+pub(super) const API_NAMES: [&str; 8] = [
+    "spawn_blocking",
+    "current_thread",
+    "multi_thread",
+    "to_thread",
+    "serde_json",
+    "yield_now",
+    "block_in_place",
+    "run_in_executor",
+];
+
+#[cfg(test)]
+/// Whether `label` says a field name ("task_heap_bytes", "lateness_p50_ms") rather than words: a word with an
+/// underscore that is not an API's name (`asyncio.to_thread` is one).
+pub(super) fn is_field_name(label: &str) -> bool {
+    label.split(|c: char| c.is_whitespace() || ",;:()[]".contains(c)).any(|w| {
+        let w = w.rsplit('.').next().unwrap_or(w);
+        w.contains('_') && !API_NAMES.contains(&w)
+    })
 }
 
 const ROW_PX: i32 = 22;
@@ -73,6 +111,7 @@ pub(super) fn draw(area: &Area, entries: &[(String, Key)]) -> Result<()> {
         let y = ROW_PX / 2 + r as i32 * ROW_PX;
         let mut x = LEFT_PX;
         for (label, key) in row {
+            seen(label, Some(*key));
             sample(area, x, y, *key)?;
             let font = ("sans-serif", FONT_PX).into_font().color(&BLACK);
             area.draw(&Text::new(label.clone(), (x + 24, y - 7), font)).map_err(err)?;
@@ -87,10 +126,17 @@ fn sample(area: &Area, x: i32, y: i32, key: Key) -> Result<()> {
         area.draw(&PathElement::new(vec![(x, y), (x + 7, y)], c.stroke_width(2)))
             .and_then(|_| area.draw(&PathElement::new(vec![(x + 11, y), (x + 18, y)], c.stroke_width(2))))
     };
+    let dots = |c: RGBColor| {
+        (0..4)
+            .try_for_each(|k| area.draw(&PathElement::new(vec![(x + 5 * k, y), (x + 5 * k + 2, y)], c.stroke_width(2))))
+    };
     match key {
         Key::Square(c) => area.draw(&Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled())),
         Key::Dot(c) => area.draw(&Circle::new((x + 7, y), 4, c.filled())),
         Key::Line(c) => area.draw(&PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))),
+        Key::Stroke(look) if look.dotted => dots(look.colour),
+        // The sample is the line alone (the marks on it are the language's too, but a mark in the strip would read
+        // as data to a reader of the SVG, tools/chart_check.py).
         Key::Stroke(look) if look.dashed => dashes(look.colour),
         Key::Stroke(look) => area.draw(&PathElement::new(vec![(x, y), (x + 18, y)], look.colour.stroke_width(2))),
         Key::Dashed => dashes(style::REFERENCE),
@@ -112,5 +158,16 @@ mod tests {
             assert!(LEFT_PX + row.iter().map(|(l, _)| width(l)).sum::<i32>() <= 760 || row.len() == 1);
         }
         assert_eq!(height(&[], 760), 0);
+    }
+
+    #[test]
+    fn a_field_name_is_told_from_words_and_api_names() {
+        for field in ["task_heap_bytes", "tokio lateness_p50_ms", "python gc_gen0", "wall_s", "goodput_per_s"] {
+            assert!(is_field_name(field), "{field}");
+        }
+        for words in ["spawn_blocking", "sleep current_thread", "python asyncio.to_thread", "serde_json there and back"]
+        {
+            assert!(!is_field_name(words), "{words}");
+        }
     }
 }

@@ -23,8 +23,14 @@ pub struct LineSpec {
     pub legend: SeriesLabelPosition,
     /// Series to draw (by name); empty draws every series measuring `y`.
     pub only: Vec<String>,
-    /// More measures to draw beside `y` (each in a lighter shade, labelled "name y").
+    /// More measures to draw beside `y` (each in a lighter shade, labelled by series and measure).
     pub also: Vec<String>,
+    /// Words for the measures in the legend ("lateness_p50_ms" → "p50"); a measure not named here is said by its
+    /// field name in words (underscores and the unit suffix dropped).
+    pub names: Vec<(String, String)>,
+    /// Small multiples: one panel per (caption, series names), stacked on shared axes, each with its own legend of
+    /// a few entries; a series looks the same in every panel. Empty: one plot of every series.
+    pub panels: Vec<(String, Vec<String>)>,
 }
 
 impl LineSpec {
@@ -40,7 +46,20 @@ impl LineSpec {
             legend: SeriesLabelPosition::UpperRight,
             only: Vec::new(),
             also: Vec::new(),
+            names: Vec::new(),
+            panels: Vec::new(),
         }
+    }
+    /// The legend's words for measures: (field, words).
+    pub fn names(mut self, names: &[(&str, &str)]) -> Self {
+        self.names = names.iter().map(|(y, w)| (y.to_string(), w.to_string())).collect();
+        self
+    }
+    /// One panel per (caption, series), on shared axes: a handful of lines each instead of one crowded plot.
+    pub fn panels(mut self, panels: &[(&str, &[&str])]) -> Self {
+        self.panels =
+            panels.iter().map(|(c, ns)| (c.to_string(), ns.iter().map(|n| n.to_string()).collect())).collect();
+        self
     }
     /// Draws these measures too, e.g. the other garbage-collector generations.
     pub fn also(mut self, ys: &[&str]) -> Self {
@@ -74,6 +93,7 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
         .iter()
         .filter(|s| s.y == spec.y || spec.also.contains(&s.y))
         .filter(|s| spec.only.is_empty() || spec.only.contains(&s.name))
+        .filter(|s| spec.panels.is_empty() || spec.panels.iter().any(|(_, names)| names.contains(&s.name)))
         .collect();
     if series.is_empty() {
         return Err(LabError::other(format!("{}: nothing measured `{}` to chart", result.experiment, spec.y)));
@@ -84,14 +104,81 @@ pub fn lines(result: &LabResult, spec: &LineSpec) -> Result<Chart> {
         .flat_map(|s| s.points.iter().map(|p| p[1]).chain(s.min.iter().copied()).chain(s.max.iter().copied()));
     let (x, y) = (bounds(xs, spec.log_x, false), bounds(ys, spec.log_y, true));
     let (x, y) = (x.0..x.1, y.0..y.1);
-    let chart = render(&spec.title, SIZE, |root| match (spec.log_x, spec.log_y) {
-        // A log axis is another coordinate type: one generic drawing path, made for each pair of axes.
-        (true, true) => draw(root, spec, &series, log(&x), log(&y)),
-        (true, false) => draw(root, spec, &series, log(&x), y),
-        (false, true) => draw(root, spec, &series, x, log(&y)),
-        (false, false) => draw(root, spec, &series, x, y),
+    // A log x over a few measured points (workers 1, 2, 4, 8; tasks 10, 100, 400) is ticked at those points, so
+    // that each tick names a measurement.
+    let mut measured: Vec<f64> =
+        series.iter().flat_map(|s| s.points.iter().map(|p| p[0])).filter(|v| *v > 0.0).collect();
+    measured.sort_by(f64::total_cmp);
+    measured.dedup_by(|a, b| (*a / *b - 1.0).abs() < 1e-9);
+    let x_keys = (spec.log_x && measured.len() <= 8).then_some(measured);
+    // The panels that have a series in this result (an older result may lack some).
+    let panels: Vec<(&str, Vec<&Series>)> = spec
+        .panels
+        .iter()
+        .map(|(caption, names)| {
+            (caption.as_str(), series.iter().copied().filter(|s| names.contains(&s.name)).collect())
+        })
+        .filter(|(_, in_panel): &(&str, Vec<&Series>)| !in_panel.is_empty())
+        .collect();
+    let looks = Looks::new(series.iter().map(|s| s.name.as_str()));
+    let size = if panels.is_empty() { SIZE } else { (SIZE.0, TITLE_PX + PANEL_PX * panels.len() as u32) };
+    let chart = render(&spec.title, size, |root| {
+        if panels.is_empty() {
+            let plot = keys::titled(root, &spec.title, &entries(spec, &series, &looks))?;
+            return plot_on(&plot, spec, &series, &looks, (&x, &y, &x_keys), true);
+        }
+        let rest = root.titled(&spec.title, ("sans-serif", 19)).map_err(err)?;
+        let areas = rest.split_evenly((panels.len(), 1));
+        for (i, ((caption, in_panel), area)) in panels.iter().zip(&areas).enumerate() {
+            let area = area.titled(caption, ("sans-serif", 15)).map_err(err)?;
+            let keyed = entries(spec, in_panel, &looks);
+            let h = keys::height(&keyed, area.dim_in_pixel().0);
+            let (strip, plot) = area.split_vertically(h);
+            keys::draw(&strip, &keyed)?;
+            plot_on(&plot, spec, in_panel, &looks, (&x, &y, &x_keys), i + 1 == panels.len())?;
+        }
+        Ok(())
     })?;
-    Ok(chart.with_alt(&describe(spec, &series).text(&spec.title)))
+    let mut text = describe(spec, &series);
+    if !panels.is_empty() {
+        let said: Vec<String> = panels
+            .iter()
+            .map(|(c, in_panel)| {
+                let names: Vec<String> = in_panel.iter().map(|s| label(spec, s)).collect();
+                format!("{c} ({})", names.join(", "))
+            })
+            .collect();
+        text.layout(format!("panels on shared axes: {}", said.join("; ")));
+    }
+    Ok(chart.described(&text))
+}
+
+/// The height of the chart's title, and of each panel of small multiples.
+const TITLE_PX: u32 = 34;
+const PANEL_PX: u32 = 290;
+
+/// Draws `series` on `plot` over the spans `x` and `y`, each axis linear or log as `spec` says (a log x ticked at
+/// `x_keys` where given); the x axis is described only where `x_desc` (the bottom panel of small multiples).
+fn plot_on(
+    plot: &Area,
+    spec: &LineSpec,
+    series: &[&Series],
+    looks: &Looks,
+    (x, y, x_keys): (&std::ops::Range<f64>, &std::ops::Range<f64>, &Option<Vec<f64>>),
+    x_desc: bool,
+) -> Result<()> {
+    let (x, y) = (x.clone(), y.clone());
+    let log_x = || match x_keys {
+        Some(keys) => x.clone().log_scale().with_key_points(keys.clone()),
+        None => log(&x),
+    };
+    match (spec.log_x, spec.log_y) {
+        // A log axis is another coordinate type: one generic drawing path, made for each pair of axes.
+        (true, true) => draw(plot, spec, series, looks, x_desc, log_x(), log(&y)),
+        (true, false) => draw(plot, spec, series, looks, x_desc, log_x(), y),
+        (false, true) => draw(plot, spec, series, looks, x_desc, x, log(&y)),
+        (false, false) => draw(plot, spec, series, looks, x_desc, x, y),
+    }
 }
 
 /// A log axis over `r` with the lab's key points (`style::log_keys`).
@@ -100,13 +187,35 @@ pub(super) fn log(r: &std::ops::Range<f64>) -> WithKeyPoints<LogCoord<f64>> {
 }
 
 /// A series' name in the legend: models say they are; with several measures, each line is named by series and
-/// measure.
+/// measure, the measure in words.
 fn label(spec: &LineSpec, s: &Series) -> String {
     if spec.also.is_empty() || style::is_model(&s.name) {
         style::legend(&s.name)
     } else {
-        format!("{} {}", style::legend(&s.name), s.y)
+        format!("{} {}", style::legend(&s.name), measure(spec, &s.y))
     }
+}
+
+/// A measure's words: as `spec.names` says, else its field name without the unit suffix, underscores as spaces
+/// ("gc_max_pause_ms" → "gc max pause").
+fn measure(spec: &LineSpec, y: &str) -> String {
+    if let Some((_, words)) = spec.names.iter().find(|(field, _)| field == y) {
+        return words.clone();
+    }
+    let stem = ["_ms", "_s", "_us", "_bytes", "_mb", "_per_s"].iter().find_map(|u| y.strip_suffix(u)).unwrap_or(y);
+    stem.replace('_', " ")
+}
+
+/// The legend entries of `series`, each with its look (later measures lighter).
+fn entries(spec: &LineSpec, series: &[&Series], looks: &Looks) -> Vec<(String, Key)> {
+    series.iter().map(|s| (label(spec, s), Key::Stroke(look(spec, looks, s)))).collect()
+}
+
+/// How `s` is drawn: its series' look, in a lighter shade for each further measure.
+fn look(spec: &LineSpec, looks: &Looks, s: &Series) -> Look {
+    let shade = spec.also.iter().position(|y| *y == s.y).map_or(0, |i| i + 1);
+    let look = looks.of(&s.name);
+    Look { colour: style::lighten(look.colour, shade as f64 * 0.3), ..look }
 }
 
 /// The alt text of what `draw` draws: the axes, then each series by its legend label, point by point with the
@@ -135,37 +244,38 @@ fn has_spread(s: &Series) -> bool {
     s.min.len() == s.points.len() && s.max.len() == s.points.len()
 }
 
-/// Draws `series` on axes `x` and `y`, whichever scale each has.
-fn draw<X, Y>(root: &Area, spec: &LineSpec, series: &[&Series], x: X, y: Y) -> Result<()>
+/// Draws `series` on `plot` with axes `x` and `y`, whichever scale each has.
+fn draw<X, Y>(plot: &Area, spec: &LineSpec, series: &[&Series], looks: &Looks, x_desc: bool, x: X, y: Y) -> Result<()>
 where
     X: AsRangedCoord<Value = f64>,
     Y: AsRangedCoord<Value = f64>,
     X::CoordDescType: ValueFormatter<f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
-    // With several measures, later measures are drawn in lighter shades.
-    let shade = |s: &Series| spec.also.iter().position(|y| *y == s.y).map_or(0, |i| i + 1);
-    let looks = Looks::new(series.iter().map(|s| s.name.as_str()));
-    let look = |s: &Series| {
-        let look = looks.of(&s.name);
-        Look { colour: style::lighten(look.colour, shade(s) as f64 * 0.3), ..look }
-    };
-    let entries: Vec<(String, Key)> = series.iter().map(|s| (label(spec, s), Key::Stroke(look(s)))).collect();
-    let plot = keys::titled(root, &spec.title, &entries)?;
-    let mut chart = style::frame(&plot, "").build_cartesian_2d(x, y).map_err(err)?;
+    let mut chart = style::frame(plot, "").build_cartesian_2d(x, y).map_err(err)?;
+    let x_label = if x_desc { spec.x_label.as_str() } else { "" };
+    keys::seen(x_label, None);
+    keys::seen(&spec.y_label, None);
     style::grid(&mut chart.configure_mesh(), 14)
-        .x_desc(spec.x_label.as_str())
+        .x_desc(x_label)
         .y_desc(spec.y_label.as_str())
-        .x_label_formatter(&|v| style::tick(*v))
-        .y_label_formatter(&|v| style::tick(*v))
+        .x_label_formatter(&|v| style::tick_in(*v, &spec.x_label))
+        .y_label_formatter(&|v| style::tick_in(*v, &spec.y_label))
         .draw()
         .map_err(err)?;
     for s in series {
-        let look = look(s);
+        let look = look(spec, looks, s);
         let c = look.colour;
-        let pts: Vec<(f64, f64)> = s.points.iter().map(|p| (p[0], p[1])).collect();
+        // A log axis has no place for zero (a generation that never ran): the alt text says it, the plot leaves it.
+        let pts: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .filter(|p| (!spec.log_x || p[0] > 0.0) && (!spec.log_y || p[1] > 0.0))
+            .map(|p| (p[0], p[1]))
+            .collect();
         let drawn = if look.dashed {
-            chart.draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
+            let (on, off) = style::dashes(look);
+            chart.draw_series(DashedLineSeries::new(pts.clone(), on, off, c.stroke_width(2)))
         } else {
             chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
         };
@@ -175,7 +285,7 @@ where
         }
         // Points mark the measurements; on dense lines they would only blot the line.
         if pts.len() <= 50 {
-            chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+            chart.draw_series(pts.iter().map(|&p| style::mark(p, look))).map_err(err)?;
         }
         if has_spread(s) {
             let spread = s

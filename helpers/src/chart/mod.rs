@@ -23,7 +23,7 @@ pub use categories::{category_lines, stacked_bars, Categories};
 pub use counts::{counts, stacked};
 pub use lines::{lines, LineSpec};
 pub use rows::{lanes, lifetimes};
-pub use style::colour;
+pub use style::{bytes, colour, count};
 
 use crate::display::{emit, Html};
 use crate::error::{LabError, Result};
@@ -43,11 +43,13 @@ pub struct Chart {
     pub title: String,
     pub svg: String,
     pub alt: String,
+    /// What the caption under the chart says: the alt text without the title and the axes, which the chart draws.
+    pub caption: String,
 }
 
 impl Chart {
     /// The chart as an `<img>` with a base64 SVG data URI, and under it a visible caption saying what the alt text
-    /// says beyond the title (the title is drawn in the chart).
+    /// says beyond the title and the axes (both drawn in the chart): the numbers.
     pub fn to_html(&self) -> String {
         let b64 = base64::engine::general_purpose::STANDARD.encode(self.svg.as_bytes());
         let img = format!(
@@ -55,7 +57,7 @@ impl Chart {
             Html::escape(&self.alt),
             Html::escape(&self.title)
         );
-        let numbers = self.alt.strip_prefix(&self.title).map_or(self.alt.as_str(), |r| r.trim_start_matches(". "));
+        let numbers = &self.caption;
         if numbers.is_empty() {
             return img;
         }
@@ -86,14 +88,21 @@ fn render(title: &str, size: (u32, u32), draw: impl FnOnce(&Area) -> Result<()>)
         draw(&root)?;
         root.present().map_err(err)?;
     }
-    Ok(Chart { title: title.into(), svg, alt: title.into() })
+    Ok(Chart { title: title.into(), svg, alt: title.into(), caption: String::new() })
 }
 
 impl Chart {
     /// The alt text: the title, then `numbers` (what the chart shows, in words).
     pub fn with_alt(mut self, numbers: &str) -> Chart {
         self.alt = if numbers.is_empty() { self.title.clone() } else { format!("{}. {numbers}", self.title) };
+        self.caption = numbers.to_string();
         self
+    }
+
+    /// The alt text `alt` says, and the caption: the same without the axes.
+    fn described(self, alt: &alt::Alt) -> Chart {
+        let (text, caption) = (alt.text(&self.title), alt.caption(&self.title));
+        Chart { caption, ..self.with_alt(&text) }
     }
 }
 
@@ -132,6 +141,7 @@ fn err(e: impl std::fmt::Display) -> LabError {
 mod tests {
     use super::*;
     use crate::result::{LabResult, Machine, Series};
+    use keys::Key;
 
     fn result() -> LabResult {
         let line =
@@ -171,6 +181,7 @@ mod tests {
         // The alt text's numbers are a visible caption too, without the title the chart draws.
         let caption = c.to_html().split("class=\"lab-caption\"").nth(1).map(str::to_string).unwrap_or_default();
         assert!(!caption.is_empty() && !caption.contains(&c.title), "{caption}");
+        assert!(!caption.contains("x axis") && !caption.contains("y axis"), "{caption}");
     }
 
     #[test]
@@ -268,6 +279,96 @@ mod tests {
         }
         let c = lines(&r, &LineSpec::new("runtime_s", "Runtime", "limit", "s").log_x().log_y()).unwrap();
         assert!(c.svg.contains(">\n10\n<") && c.svg.contains(">\n100\n<"), "no decade labels on the axes");
+    }
+
+    /// Series as the questions name them, each measuring a runtime over three limits and a few more measures.
+    fn many() -> LabResult {
+        let names = [
+            "tokio",
+            "python",
+            "threads",
+            "python threads",
+            "spawn_blocking",
+            "python to_thread",
+            "rayon",
+            "processes",
+            "python processes",
+            "sequential",
+            "ideal",
+            "gil model",
+        ];
+        let mut series = Vec::new();
+        for (k, name) in names.iter().enumerate() {
+            for (y, scale) in
+                [("runtime_s", 1.0), ("lateness_p50_ms", 2.0), ("lateness_p99_ms", 5.0), ("spawn_us", 0.1)]
+            {
+                let pts = [10.0_f64, 100.0, 1000.0].map(|x| [x, scale * (k + 1) as f64 * x.sqrt()]);
+                series.push(Series { points: pts.to_vec(), ..Series::new(name, "limit", y) });
+            }
+            let ok = [[0.0, 700.0 + k as f64], [10.0, 1000.0]];
+            series.push(Series { points: ok.to_vec(), ..Series::new(name, "limit", "ok") });
+            series.push(Series { points: vec![[0.0, 300.0], [10.0, 0.0]], ..Series::new(name, "limit", "timeouts") });
+        }
+        LabResult { experiment: "q0".into(), series, ..result() }
+    }
+
+    /// Every kind of chart, drawn over `many`: one line chart of everything, small multiples, measures beside each
+    /// other, dots on a log axis and bars on a linear one (past six, in panels by language), lines over
+    /// categories and stacked bars. A legend label has one key (colour, dashes, marks) on every chart it is on,
+    /// and no legend or axis label is a field name.
+    #[test]
+    fn a_label_looks_one_way_on_every_chart_and_none_is_a_field_name() {
+        keys::DRAWN.with(|d| d.borrow_mut().clear());
+        let r = many();
+        let all = LineSpec::new("runtime_s", "Runtime", "limit (log)", "runtime, s (log)").log_x().log_y();
+        lines(&r, &all).unwrap();
+        let loop_names: &[&str] = &["tokio", "python", "ideal"];
+        let pool_names: &[&str] = &["threads", "python threads", "spawn_blocking", "python to_thread", "ideal"];
+        lines(&r, &all.clone().panels(&[("On the loop", loop_names), ("In a pool", pool_names)])).unwrap();
+        let beside = LineSpec::new("lateness_p99_ms", "Late", "limit (log)", "ms (log)")
+            .also(&["lateness_p50_ms"])
+            .names(&[("lateness_p99_ms", "p99"), ("lateness_p50_ms", "p50")])
+            .only(&["tokio", "python"])
+            .log_x()
+            .log_y();
+        lines(&r, &beside).unwrap();
+        let spawn: Vec<(&str, &str, &str)> = r
+            .series
+            .iter()
+            .filter(|s| s.y == "spawn_us")
+            .map(|s| (s.name.as_str(), "spawn_us", s.name.as_str()))
+            .collect();
+        let bars_of = |log: bool| {
+            let spec = BarSpec::new("Spawn", "µs", &spawn).reference(2.0, "cores present");
+            if log {
+                spec.log_y()
+            } else {
+                spec
+            }
+        };
+        bars(&r, &bars_of(true)).unwrap();
+        bars(&r, &bars_of(false)).unwrap();
+        let cats = outcomes();
+        category_lines(&r, "ok", &["tokio", "python", "threads"], &cats).unwrap();
+        stacked_bars(&r, &["tokio", "python"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap();
+
+        let drawn = keys::DRAWN.with(|d| d.borrow().clone());
+        let mut first: Vec<(&str, Key)> = Vec::new();
+        for (label, key) in &drawn {
+            assert!(!keys::is_field_name(label), "a field name as a label: {label}");
+            let Some(key) = key else { continue };
+            match first.iter().find(|(l, _)| l == label) {
+                Some((_, k)) => assert_eq!(k, key, "{label} is drawn two ways"),
+                None => first.push((label, *key)),
+            }
+        }
+        // Every series was in a legend, and a Rust runtime and its Python twin differ in more than their name.
+        for name in ["tokio", "python (asyncio)", "threads", "ideal (model)", "gil model", "tokio p50", "ok"] {
+            assert!(first.iter().any(|(l, _)| *l == name), "{name} in no legend: {first:?}");
+        }
+        let key = |l: &str| first.iter().find(|(n, _)| *n == l).map(|(_, k)| *k);
+        assert_ne!(key("tokio"), key("python (asyncio)"));
+        assert_ne!(key("ideal (model)"), key("gil model"));
     }
 
     #[test]

@@ -66,6 +66,7 @@ pub(super) fn frame<'a, 'b>(
     y_labels: usize,
     y_label: &dyn Fn(&f64) -> String,
 ) -> Result<Panel<'a, 'b>> {
+    keys::seen(y_desc, None);
     let caption = if t.at.is_empty() { t.name.clone() } else { format!("{} ({})", t.name, t.at) };
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", 15))

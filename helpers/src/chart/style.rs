@@ -5,7 +5,7 @@ use super::Area;
 use plotters::chart::MeshStyle;
 use plotters::prelude::*;
 
-pub(super) use super::vocab::{lighten, stack, Look, Looks, REFERENCE};
+pub(super) use super::vocab::{lighten, stack, Look, Looks, GUIDE, REFERENCE};
 
 /// Whether `name` is a model or reference line rather than a measurement ("ideal", "gil model"): drawn dashed,
 /// in grey.
@@ -30,7 +30,8 @@ pub(super) fn legend(name: &str) -> String {
     }
 }
 
-/// A number for axis labels, as a person writes it: 0.5, 10, 250, 1k, 10k, 2.5M; below a hundredth, 0.005 or 1e-4.
+/// A number for axis labels, as a person writes it: 0.5, 10, 250, 1k, 10k, 2.5M; below a hundredth, 0.005 or
+/// 0.0001 (powers of ten only under a millionth).
 /// Thousands and millions take a suffix from 1,000 on, so that one axis never mixes "1e5" with "10000".
 pub(super) fn tick(v: f64) -> String {
     let a = v.abs();
@@ -47,11 +48,71 @@ pub(super) fn tick(v: f64) -> String {
         format!("{v:.0}")
     } else if a >= 1.0 {
         short(v)
-    } else if a >= 1e-3 {
+    } else if a >= 1e-6 {
+        // Decimals, not "1e-4": an axis from 0.0001 s up reads in one format.
         let decimals = (1 - a.log10().floor() as i32).max(1) as usize;
         trim_zeros(&format!("{v:.decimals$}")).to_string()
     } else {
         format!("{v:.0e}")
+    }
+}
+
+/// A tick on an axis labelled `label`: a time or a memory size in KiB/MiB keeps its digits up to a million,
+/// grouped by thousands ("1,000" on a ms axis, since "1k ms" reads as a unit of its own); bytes say kB, MB, GB;
+/// everything else (counts) as `tick`: 1k, 100k, 1M.
+pub(super) fn tick_in(v: f64, label: &str) -> String {
+    let a = v.abs();
+    match super::alt::unit(label).as_str() {
+        "ms" | "s" | "µs" | "us" | "ns" | "KiB" | "MiB" | "GiB" if (1e3..1e6).contains(&a) => grouped(v),
+        "bytes" | "B" => bytes(v),
+        _ => tick(v),
+    }
+}
+
+/// A count as a title says it, its thousands grouped: 400, 100,000, 1,000,000.
+pub fn count(v: f64) -> String {
+    grouped(v)
+}
+
+/// `v` with its thousands grouped: 1,000, 25,000.
+fn grouped(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// A size in bytes as people write it, to about three digits: 849 B, 10 kB, 10.2 kB, 1.06 MB, 10 MB (decimal
+/// units, as the documents are sized).
+pub fn bytes(v: f64) -> String {
+    let a = v.abs();
+    let short = |x: f64| {
+        let decimals = if x.abs() >= 100.0 {
+            0
+        } else if x.abs() >= 10.0 {
+            1
+        } else {
+            2
+        };
+        trim_zeros(&format!("{x:.decimals$}")).to_string()
+    };
+    if a >= 1e9 {
+        format!("{} GB", short(v / 1e9))
+    } else if a >= 1e6 {
+        format!("{} MB", short(v / 1e6))
+    } else if a >= 1e3 {
+        format!("{} kB", short(v / 1e3))
+    } else {
+        format!("{} B", short(v))
     }
 }
 
@@ -100,12 +161,41 @@ pub(super) fn value(v: f64) -> String {
     trim_zeros(&format!("{v:.decimals$}")).into()
 }
 
+/// A value in `unit` as a bar's label and the alt text say it: sizes in whole bytes (an average of 0.003 bytes
+/// is no byte at all) and from 10 kB on in kB and MB; anything else as `value`.
+pub(super) fn value_in(v: f64, unit: &str) -> String {
+    match unit {
+        "bytes" | "B" if v.abs() >= 1e4 => bytes(v),
+        "bytes" | "B" => format!("{v:.0}"),
+        _ => value(v),
+    }
+}
+
 /// `s` without the zeros that end its fraction (and the point, when nothing is left after it).
 fn trim_zeros(s: &str) -> &str {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.')
     } else {
         s
+    }
+}
+
+/// A measured point's mark: filled for Rust, hollow and a little larger for Python, so that where the two
+/// coincide both still show.
+pub(super) fn mark<C>(at: C, look: Look) -> Circle<C, i32> {
+    if look.hollow {
+        Circle::new(at, 5, look.colour.stroke_width(2))
+    } else {
+        Circle::new(at, 3, look.colour.filled())
+    }
+}
+
+/// The dash pattern of a dashed look (drawn length, gap): a Python model dotted, other dashed lines dashed.
+pub(super) fn dashes(look: Look) -> (u32, u32) {
+    if look.dotted {
+        (2, 4)
+    } else {
+        (7, 5)
     }
 }
 
@@ -163,6 +253,20 @@ mod tests {
         assert_eq!(log_keys(1e3, 1e6), vec![1e3, 1e4, 1e5, 1e6]);
         assert!(log_keys(1.0, 1e9).len() <= 8 && log_keys(1.0, 1e9).contains(&1.0));
         assert!(log_keys(0.0, 1.0).is_empty());
+        // A time axis keeps its digits; a bytes axis says its unit.
+        assert_eq!(tick_in(1000.0, "ms (log)"), "1,000");
+        assert_eq!(tick_in(20_000.0, "latency, ms"), "20,000");
+        assert_eq!(tick_in(1000.0, "tasks (log)"), "1k");
+        assert_eq!(tick_in(1e7, "document, bytes (log)"), "10 MB");
+        assert_eq!(bytes(10_000.0), "10 kB");
+        assert_eq!(bytes(1.5e6), "1.5 MB");
+        assert_eq!(bytes(849.0), "849 B");
+        assert_eq!(bytes(10_197.0), "10.2 kB");
+        assert_eq!(bytes(1.06e6), "1.06 MB");
+        assert_eq!(value_in(0.003, "bytes"), "0");
+        assert_eq!(value_in(392.4, "bytes"), "392");
+        assert_eq!(value_in(0.003, "ms"), "0.003");
+        assert_eq!(count(100_000.0), "100,000");
     }
 
     #[test]

@@ -29,6 +29,8 @@ const UNKNOWN: RGBColor = RGBColor(119, 119, 119);
 /// Models and references: not measurements.
 pub(super) const REFERENCE: RGBColor = RGBColor(40, 40, 40);
 const BLACK: RGBColor = RGBColor(0, 0, 0);
+/// A dot plot's guide: there to lead the eye, not to be read.
+pub(super) const GUIDE: RGBColor = RGBColor(215, 215, 215);
 
 /// What a measured series is, by the runtime or mechanism it measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,11 +144,15 @@ impl Lang {
     }
 }
 
-/// How one series is drawn: its colour, and whether its line is dashed (Python, and models).
+/// How one series is drawn: its colour, whether its line is dashed (Python, and models), and whether it is dotted
+/// (a Python model, so that a Rust and a Python model on one chart differ) and its marks hollow (Python's
+/// measurements, so that a Rust point under a Python one still shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Look {
     pub colour: RGBColor,
     pub dashed: bool,
+    pub dotted: bool,
+    pub hollow: bool,
 }
 
 /// The looks of one chart's series: each takes its concept's hue; a second series of the same concept and language
@@ -164,12 +170,18 @@ impl Looks {
             if taken.iter().any(|(n, _)| n == name) {
                 continue;
             }
-            let (concept, lang) = (Concept::of(name), Lang::of(name));
+            let concept = Concept::of(name);
+            let model = concept == Concept::Model;
+            // A model of Python's (its fit, the GIL's) is Python's: dotted, where other models are dashed. By the
+            // name, so that a model looks the same on every chart.
+            let gil = name.split_whitespace().any(|w| w.eq_ignore_ascii_case("gil"));
+            let lang = if model && gil { Lang::Python } else { Lang::of(name) };
             let variant = seen.iter().filter(|k| **k == (concept, lang)).count();
             seen.push((concept, lang));
+            let python = lang == Lang::Python;
             let colour = shade(concept.hue(), variant);
-            let dashed = concept == Concept::Model || lang == Lang::Python;
-            taken.push((name.to_string(), Look { colour, dashed }));
+            let look = Look { colour, dashed: model || python, dotted: model && python, hollow: python && !model };
+            taken.push((name.to_string(), look));
         }
         Looks { taken }
     }
@@ -273,7 +285,21 @@ mod tests {
         assert!(!looks.of("tokio").dashed && looks.of("python").dashed);
         assert_eq!(looks.of("spawn_blocking").colour, looks.of("python to_thread").colour);
         assert_ne!(looks.of("tokio").colour, looks.of("spawn_blocking").colour);
-        assert_eq!(looks.of("ideal"), Look { colour: REFERENCE, dashed: true });
+        assert_eq!(looks.of("ideal"), Look { colour: REFERENCE, dashed: true, dotted: false, hollow: false });
+        assert!(looks.of("python").hollow && !looks.of("tokio").hollow);
+    }
+
+    #[test]
+    fn a_rust_and_a_python_model_differ_in_their_dashes() {
+        let looks = Looks::new(["tokio fit model", "python fit model"]);
+        let (rust, python) = (looks.of("tokio fit model"), looks.of("python fit model"));
+        assert!(rust.dashed && python.dashed && !rust.dotted && python.dotted);
+        assert!(!rust.hollow && !python.hollow);
+        // The GIL's model is Python's: dotted beside the dashed ideal, each the same wherever it is drawn.
+        let looks = Looks::new(["gil model", "ideal"]);
+        assert_eq!(looks.of("gil model").colour, looks.of("ideal").colour);
+        assert!(looks.of("gil model").dotted && !looks.of("ideal").dotted);
+        assert_eq!(looks.of("ideal"), Looks::new(["ideal"]).of("ideal"));
     }
 
     #[test]

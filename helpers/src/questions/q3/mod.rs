@@ -184,6 +184,7 @@ pub fn task_memory_chart(r: &LabResult) -> Result<Chart> {
             "bytes per task (tokio: heap; asyncio: RSS growth)",
         )
         .also(&["task_rss_bytes"])
+        .names(&[("task_heap_bytes", "heap"), ("task_rss_bytes", "RSS growth")])
         .log_x()
         .legend(Corner::LowerRight),
     )

@@ -252,7 +252,9 @@ pub fn latency_chart(r: &LabResult) -> Result<Chart> {
         .iter()
         .flat_map(|(y, clock)| {
             ["tokio", "python"].into_iter().filter_map(move |n| {
-                r.series(n, y).map(|s| Series { name: format!("{n} {clock}"), y: "p99_ms".into(), ..s.clone() })
+                // Python named by its runtime, as the bare "python" series is in every legend.
+                let who = if n == "python" { "python (asyncio)" } else { n };
+                r.series(n, y).map(|s| Series { name: format!("{who} {clock}"), y: "p99_ms".into(), ..s.clone() })
             })
         })
         .collect();

@@ -102,7 +102,15 @@ pub fn memory_chart(r: &LabResult) -> Result<Chart> {
             .log_x()
             .log_y()
             // The lower right is where no line runs: every count's memory is above a few MiB by 100k tasks.
-            .legend(Corner::LowerRight),
+            .legend(Corner::LowerRight)
+            // Six lines in two panels on one pair of axes, tokio's bare task in both as the anchor.
+            .panels(&[
+                ("A bare task: tokio under two allocators, asyncio", &["tokio", "tokio mimalloc", "python"]),
+                (
+                    "A task holding 1 KiB, and OS threads",
+                    &["tokio", "tokio holding 1 KiB", "threads", "threads 64 KiB stack"],
+                ),
+            ]),
     )
 }
 
@@ -113,7 +121,7 @@ pub fn per_task_chart(r: &LabResult) -> Result<Chart> {
     bars(
         r,
         &BarSpec::new(
-            &format!("Bytes per live task, {n:.0} tasks"),
+            &format!("Bytes per live task, {} tasks", crate::chart::count(n)),
             "bytes (log)",
             &[
                 ("tokio", "heap_bytes_per_task", "pending(): heap"),
@@ -181,7 +189,7 @@ pub fn sleeper_chart(r: &LabResult) -> Result<Chart> {
     bars(
         r,
         &BarSpec::new(
-            &format!("A sleeping task beside the smallest, {n:.0} live tasks"),
+            &format!("A sleeping task beside the smallest, {} live tasks", crate::chart::count(n)),
             "bytes per task",
             &[
                 ("tokio", "heap_bytes_per_task", "tokio pending(): heap"),
@@ -202,7 +210,7 @@ pub fn components_chart(r: &LabResult) -> Result<Chart> {
     bars(
         r,
         &BarSpec::new(
-            &format!("What a live asyncio task is made of ({n:.0} tasks)"),
+            &format!("What a live asyncio task is made of ({} tasks)", crate::chart::count(n)),
             "bytes per task",
             &[
                 ("python coroutine", "bytes_per_task", "coroutine"),
@@ -224,7 +232,7 @@ pub fn bounding_chart(r: &LabResult) -> Result<Chart> {
     bars(
         r,
         &BarSpec::new(
-            &format!("Peak memory for {jobs:.0} jobs, three ways to bound them"),
+            &format!("Peak memory for {} jobs, three ways to bound them", crate::chart::count(jobs)),
             "MiB (log)",
             &[
                 ("tokio spawn all", "peak_heap_mb", "tokio: spawn all"),

@@ -62,6 +62,23 @@ use crate::chart::{bars, lines, BarSpec, LineSpec};
 pub use crate::prelude::*;
 use plotters::prelude::SeriesLabelPosition as Corner;
 
+/// The variants by what a task does, one panel each on the runtime and CPU charts: tokio's two flavours beside
+/// Python's twin, and one wait's duration (the model) in each.
+const KINDS: [(&str, &[&str]); 3] = [
+    (
+        "A wait that yields (sleep().await, asyncio.sleep)",
+        &["sleep current_thread", "sleep multi_thread", "python asyncio.sleep", "ideal"],
+    ),
+    (
+        "A blocking wait in a task (thread::sleep, time.sleep)",
+        &["blocking sleep current_thread", "blocking sleep multi_thread", "python time.sleep", "ideal"],
+    ),
+    (
+        "CPU work in a task (a spin)",
+        &["spin current_thread", "spin multi_thread", SPIN_THREADS, "python spin", "ideal"],
+    ),
+];
+
 /// Wall time vs number of tasks per variant; dashed: one wait's duration (perfect overlap).
 pub fn runtime_chart(r: &LabResult) -> Result<Chart> {
     lines(
@@ -69,7 +86,8 @@ pub fn runtime_chart(r: &LabResult) -> Result<Chart> {
         &LineSpec::new("wall_s", "Runtime vs tasks: flat = the waits overlap", "tasks (log)", "wall time, s (log)")
             .log_x()
             .log_y()
-            .legend(Corner::UpperLeft),
+            .legend(Corner::UpperLeft)
+            .panels(&KINDS),
     )
 }
 
@@ -80,7 +98,8 @@ pub fn cpu_chart(r: &LabResult) -> Result<Chart> {
         &LineSpec::new("cpu_s", "CPU time vs tasks: who waits and who works", "tasks (log)", "CPU time, s (log)")
             .log_x()
             .log_y()
-            .legend(Corner::UpperLeft),
+            .legend(Corner::UpperLeft)
+            .panels(&KINDS),
     )
 }
 
@@ -105,5 +124,14 @@ pub fn per_task_chart(r: &LabResult) -> Result<Chart> {
         .flat_map(|s| s.points.iter().map(|p| p[0]))
         .fold(0.0, f64::max);
     let list: Vec<(&str, &str, &str)> = names.iter().map(|(s, l)| (*s, "cpu_us_per_task", *l)).collect();
-    bars(r, &BarSpec::new(&format!("CPU time per task, {n:.0} tasks"), "µs of CPU per task (log)", &list).log_y().at(n))
+    bars(
+        r,
+        &BarSpec::new(
+            &format!("CPU time per task, {} tasks", crate::chart::count(n)),
+            "µs of CPU per task (log)",
+            &list,
+        )
+        .log_y()
+        .at(n),
+    )
 }

@@ -26,7 +26,8 @@ pub fn open_loop_chart(r: &LabResult) -> Result<Chart> {
         .zip(&labels)
         .flat_map(|((n, _), [a, b])| [(*n, "open_p50_ms", a.as_str()), (*n, "open_p99_ms", b.as_str())])
         .collect();
-    let title = format!("Requests arriving on their own at {pct}% of one core, {size}-byte documents: p50 and p99");
+    let size = crate::chart::bytes(size as f64);
+    let title = format!("Requests arriving on their own at {pct}% of one core, {size} documents: p50 and p99");
     bars(r, &BarSpec::new(&title, "ms from arrival to response", &list).at(pct as f64))
 }
 
@@ -84,7 +85,7 @@ mod tests {
             crate::judging::fixture::set(&mut r, name, "load_pct", "open_rate_per_s", 80.0, 800.0);
         }
         let c = open_loop_chart(&r).unwrap();
-        assert!(c.title.contains("80% of one core, 500000-byte documents"), "{}", c.title);
+        assert!(c.title.contains("80% of one core, 500 kB documents"), "{}", c.title);
         assert!(c.alt.contains("rs inline p50: 2 ms; rs inline p99: 8 ms; rs rayon p50: 1.4 ms"), "{}", c.alt);
         assert!(!c.alt.contains("py pool"), "a variant the run lacks is left out: {}", c.alt);
         let n = open_loop_numbers(&r).unwrap();

@@ -11,6 +11,7 @@ pub fn runtime_chart(r: &LabResult) -> Result<Chart> {
         r,
         &LineSpec::new("wall_s", "Runtime (and time to spawn) vs tasks", "tasks (log)", "s (log)")
             .also(&["spawn_s"])
+            .names(&[("wall_s", "whole run"), ("spawn_s", "spawning")])
             .log_x()
             .log_y()
             .legend(Corner::UpperLeft),
@@ -32,6 +33,8 @@ pub fn lateness_chart(r: &LabResult) -> Result<Chart> {
         r,
         &LineSpec::new("lateness_p99_ms", "How late a 100 ms sleep wakes vs tasks", "tasks (log)", "ms (log)")
             .also(&["lateness_p50_ms", "lateness_max_ms"])
+            .names(&[("lateness_p99_ms", "p99"), ("lateness_p50_ms", "p50"), ("lateness_max_ms", "max")])
+            .panels(&[("Rust: tokio", &["tokio"]), ("Python: asyncio", &["python"])])
             .log_x()
             .log_y()
             .legend(Corner::UpperLeft),
@@ -59,10 +62,14 @@ pub fn gc_chart(r: &LabResult) -> Result<Chart> {
     };
     lines(
         r,
-        &LineSpec::new("gc_gen0", &title, "tasks (log)", "collections")
+        &LineSpec::new("gc_gen0", &title, "tasks (log)", "collections (log)")
             .also(&["gc_gen1", "gc_gen2"])
+            .names(&[("gc_gen0", "generation 0"), ("gc_gen1", "generation 1"), ("gc_gen2", "generation 2")])
             .only(&["python"])
             .log_x()
+            // Each generation runs about a tenth as often as the one below: on a linear axis the oldest lies flat
+            // on zero.
+            .log_y()
             .legend(Corner::UpperLeft),
     )
 }
@@ -79,6 +86,7 @@ pub fn gc_time_chart(r: &LabResult) -> Result<Chart> {
         r,
         &LineSpec::new("gc_ms", "Python: time collecting and the longest pause vs tasks", "tasks (log)", "ms (log)")
             .also(&["gc_max_pause_ms"])
+            .names(&[("gc_ms", "time collecting"), ("gc_max_pause_ms", "longest pause")])
             .only(&["python"])
             .log_x()
             .log_y()
@@ -100,6 +108,7 @@ pub fn goodput_chart(r: &LabResult) -> Result<Chart> {
         r,
         &LineSpec::new("goodput_per_s", &title, "offered load (requests/s)", "requests/s")
             .also(&["server_served_per_s"])
+            .names(&[("goodput_per_s", "goodput"), ("server_served_per_s", "served by the server")])
             .legend(Corner::UpperRight),
     )
 }
