@@ -45,7 +45,8 @@ pub fn headline(p: &Params, r: &LabResult) -> Result<String> {
     let rust = r.value("inline current_thread", "mb_per_s", big)?;
     let py = r.value("python inline", "mb_per_s", big).ok();
     Ok(format!(
-        "{big:.0}-byte documents, one thread: serde_json {rust:.0} MB/s{}; heartbeat p99 inline {} vs spawn_blocking {}",
+        "{} documents, one thread: serde_json {rust:.0} MB/s{}; heartbeat p99 inline {} vs spawn_blocking {}",
+        crate::chart::bytes(big),
         py.map(|v| format!(", json.dumps {v:.0} MB/s ({:.1}x)", rust / v)).unwrap_or_default(),
         fmt_ms(r.value("inline current_thread", "lag_p99_ms", big)?),
         fmt_ms(r.value("spawn_blocking", "lag_p99_ms", big)?)
