@@ -65,7 +65,7 @@ report: setup
 
 # Reads the executed notebooks make report keeps in reports/; says what breaks the visual language, if anything.
 gallery: venv
-	$(PY) tools/gallery.py
+	@$(PY) tools/gallery.py
 
 lab: setup
 	@echo "==> JupyterLab on 127.0.0.1; open the URL it prints (with its token). Ctrl-C stops it."

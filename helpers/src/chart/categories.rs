@@ -42,6 +42,7 @@ where
     labels.iter().for_each(|l| keys::seen(l, None));
     let x = (0..labels.len() as i32 - 1).into_segmented();
     let mut chart = style::frame(root, title).build_cartesian_2d(x, y).map_err(err)?;
+    let y_top = style::reach(&chart.y_range());
     style::grid(&mut chart.configure_mesh(), 13)
         .disable_x_mesh()
         .x_labels(labels.len())
@@ -51,7 +52,7 @@ where
         })
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .y_label_formatter(&|v| style::tick_in(*v, y_desc))
+        .y_label_formatter(&|v| style::tick_upto(*v, y_desc, y_top))
         .draw()
         .map_err(err)?;
     Ok(chart)
@@ -193,17 +194,22 @@ pub fn stacked_bars(result: &LabResult, names: &[&str], stacks: &[(&str, &str)],
 }
 
 /// The alt text of stacked `bars`: the axes, then per category and series each stack's value and the total. A
-/// stack of 0 is drawn as no segment; it is said, since "timeout 0" is what that absence shows.
+/// stack of 0 is drawn as no segment and left unsaid too: the total says that the rest is 0, and six zeros a bar
+/// would bury the numbers that matter.
 fn describe_stacks(spec: &Categories, stacks: &[(&str, &str)], bars: &[Stacked]) -> Alt {
     let mut text = Alt::new("bars");
     text.axis("x", &spec.x_label, false);
     text.axis("y", &spec.y_label, false);
     let unit = alt::unit(&spec.y_label);
     for b in bars {
-        let segments: Vec<String> =
-            stacks.iter().zip(&b.values).map(|((_, label), v)| format!("{label} {}", style::value(*v))).collect();
+        let segments: Vec<String> = stacks
+            .iter()
+            .zip(&b.values)
+            .filter(|(_, v)| **v != 0.0)
+            .map(|((_, label), v)| format!("{label} {}", style::value(*v)))
+            .collect();
         let total = alt::amount(b.values.iter().sum(), &unit);
-        text.part(format!("{}, {}: {}, total {total}", b.category, style::legend(&b.name), segments.join(", ")));
+        text.part(format!("{}, {}: {} of {total}", b.category, style::legend(&b.name), segments.join(", ")));
     }
     text
 }

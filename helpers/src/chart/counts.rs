@@ -24,7 +24,7 @@ pub fn counts(r: &LabResult, title: &str, names: &[&str], reference: Option<(f64
     keys.extend(reference.map(|(_, label)| (label.to_string(), Key::Dashed)));
     panels(title, &tls, &heights, &keys, alt, |area, t, end| {
         let top = t.counts.iter().map(Count::max).chain(reference.map(|r| r.0)).fold(1.0, f64::max) * 1.15;
-        let mut chart = frame(area, t, end, 0.0..top, &t.unit, 5, &|v: &f64| style::tick(*v))?;
+        let mut chart = frame(area, t, end, 0.0..top, &t.unit, 5, &|v: &f64| style::tick_upto(*v, "", top))?;
         // The reference first: a count that sits at the limit (permits all held) is drawn over it, not hidden.
         if let Some((v, _)) = reference {
             let line = vec![(0.0, v), (end, v)];
@@ -53,7 +53,7 @@ pub fn stacked(r: &LabResult, title: &str, names: &[&str]) -> Result<Chart> {
             tops.push(times.iter().zip(below).map(|(&x, b)| b + value_at(&c.points, x)).collect());
         }
         let top = tops.last().map_or(1.0, |l| l.iter().copied().fold(1.0, f64::max)) * 1.1;
-        let mut chart = frame(area, t, end, 0.0..top, &t.unit, 5, &|v: &f64| style::tick(*v))?;
+        let mut chart = frame(area, t, end, 0.0..top, &t.unit, 5, &|v: &f64| style::tick_upto(*v, "", top))?;
         // Each layer a band from the layer below's top to its own, drawn in stack order.
         let zero = vec![0.0; times.len()];
         for (i, layer) in tops.iter().enumerate() {

@@ -256,11 +256,12 @@ where
     let x_label = if x_desc { spec.x_label.as_str() } else { "" };
     keys::seen(x_label, None);
     keys::seen(&spec.y_label, None);
+    let (x_top, y_top) = (style::reach(&chart.x_range()), style::reach(&chart.y_range()));
     style::grid(&mut chart.configure_mesh(), 14)
         .x_desc(x_label)
         .y_desc(spec.y_label.as_str())
-        .x_label_formatter(&|v| style::tick_in(*v, &spec.x_label))
-        .y_label_formatter(&|v| style::tick_in(*v, &spec.y_label))
+        .x_label_formatter(&|v| style::tick_upto(*v, &spec.x_label, x_top))
+        .y_label_formatter(&|v| style::tick_upto(*v, &spec.y_label, y_top))
         .draw()
         .map_err(err)?;
     for s in series {

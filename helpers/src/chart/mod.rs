@@ -218,8 +218,8 @@ mod tests {
         let stacked = stacked_bars(&r, &["tokio"], &[("ok", "ok"), ("timeouts", "timeout")], &cats).unwrap();
         assert_eq!(
             stacked.alt,
-            "Outcomes. x axis limit; y axis requests; none, tokio: ok 700, timeout 300, total 1000 requests; \
-             10, tokio: ok 1000, timeout 0, total 1000 requests"
+            "Outcomes. x axis limit; y axis requests; none, tokio: ok 700, timeout 300 of 1000 requests; \
+             10, tokio: ok 1000 of 1000 requests"
         );
         let ok = category_lines(&r, "ok", &["tokio"], &cats).unwrap();
         assert_eq!(ok.alt, "Outcomes. x axis limit; y axis requests; tokio: none → 700 requests, 10 → 1000 requests");

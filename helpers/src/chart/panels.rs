@@ -81,7 +81,7 @@ pub(super) fn frame<'a, 'b>(
         .x_desc("ms since the start")
         .y_desc(y_desc)
         .y_labels(y_labels)
-        .x_label_formatter(&|v| style::tick(*v))
+        .x_label_formatter(&|v| style::tick_upto(*v, "", end))
         .y_label_formatter(y_label)
         .draw()
         .map_err(err)?;

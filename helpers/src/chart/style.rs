@@ -69,6 +69,22 @@ pub(super) fn tick_in(v: f64, label: &str) -> String {
     }
 }
 
+/// A tick on an axis labelled `label` whose values reach `top` (in size): thousands grouped (1,000, 250,000) on an
+/// axis that stays under a million, so that "1k" never sits above "900"; otherwise as `tick_in` (1M, 2.5M).
+pub(super) fn tick_upto(v: f64, label: &str, top: f64) -> String {
+    let unit = super::alt::unit(label);
+    if top.abs() < 1e6 && (1e3..1e6).contains(&v.abs()) && !matches!(unit.as_str(), "bytes" | "B") {
+        grouped(v)
+    } else {
+        tick_in(v, label)
+    }
+}
+
+/// The larger end of an axis, in size.
+pub(super) fn reach(r: &std::ops::Range<f64>) -> f64 {
+    r.start.abs().max(r.end.abs())
+}
+
 /// A count as a title says it, its thousands grouped: 400, 100,000, 1,000,000.
 pub fn count(v: f64) -> String {
     grouped(v)
@@ -258,6 +274,10 @@ mod tests {
         assert_eq!(tick_in(20_000.0, "latency, ms"), "20,000");
         assert_eq!(tick_in(1000.0, "tasks (log)"), "1k");
         assert_eq!(tick_in(1e7, "document, bytes (log)"), "10 MB");
+        // One format on one axis: under a million, thousands grouped beside the hundreds; from a million, suffixes.
+        assert_eq!([tick_upto(900.0, "requests", 1000.0), tick_upto(1000.0, "requests", 1000.0)], ["900", "1,000"]);
+        assert_eq!([tick_upto(5e5, "tasks", 2e6), tick_upto(1e6, "tasks", 2e6)], ["500k", "1M"]);
+        assert_eq!(tick_upto(1e4, "document, bytes", 1e4), "10 kB");
         assert_eq!(bytes(10_000.0), "10 kB");
         assert_eq!(bytes(1.5e6), "1.5 MB");
         assert_eq!(bytes(849.0), "849 B");
