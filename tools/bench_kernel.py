@@ -25,11 +25,13 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import evcxr_kernel  # noqa: E402
 import report  # noqa: E402
 
 NOTEBOOK = report.NOTEBOOKS / "03_semaphore_scaling.ipynb"
 
-# name -> (first-cell settings, build folder: "fresh" | "slot", caches warm before the timed run, typed lets).
+# name -> (first-cell settings, build folder: "fresh" | "slot" | "slot-cell-opt0" (a slot with the launcher's cell profile),
+#          caches warm before the timed run, typed lets).
 # evcxr picks mold, then lld, as its linker where installed; ":linker system" asks for the system one.
 VARIANTS = {
     # What the notebooks did before: evcxr's own cache of compiled crates, a new build folder per kernel.
@@ -40,6 +42,8 @@ VARIANTS = {
     "slot-warm": ("", "slot", True, False),
     "slot-warm-system-ld": (":linker system", "slot", True, False),
     "slot-warm-opt0": (":opt 0", "slot", True, False),
+    # The launcher's default: a cargo config in the build folder builds only the cell crate at opt-level 0.
+    "slot-warm-cell-opt0": ("", "slot-cell-opt0", True, False),
     # Not here: ":allow_static_linking 0" (dependencies as shared libraries) fails without rust-src ("only
     # metadata stub found for `dylib` dependency `core`").
     # evcxr builds once more for each new variable to learn whether its type is Copy (kept after a panic).
@@ -131,11 +135,13 @@ def run_variant(name, scratch, log, alone):
     cache_home = scratch / f"{name}-xdg"
     env["XDG_CACHE_HOME"] = str(cache_home)  # evcxr's :cache lives in $XDG_CACHE_HOME/evcxr
     # Warm variants whose settings leave the dependencies' build alone share one folder; a cold one starts empty.
-    slot = scratch / ("slot-base" if warm and settings in DEPS_NEUTRAL else f"slot-{name}")
+    slot = scratch / ("slot-base" if warm and settings in DEPS_NEUTRAL and folder == "slot" else f"slot-{name}")
     # A warm variant first starts a kernel that runs only the first cell: it fills the caches or the build folder.
     for round_ in (["fill", "timed"] if warm else ["timed"]):
-        build = slot if folder == "slot" else scratch / f"{name}-fresh-{round_}"
+        build = slot if folder.startswith("slot") else scratch / f"{name}-fresh-{round_}"
         build.mkdir(parents=True, exist_ok=True)
+        if folder == "slot-cell-opt0":
+            evcxr_kernel.cell_profile(build)
         env["EVCXR_TMPDIR"] = str(build)
         nb = prepared(settings, typed)
         client = NotebookClient(nb, timeout=900, kernel_name="rust", allow_errors=True,
