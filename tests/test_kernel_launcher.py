@@ -59,3 +59,12 @@ def test_an_evcxr_tmpdir_already_set_is_kept(tmp_path):
                          env={**os.environ, "EVCXR_TMPDIR": "/somewhere/else"}, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "/somewhere/else"
+
+
+def test_the_cell_crate_is_built_unoptimized_and_nothing_else_changes(tmp_path):
+    evcxr_kernel.cell_profile(tmp_path)
+    config = (tmp_path / ".cargo" / "config.toml").read_text()
+    assert "[profile.dev.package.ctx]\nopt-level = 0" in config
+    assert config.count("[") == 2, "one table: the cell crate's, so the dependencies' build stays as it is"
+    evcxr_kernel.cell_profile(tmp_path)  # a second kernel in the same folder leaves it as it is
+    assert (tmp_path / ".cargo" / "config.toml").read_text() == config
