@@ -40,6 +40,9 @@ def test_the_kernel_gets_the_folder_and_holds_its_lock_until_it_exits(tmp_path):
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert kernel.stdout.readline().strip() == str(slots / "slot-0")
+        # The cell profile sits above the build folder, where evcxr's own config cannot overwrite it.
+        assert (slots / ".cargo" / "config.toml").read_text() == evcxr_kernel.CELL_PROFILE
+        assert not (slots / "slot-0" / ".cargo").exists()
         taken, lock = evcxr_kernel.claim_slot(slots)  # while that kernel lives, slot-0 is not free
         assert taken.name == "slot-1"
         lock.close()
@@ -61,10 +64,28 @@ def test_an_evcxr_tmpdir_already_set_is_kept(tmp_path):
     assert out.stdout.strip() == "/somewhere/else"
 
 
-def test_the_cell_crate_is_built_unoptimized_and_nothing_else_changes(tmp_path):
-    evcxr_kernel.cell_profile(tmp_path)
-    config = (tmp_path / ".cargo" / "config.toml").read_text()
-    assert "[profile.dev.package.ctx]\nopt-level = 0" in config
+def cell_build_flags(slot):
+    """rustc's flags for the cell crate, as cargo builds it in `slot` (`cargo build -v`)."""
+    out = subprocess.run(["cargo", "build", "-v", "--offline"], cwd=slot, capture_output=True, text=True,
+                         env={**os.environ, "CARGO_TARGET_DIR": "target"}, check=True)
+    return next(line for line in out.stderr.splitlines() if "Running" in line and "--crate-name ctx" in line)
+
+
+def test_the_cell_crate_is_built_unoptimized_although_evcxr_writes_its_own_cargo_config(tmp_path):
+    root = tmp_path / "slots"
+    slot = root / "slot-0"
+    (slot / "src").mkdir(parents=True)
+    (slot / "src" / "lib.rs").write_text("pub fn cell() -> u32 { 1 + 1 }\n")
+    # What evcxr writes into its build folder: the cell crate at opt-level 2, and its own .cargo/config.toml.
+    (slot / "Cargo.toml").write_text('[package]\nname = "ctx"\nversion = "1.0.0"\nedition = "2024"\n\n'
+                                     "[profile.dev]\nopt-level = 2\n")
+    (slot / ".cargo").mkdir()
+    (slot / ".cargo" / "config.toml").write_text("[net]\noffline = false\n")
+    assert "opt-level=2" in cell_build_flags(slot), "without the launcher's profile the cell is optimized"
+    evcxr_kernel.cell_profile(root)
+    config = (root / ".cargo" / "config.toml").read_text()
     assert config.count("[") == 1, "one table: the cell crate's, so the dependencies' build stays as it is"
-    evcxr_kernel.cell_profile(tmp_path)  # a second kernel in the same folder leaves it as it is
-    assert (tmp_path / ".cargo" / "config.toml").read_text() == config
+    (slot / "src" / "lib.rs").write_text("pub fn cell() -> u32 { 2 + 2 }\n")
+    assert "opt-level" not in cell_build_flags(slot), "opt-level 0 is rustc's default: no flag"
+    evcxr_kernel.cell_profile(root)  # a second kernel leaves it as it is
+    assert (root / ".cargo" / "config.toml").read_text() == config
