@@ -68,7 +68,9 @@ def cell_build_flags(slot):
     """rustc's flags for the cell crate, as cargo builds it in `slot` (`cargo build -v`)."""
     out = subprocess.run(["cargo", "build", "-v", "--offline"], cwd=slot, capture_output=True, text=True,
                          env={**os.environ, "CARGO_TARGET_DIR": "target"}, check=True)
-    return next(line for line in out.stderr.splitlines() if "Running" in line and "--crate-name ctx" in line)
+    runs = [line for line in out.stderr.splitlines() if "Running" in line and "--crate-name ctx" in line]
+    assert len(runs) == 1, f"cargo did not build the cell crate once:\n{out.stderr}"
+    return runs[0]
 
 
 def test_the_cell_crate_is_built_unoptimized_although_evcxr_writes_its_own_cargo_config(tmp_path):

@@ -140,11 +140,12 @@ def run_variant(name, scratch, log, alone):
     cache_home = scratch / f"{name}-xdg"
     env["XDG_CACHE_HOME"] = str(cache_home)  # evcxr's :cache lives in $XDG_CACHE_HOME/evcxr
     # Warm variants whose settings leave the dependencies' build alone share one folder; a cold one starts empty.
-    slot = scratch / ("slot-base" if warm and settings in DEPS_NEUTRAL and folder == "slot" else f"slot-{name}")
     if folder == "slot-cell-opt0":
         # As the launcher does: the profile in the folder above the build folder (evcxr rewrites the folder's own).
         slot = scratch / f"{name}-root" / "slot"
         evcxr_kernel.cell_profile(slot.parent)
+    else:
+        slot = scratch / ("slot-base" if warm and settings in DEPS_NEUTRAL and folder == "slot" else f"slot-{name}")
     # A warm variant first starts a kernel that runs only the first cell: it fills the caches or the build folder.
     for round_ in (["fill", "timed"] if warm else ["timed"]):
         build = slot if folder.startswith("slot") else scratch / f"{name}-fresh-{round_}"
