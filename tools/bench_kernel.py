@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -30,26 +31,42 @@ import report  # noqa: E402
 
 NOTEBOOK = report.NOTEBOOKS / "03_semaphore_scaling.ipynb"
 
-# name -> (first-cell settings, build folder: "fresh" | "slot" | "slot-cell-opt0" (a slot under the launcher's cell profile),
-#          caches warm before the timed run, typed lets).
+@dataclass(frozen=True)
+class Variant:
+    """How a variant's kernel compiles and what it runs.
+
+    settings: the first cell's evcxr settings; folder: "fresh" (a new build folder per kernel), "slot" (a kept one)
+    or "slot-cell-opt0" (a slot under the launcher's cell profile); warm: caches filled before the timed run;
+    typed: the notebook's `let`s annotated; split: the cells as they were before issue 23 (parameters and
+    prediction apart, `recording_cost()` on the re-run path).
+    """
+    settings: str
+    folder: str
+    warm: bool
+    typed: bool = False
+    split: bool = False
+
+
 # evcxr picks mold, then lld, as its linker where installed; ":linker system" asks for the system one.
 VARIANTS = {
     # What the notebooks did before: evcxr's own cache of compiled crates, a new build folder per kernel.
-    "cache-cold": (":cache 2000", "fresh", False, False),
-    "cache-warm": (":cache 2000", "fresh", True, False),
+    "cache-cold": Variant(":cache 2000", "fresh", False),
+    "cache-warm": Variant(":cache 2000", "fresh", True),
     # No :cache; the kernel launcher hands each kernel a kept build folder (one per concurrent kernel).
-    "slot-cold": ("", "slot", False, False),
-    "slot-warm": ("", "slot", True, False),
-    "slot-warm-system-ld": (":linker system", "slot", True, False),
-    "slot-warm-opt0": (":opt 0", "slot", True, False),
+    "slot-cold": Variant("", "slot", False),
+    "slot-warm": Variant("", "slot", True),
+    "slot-warm-system-ld": Variant(":linker system", "slot", True),
+    "slot-warm-opt0": Variant(":opt 0", "slot", True),
     # The launcher's default: a cargo config above the build folder builds only the cell crate at opt-level 0.
-    "slot-warm-cell-opt0": ("", "slot-cell-opt0", True, False),
+    "slot-warm-cell-opt0": Variant("", "slot-cell-opt0", True),
+    # The same kernel over the notebook's cells as they were: two more compiled cells on the re-run path.
+    "slot-warm-cell-opt0-split": Variant("", "slot-cell-opt0", True, split=True),
     # Not here: ":allow_static_linking 0" (dependencies as shared libraries) fails without rust-src ("only
     # metadata stub found for `dylib` dependency `core`").
     # evcxr builds once more for each new variable to learn whether its type is Copy (kept after a panic).
-    "slot-warm-nopreserve": (":preserve_vars_on_panic 0", "slot", True, False),
+    "slot-warm-nopreserve": Variant(":preserve_vars_on_panic 0", "slot", True),
     # `let x: Type = ...`: evcxr need not compile once more to learn a variable's type.
-    "slot-warm-typed": ("", "slot", True, True),
+    "slot-warm-typed": Variant("", "slot", True, typed=True),
 }
 
 # Type annotations for the notebook's `let`s (variant "typed").
@@ -65,14 +82,31 @@ def small_run(source):
     return re.sub(r"overhead_tasks: [0-9_]+", "overhead_tasks: 1_000", source)
 
 
-def prepared(settings, typed):
+def split_layout(nb):
+    """The cells as they were before issue 23: the prediction in a cell of its own after the parameters, and
+    `recording_cost()` after the charts (on the re-run path)."""
+    at = next(i for i, c in enumerate(nb.cells) if "let params" in c.source)
+    params, cut = nb.cells[at], nb.cells[at].source.index("\n// Predicted")
+    prediction = nbformat.v4.new_code_cell(params.source[cut:].strip())
+    params.source = params.source[:cut].rstrip()
+    nb.cells.insert(at + 1, prediction)
+    cost = next(i for i, c in enumerate(nb.cells) if c.source.strip() == "recording_cost()?")
+    cell = nb.cells.pop(cost)
+    verdicts = next(i for i, c in enumerate(nb.cells) if c.source.startswith("verdicts("))
+    nb.cells.insert(verdicts, cell)
+    return nb
+
+
+def prepared(variant):
     nb = nbformat.read(NOTEBOOK, as_version=4)
+    if variant.split:
+        nb = split_layout(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     lines = [ln for ln in code[0].source.splitlines() if not ln.startswith(":cache")]
-    code[0].source = "\n".join(([settings] if settings else []) + lines)
+    code[0].source = "\n".join(([variant.settings] if variant.settings else []) + lines)
     params = next(c for c in code if "let params" in c.source)
     params.source = small_run(params.source)
-    for cell in code if typed else []:
+    for cell in code if variant.typed else []:
         for old, new in TYPED:
             cell.source = cell.source.replace(old, new)
     return nb
@@ -135,7 +169,8 @@ DEPS_NEUTRAL = ("", ":preserve_vars_on_panic 0")
 
 
 def run_variant(name, scratch, log, alone):
-    settings, folder, warm, typed = VARIANTS[name]
+    variant = VARIANTS[name]
+    settings, folder, warm = variant.settings, variant.folder, variant.warm
     env = dict(os.environ)
     cache_home = scratch / f"{name}-xdg"
     env["XDG_CACHE_HOME"] = str(cache_home)  # evcxr's :cache lives in $XDG_CACHE_HOME/evcxr
@@ -151,7 +186,7 @@ def run_variant(name, scratch, log, alone):
         build = slot if folder.startswith("slot") else scratch / f"{name}-fresh-{round_}"
         build.mkdir(parents=True, exist_ok=True)
         env["EVCXR_TMPDIR"] = str(build)
-        nb = prepared(settings, typed)
+        nb = prepared(variant)
         client = NotebookClient(nb, timeout=900, kernel_name="rust", allow_errors=True,
                                 resources={"metadata": {"path": str(report.NOTEBOOKS)}})
         with client.setup_kernel(env=env, stdout=log, stderr=log):
@@ -175,7 +210,8 @@ def run_variant(name, scratch, log, alone):
     beside = [sum(s for i, s in p if kinds[i] != "run") for p in passes[1:]]
     beyond = [total - alone for total in reruns]
     return {
-        "variant": name, "settings": settings, "build_folder": folder, "warm": warm, "typed_lets": typed,
+        "variant": name, "settings": settings, "build_folder": folder, "warm": warm, "typed_lets": variant.typed,
+        "split_cells": variant.split,
         "first_cell_s": first,
         "later_cell_median_s": statistics.median(later), "later_cell_max_s": max(later),
         "chart_cell_median_s": statistics.median(charts), "chart_cell_max_s": max(charts),
