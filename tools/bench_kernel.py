@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.util import run_sync
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evcxr_kernel  # noqa: E402
@@ -140,6 +141,28 @@ def experiment_alone_s(repeats=3):
     return statistics.median(walls)
 
 
+# Tab completion after the run, as a learner presses Tab: (code, cursor at its end). evcxr answers with rust-analyzer.
+COMPLETIONS = ["result.", "runtime_ch", "params.lim"]
+
+
+def completion_times(client, repeats=3):
+    """Seconds from a complete_request to its reply, for each of COMPLETIONS, `repeats` times (the first includes
+    rust-analyzer's first look at the code)."""
+    times = []
+    for _ in range(repeats):
+        for code in COMPLETIONS:
+            t0 = time.perf_counter()
+            msg_id = client.kc.complete(code, len(code))
+            while True:
+                reply = run_sync(client.kc.get_shell_msg)(timeout=60)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            times.append(time.perf_counter() - t0)
+            if not reply["content"].get("matches"):
+                raise CellFailed(f"Tab after {code!r} offered nothing")
+    return times
+
+
 class CellFailed(Exception):
     """A cell of the timed notebook failed: the variant has no timing (the others still run)."""
 
@@ -201,6 +224,7 @@ def run_variant(name, scratch, log, alone):
             # evcxr's floor: a cell that uses nothing of the lab still compiles, links and loads a crate.
             nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
             floor = timed_pass(client, nb, len(nb.cells) - 1) + timed_pass(client, nb, len(nb.cells) - 1)
+            tabs = completion_times(client)
     kinds = {i: kind(nb.cells[i]) for i, _ in passes[0]}
     first = passes[0][0][1]
     later = [s for i, s in passes[0][1:] if kinds[i] != "run"]
@@ -217,6 +241,7 @@ def run_variant(name, scratch, log, alone):
         "chart_cell_median_s": statistics.median(charts), "chart_cell_max_s": max(charts),
         "rerun_beside_run_cell_s": beside,
         "trivial_cell_s": [round(t, 3) for _, t in floor],
+        "tab_completion_median_s": statistics.median(tabs), "tab_completion_s": [round(t, 3) for t in tabs],
         "rerun_s": reruns, "rerun_beyond_experiment_s": beyond,
         "cells": [[[i, kinds[i], round(s, 3)] for i, s in p] for p in passes],
     }
@@ -272,7 +297,8 @@ def main(argv):
                   f" · chart cells median {r['chart_cell_median_s']:.2f} s (max {r['chart_cell_max_s']:.2f}; goal"
                   f" {GOAL_CHART_MEDIAN_S} s) · re-run: the cells beside the run cell "
                   + " / ".join(f"{b:.2f}" for b in r["rerun_beside_run_cell_s"]) + f" s (goal {GOAL_BESIDE_S} s),"
-                  " all but the experiment " + " / ".join(f"{b:.2f}" for b in r["rerun_beyond_experiment_s"]) + " s",
+                  " all but the experiment " + " / ".join(f"{b:.2f}" for b in r["rerun_beyond_experiment_s"]) + " s"
+                  f" · Tab completion median {r['tab_completion_median_s']:.3f} s (max {max(r['tab_completion_s']):.3f})",
                   flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
