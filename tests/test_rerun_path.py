@@ -19,8 +19,7 @@ USES_THE_RUN = re.compile(r"\b(params|prediction|result)\b")
 def rerun_path(nb):
     """The compiled cells from the parameters cell down (a cell of `:` commands compiles nothing)."""
     code = [c for c in nb.cells if c.cell_type == "code"]
-    at = next(i for i, c in enumerate(code) if "let params" in c.source)
-    return [c for c in code[at:] if not c.source.lstrip().startswith(":")]
+    return [c for c in code[bench_kernel.params_at(code):] if not c.source.lstrip().startswith(":")]
 
 
 @pytest.mark.parametrize("path", QUESTIONS, ids=lambda p: p.stem)

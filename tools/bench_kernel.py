@@ -83,10 +83,15 @@ def small_run(source):
     return re.sub(r"overhead_tasks: [0-9_]+", "overhead_tasks: 1_000", source)
 
 
+def params_at(cells):
+    """Index of the parameters cell (the one that binds `params`) among `cells`."""
+    return next(i for i, c in enumerate(cells) if "let params" in c.source)
+
+
 def split_layout(nb):
     """The cells as they were before issue 23: the prediction in a cell of its own after the parameters, and
     `recording_cost()` after the charts (on the re-run path)."""
-    at = next(i for i, c in enumerate(nb.cells) if "let params" in c.source)
+    at = params_at(nb.cells)
     params, cut = nb.cells[at], nb.cells[at].source.index("\n// Predicted")
     prediction = nbformat.v4.new_code_cell(params.source[cut:].strip())
     params.source = params.source[:cut].rstrip()
@@ -105,7 +110,7 @@ def prepared(variant):
     code = [c for c in nb.cells if c.cell_type == "code"]
     lines = [ln for ln in code[0].source.splitlines() if not ln.startswith(":cache")]
     code[0].source = "\n".join(([variant.settings] if variant.settings else []) + lines)
-    params = next(c for c in code if "let params" in c.source)
+    params = code[params_at(code)]
     params.source = small_run(params.source)
     for cell in code if variant.typed else []:
         for old, new in TYPED:
@@ -217,10 +222,10 @@ def run_variant(name, scratch, log, alone):
                 first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")  # the :dep cell
                 client.execute_cell(nb.cells[first], first)
                 continue
-            params_at = next(i for i, c in enumerate(nb.cells) if "let params" in c.source)
+            params_from = params_at(nb.cells)
             passes = [timed_pass(client, nb, 0)]
             for _ in range(2):
-                passes.append(timed_pass(client, nb, params_at))
+                passes.append(timed_pass(client, nb, params_from))
             # evcxr's floor: a cell that uses nothing of the lab still compiles, links and loads a crate.
             nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
             floor = timed_pass(client, nb, len(nb.cells) - 1) + timed_pass(client, nb, len(nb.cells) - 1)
