@@ -174,7 +174,8 @@ def test_every_twin_takes_its_fields_from_the_registry():
 
 
 def test_the_python_heartbeat_counts_every_tick_that_came_due():
-    """A 500 ms block on a 1 ms heartbeat: about 500 late ticks and a p50 far above 1 ms (no coordinated omission)."""
+    """A 500 ms block on a 1 ms heartbeat: every tick that came due recorded, ~500 of them late, each by its own
+    amount (no coordinated omission)."""
     import asyncio
     import time
     sys.path.insert(0, str(TWINS))
@@ -191,10 +192,17 @@ def test_the_python_heartbeat_counts_every_tick_that_came_due():
         return hb
 
     hb = asyncio.run(main())
+    # Every tick due up to the last one served is recorded, however long the sleeps overran on a loaded machine
+    # (CI once ran 706 ticks in what should have been ~600 ms, so the count is checked against the run's own clock).
+    served_until_s = hb.timeline[-1][0]
+    assert abs(len(hb.late_ms) - int(served_until_s / hb.period)) <= 1, (len(hb.late_ms), served_until_s)
+    # The 500 ms block alone makes ~500 ticks late by more than a period, each with its own lateness: the tick due
+    # at the block's start waited ~500 ms, and the ~400 due in its first 400 ms waited over 100 ms.
     late = sum(1 for v in hb.late_ms if v > 1.0)
+    assert late >= 450, late
+    assert sum(1 for v in hb.late_ms if v > 100.0) >= 350, sorted(hb.late_ms)[-400:-395]
     p50, p99, worst = hb.percentiles()
-    assert 400 <= late <= 600, late
-    assert p50 > 100 and worst >= 480, (p50, p99, worst)
+    assert worst >= 480, (p50, p99, worst)
 
 
 def in_state(spans, start, ends, moment):
